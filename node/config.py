@@ -1,0 +1,81 @@
+"""Where a node keeps its files, and its settings file ``ediary.toml``.
+
+A data directory holds the database (``ediary.db``), the node's identity key and the
+configuration. It is chosen by ``--data-dir``, else ``$EDIARY_DATA_DIR``, else the user's
+XDG data folder, so a school server and a teacher's laptop each have one obvious place.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from node.errors import ValidationError
+from node.i18n import _
+
+DATA_DIR_ENV = "EDIARY_DATA_DIR"
+DATABASE_FILE = "ediary.db"
+CONFIG_FILE = "ediary.toml"
+IDENTITY_FILE = "node_key.pem"
+
+#: Every key ``ediary.toml`` may hold, with its meaning (a test keeps README in step).
+CONFIG_KEYS: dict[str, str] = {
+    "language": "language of the command line and default for new users (ru or en)",
+    "database": "path of the database file, relative to the data directory",
+}
+
+
+def default_data_dir() -> Path:
+    env = os.environ.get(DATA_DIR_ENV)
+    if env:
+        return Path(env).expanduser()
+    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(xdg) / "ediary"
+
+
+@dataclass(frozen=True)
+class NodeConfig:
+    """The resolved settings of one data directory."""
+
+    data_dir: Path
+    values: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / str(self.values.get("database", DATABASE_FILE))
+
+    @property
+    def identity_path(self) -> Path:
+        return self.data_dir / IDENTITY_FILE
+
+    @property
+    def language(self) -> str | None:
+        value = self.values.get("language")
+        return str(value) if value else None
+
+
+def load_config(data_dir: Path | str | None = None) -> NodeConfig:
+    """Read ``ediary.toml`` from the data directory (a missing file means defaults)."""
+    directory = Path(data_dir).expanduser() if data_dir else default_data_dir()
+    path = directory / CONFIG_FILE
+    values: dict[str, Any] = {}
+    if path.exists():
+        try:
+            values = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise ValidationError(
+                _("The settings file {path} is not valid TOML: {error}").format(
+                    path=path, error=exc
+                )
+            ) from exc
+        unknown = sorted(set(values) - set(CONFIG_KEYS))
+        if unknown:
+            raise ValidationError(
+                _("Unknown setting(s) in {path}: {keys}. Known: {known}.").format(
+                    path=path, keys=", ".join(unknown), known=", ".join(CONFIG_KEYS)
+                )
+            )
+    return NodeConfig(data_dir=directory, values=values)

@@ -1,0 +1,92 @@
+"""Peewee models of the school, one module per aggregate; database opening and migrations."""
+
+from __future__ import annotations
+
+from node.models.base import BaseModel, Meta, SyncModel, bulk_insert, db, new_id
+from node.models.classes import SchoolClass, Subject
+from node.models.history import History
+from node.models.journal import (
+    Attendance,
+    FinalMark,
+    FinalMarkUnlock,
+    Lesson,
+    LessonPlanItem,
+    Mark,
+    WorkType,
+)
+from node.models.people import Guardian, User
+from node.models.school import AcademicYear, Bell, Holiday, Period, School
+from node.models.students import Student, StudentGuardian
+from node.models.teaching import (
+    PlanItem,
+    Subgroup,
+    SubgroupMember,
+    TeachingAssignment,
+    TimetableSlot,
+)
+
+#: Every table, in an order where each table comes after the tables it refers to.
+ALL_MODELS: tuple[type[BaseModel], ...] = (
+    Meta,
+    School,
+    AcademicYear,
+    Period,
+    Holiday,
+    Bell,
+    User,
+    Guardian,
+    Subject,
+    SchoolClass,
+    Student,
+    StudentGuardian,
+    Subgroup,
+    SubgroupMember,
+    TeachingAssignment,
+    TimetableSlot,
+    PlanItem,
+    WorkType,
+    Lesson,
+    LessonPlanItem,
+    Mark,
+    Attendance,
+    FinalMark,
+    FinalMarkUnlock,
+    History,
+)
+
+SYNC_MODELS: tuple[type[SyncModel], ...] = tuple(m for m in ALL_MODELS if issubclass(m, SyncModel))
+
+__all__ = [
+    "ALL_MODELS",
+    "SYNC_MODELS",
+    "AcademicYear",
+    "Attendance",
+    "BaseModel",
+    "Bell",
+    "FinalMark",
+    "FinalMarkUnlock",
+    "Guardian",
+    "History",
+    "Holiday",
+    "Lesson",
+    "LessonPlanItem",
+    "Mark",
+    "Meta",
+    "Period",
+    "PlanItem",
+    "School",
+    "SchoolClass",
+    "Student",
+    "StudentGuardian",
+    "Subgroup",
+    "SubgroupMember",
+    "Subject",
+    "SyncModel",
+    "TeachingAssignment",
+    "TimetableSlot",
+    "User",
+    "WorkType",
+    "bulk_insert",
+    "db",
+    "new_id",
+]

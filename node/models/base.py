@@ -1,0 +1,122 @@
+"""Database handle, base models and the id scheme shared by every table.
+
+The database is bound at run time through ``db`` (a ``DatabaseProxy``), so the CLI, the web
+app, the TUI and the tests each open their own file. Syncable tables get UUID primary keys
+(stored as 32 hex characters); new ids are UUIDv7 (time ordered), which keeps SQLite's
+B-tree inserts local even for a million marks.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import peewee as pw
+
+db = pw.DatabaseProxy()
+
+#: Pragmas every connection gets: WAL so readers never block the writer, foreign keys on,
+#: a busy timeout so several processes (serve, tui, CLI) can share one file, and
+#: ``synchronous=FULL`` because a committed mark must survive a power cut.
+PRAGMAS: dict[str, Any] = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "synchronous": "full",
+    "cache_size": -32000,
+    "temp_store": "memory",
+}
+
+
+def new_id() -> str:
+    """A fresh UUIDv7 (RFC 9562) as 32 hex characters."""
+    millis = time.time_ns() // 1_000_000
+    rand = int.from_bytes(os.urandom(10), "big")
+    return uuid7_hex(millis, rand)
+
+
+def uuid7_hex(millis: int, rand80: int) -> str:
+    """Build a UUIDv7 from a millisecond timestamp and 80 random bits (used by the demo too)."""
+    rand_a = (rand80 >> 68) & 0xFFF
+    rand_b = rand80 & ((1 << 62) - 1)
+    value = (millis & ((1 << 48) - 1)) << 80 | 0x7 << 76 | rand_a << 64 | 0b10 << 62 | rand_b
+    return f"{value:032x}"
+
+
+class IdField(pw.TextField):
+    """A UUID kept as 32 lowercase hex characters, in Python and in SQLite alike."""
+
+    def db_value(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if hasattr(value, "hex") and not isinstance(value, str | bytes):
+            return value.hex
+        return str(value).replace("-", "").lower()
+
+
+class BaseModel(pw.Model):
+    class Meta:
+        database = db
+        legacy_table_names = False
+
+
+class SyncModel(BaseModel):
+    """A table whose rows are replicated between nodes (see DESIGN.md §4)."""
+
+    id = IdField(primary_key=True, default=new_id)
+
+    class Meta:
+        legacy_table_names = False
+
+
+class Meta(BaseModel):
+    """Node-local key/value facts (schema version, node id); never synced."""
+
+    key = pw.TextField(primary_key=True)
+    value = pw.TextField()
+
+    @classmethod
+    def get_value(cls, key: str, default: str | None = None) -> str | None:
+        row = cls.get_or_none(cls.key == key)
+        return row.value if row else default
+
+    @classmethod
+    def set_value(cls, key: str, value: str) -> None:
+        cls.insert(key=key, value=value).on_conflict_replace().execute()
+
+
+def make_database(path: Path | str, *, pragmas: dict[str, Any] | None = None) -> pw.SqliteDatabase:
+    """A peewee SQLite database with our pragmas; write transactions take the lock up front.
+
+    ``BEGIN IMMEDIATE`` matters with several processes: a deferred transaction that reads and
+    then writes can fail with "database is locked" instead of waiting its turn.
+    """
+    return pw.SqliteDatabase(
+        str(path),
+        pragmas=pragmas if pragmas is not None else PRAGMAS,
+        lock_type="IMMEDIATE",
+        timeout=10,
+        check_same_thread=False,
+    )
+
+
+def bulk_insert(
+    model: type[BaseModel], columns: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """Insert many plain tuples with one prepared statement (the fast path for imports).
+
+    ``columns`` are field names of ``model``; values must already be in database form.
+    Runs inside the caller's transaction.
+    """
+    fields = [model._meta.fields[name] for name in columns]
+    table = model._meta.table_name
+    names = ", ".join(f'"{f.column_name}"' for f in fields)
+    marks = ", ".join("?" for _ in fields)
+    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+    conn: sqlite3.Connection = db.connection()
+    cursor = conn.executemany(sql, rows)
+    return cursor.rowcount

@@ -1,0 +1,107 @@
+"""Recording history: every write records who, when, on which node, old → new.
+
+Services call these inside their own transaction, so a change and its history are
+committed together or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from node.models import History, Meta, SyncModel, db
+from node.services import clock
+from node.services.actor import Actor
+
+NODE_ID_KEY = "node_id"
+
+
+def node_id() -> str:
+    """This node's id, as recorded in the database when the school was created."""
+    return Meta.get_value(NODE_ID_KEY, "") or ""
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, SyncModel):
+        return value.id
+    return value
+
+
+def snapshot(instance: SyncModel, fields: tuple[str, ...] | None = None) -> dict[str, Any]:
+    """The row's current values (foreign keys as ids) for the fields that history tracks."""
+    names = fields or tuple(f for f in instance._meta.sorted_field_names if f != "id")
+    out: dict[str, Any] = {}
+    for name in names:
+        field = instance._meta.fields[name]
+        raw = instance.__data__.get(field.name)
+        out[name] = _plain(raw)
+    return out
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        key: [before.get(key), after.get(key)]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def record(
+    actor: Actor,
+    entity: str,
+    entity_id: str | None,
+    action: str,
+    changes: dict[str, Any],
+    *,
+    cell: str | None = None,
+) -> History:
+    """Write one history row; must run inside the caller's transaction."""
+    assert db.in_transaction(), "history must be recorded inside the write transaction"
+    return History.create(
+        at=clock.now(),
+        actor_id=actor.user_id,
+        actor_login=actor.login,
+        node_id=node_id(),
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        changes=json.dumps(changes, ensure_ascii=False, sort_keys=True, default=str),
+        cell=cell,
+    )
+
+
+def record_create(actor: Actor, instance: SyncModel, *, cell: str | None = None) -> History:
+    after = snapshot(instance)
+    return record(
+        actor,
+        instance._meta.table_name,
+        instance.id,
+        "create",
+        {k: [None, v] for k, v in after.items()},
+        cell=cell,
+    )
+
+
+def record_update(
+    actor: Actor, instance: SyncModel, before: dict[str, Any], *, cell: str | None = None
+) -> History | None:
+    """Record what changed since ``before`` (a ``snapshot``); nothing if nothing changed."""
+    changes = diff(before, snapshot(instance, tuple(before)))
+    if not changes:
+        return None
+    return record(actor, instance._meta.table_name, instance.id, "update", changes, cell=cell)
+
+
+def record_delete(actor: Actor, instance: SyncModel, *, cell: str | None = None) -> History:
+    before = snapshot(instance)
+    return record(
+        actor,
+        instance._meta.table_name,
+        instance.id,
+        "delete",
+        {k: [v, None] for k, v in before.items()},
+        cell=cell,
+    )

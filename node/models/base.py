@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -32,11 +33,28 @@ PRAGMAS: dict[str, Any] = {
 }
 
 
+_TAIL_BITS = 74  # rand_a (12) + rand_b (62)
+_last_id: list[int] = [0, 0]  # (millis, tail) of the last id made in this process
+_id_lock = threading.Lock()
+
+
 def new_id() -> str:
-    """A fresh UUIDv7 (RFC 9562) as 32 hex characters."""
+    """A fresh UUIDv7 (RFC 9562) as 32 hex characters, increasing within this process.
+
+    Within one millisecond the 74-bit tail counts up from a random start (RFC 9562's
+    "monotonic random" method), so rows written in one instant keep their order — history
+    sorted by (time, id) shows a cell's edits in the order they were made.
+    """
     millis = time.time_ns() // 1_000_000
-    rand = int.from_bytes(os.urandom(10), "big")
-    return uuid7_hex(millis, rand)
+    with _id_lock:
+        last_millis, last_tail = _last_id
+        if millis > last_millis:
+            # a random start with the top bit clear leaves room to count up
+            tail = int.from_bytes(os.urandom(10), "big") & ((1 << (_TAIL_BITS - 1)) - 1)
+        else:
+            millis, tail = last_millis, last_tail + 1
+        _last_id[:] = [millis, tail]
+    return uuid7_hex(millis, (tail >> 62) << 68 | (tail & ((1 << 62) - 1)))
 
 
 def uuid7_hex(millis: int, rand80: int) -> str:

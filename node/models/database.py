@@ -22,9 +22,10 @@ def open_database(path: Path | str, *, create: bool = False) -> pw.SqliteDatabas
     path = Path(path)
     if not create and not path.exists():
         raise StorageError(
-            _("No database at {path}. Create a school with 'ediary init' or 'ediary demo'.").format(
-                path=path
-            )
+            _(
+                "No database at {path}. Build the demo school with 'ediary demo', "
+                "or point --data-dir to the school's folder."
+            ).format(path=path)
         )
     if create:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from node.i18n import current_language
+from node.errors import Forbidden
+from node.i18n import _, current_language
 from node.models import User
 
 
@@ -21,6 +22,13 @@ class Actor:
 
     @classmethod
     def from_user(cls, user: User) -> Actor:
+        """The actor for a signed-in user; a disabled account acts as nobody."""
+        if user.status == "disabled":
+            raise Forbidden(
+                _("The account {login} is disabled; ask the system administrator.").format(
+                    login=user.login
+                )
+            )
         return cls(
             user_id=user.id,
             login=user.login,

@@ -1,0 +1,95 @@
+"""The ``ediary`` command group and what every subcommand shares."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import click
+
+from node.cli.translated import TranslatedGroup, option
+from node.config import DATA_DIR_ENV, NodeConfig, load_config
+from node.errors import ValidationError
+from node.i18n import LANGUAGES, N_, _, normalize_language, set_language
+
+
+class Context:
+    """What every subcommand needs: the resolved configuration."""
+
+    def __init__(self, config: NodeConfig) -> None:
+        self.config = config
+
+
+#: The data directory of the running command, for the crash log.
+current_data_dir: list[Path] = []
+
+
+def language_from_environment(argv: list[str]) -> str:
+    """``--lang`` if given (even before click parses it), else the locale of the shell."""
+    for i, arg in enumerate(argv):
+        if arg == "--lang" and i + 1 < len(argv):
+            return normalize_language(argv[i + 1])
+        if arg.startswith("--lang="):
+            return normalize_language(arg.split("=", 1)[1])
+    return normalize_language(os.environ.get("LC_ALL") or os.environ.get("LANG"))
+
+
+@click.group(
+    cls=TranslatedGroup,
+    help=N_("ediary — the school's electronic diary on its own network."),
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=DATA_DIR_ENV,
+    help=N_("Folder with the database, keys and ediary.toml (or $EDIARY_DATA_DIR)."),
+)
+@option("--lang", type=click.Choice(LANGUAGES), help=N_("Language of messages."))
+@click.version_option(package_name="ediary")
+@click.pass_context
+def cli(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
+    config = load_config(data_dir)
+    current_data_dir[:] = [config.data_dir]
+    if not lang and config.language:
+        set_language(config.language)
+    ctx.obj = Context(config)
+
+
+def progress_printer() -> Callable[[str, int, int], None]:
+    """Show long work as it goes: one updating line on a terminal, a line per stage elsewhere."""
+    interactive = sys.stderr.isatty()
+    state: dict[str, Any] = {"stage": None}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if interactive:
+            percent = int(100 * done / total) if total else 100
+            click.echo(f"\r{stage}: {percent:3d}%   ", nl=False, err=True)
+            if done >= total:
+                click.echo("", err=True)
+        elif stage != state["stage"]:
+            click.echo(f"{stage}…", err=True)
+        state["stage"] = stage
+
+    return report
+
+
+def parse_date(value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            _("«{value}» is not a date: write it as YYYY-MM-DD.").format(value=value)
+        ) from None
+
+
+def print_table(rows: list[tuple[str, Any]]) -> None:
+    width = max(len(label) for label, _value in rows)
+    for label, value in rows:
+        click.echo(f"{label.ljust(width)}  {value}")

@@ -1,0 +1,71 @@
+"""``ediary demo``: build a realistic demo school and say how to sign in."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from node.cli.app import Context, cli, parse_date, print_table, progress_printer
+from node.cli.translated import option
+from node.i18n import N_, _
+from node.identity import load_or_create_identity
+
+
+@cli.command(help=N_("Build a realistic demo school and show how to sign in."))
+@option(
+    "--size",
+    type=click.Choice(["S", "M", "L"], case_sensitive=False),
+    default="S",
+    show_default=True,
+    help=N_("S: one class; M: about 600 students; L: 2,000 students, 70 classes, a full year."),
+)
+@option("--seed", type=int, default=1, show_default=True, help=N_("Same seed, same school."))
+@option("--today", help=N_("Pretend today is this date (YYYY-MM-DD); default: today."))
+@option("--build-only", is_flag=True, help=N_("Build the demo school and exit."))
+@click.pass_obj
+def demo(obj: Context, size: str, seed: int, today: str | None, build_only: bool) -> None:
+    day = parse_date(today)
+    from node.services.demo import build_demo
+
+    config = obj.config
+    _key, node_id = load_or_create_identity(config.identity_path)
+    summary = build_demo(
+        config.database_path,
+        size=size.upper(),
+        seed=seed,
+        today=day,
+        node_id=node_id,
+        progress=progress_printer(),
+    )
+    if summary.built_now:
+        click.echo(_("Demo school built in {path}").format(path=config.data_dir))
+    else:
+        click.echo(
+            _("The demo school is already in {path}; nothing was changed.").format(
+                path=config.data_dir
+            )
+        )
+    print_table(_summary_rows(summary))
+    click.echo(
+        _("Sign in with any of these logins and the password «{password}»:").format(
+            password=summary.password
+        )
+    )
+    print_table([(role, login) for role, login in summary.logins.items()])
+    if not build_only:
+        click.echo(_("Run 'ediary status' to check the node."))
+
+
+def _summary_rows(summary: Any) -> list[tuple[str, Any]]:
+    return [
+        (_("size"), summary.size),
+        (_("day"), summary.today.isoformat()),
+        (_("classes"), summary.classes),
+        (_("students"), summary.students),
+        (_("teachers"), summary.teachers),
+        (_("lessons"), summary.lessons),
+        (_("marks"), summary.marks),
+        (_("absences"), summary.absences),
+        (_("final marks"), summary.final_marks),
+    ]

@@ -1,0 +1,98 @@
+"""Run the benchmarks and print one JSON object of medians, ratios and goals.
+
+    python -m tests.bench.run [--size L] [--today 2027-05-31] [--repeats N] [--out FILE]
+
+Every figure is measured against a baseline in the same run (absolute times drift on a
+shared machine); the goals are those of DESIGN.md §7 and issue 2, set for size L on a
+2-core machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import sqlite3
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from tests.bench import bench_demo
+
+#: goal name → (result key, limit, what it means)
+GOALS: dict[str, tuple[str, float, str]] = {
+    "demo_build_under_60_s": ("demo_build_s_median", 60.0, "demo --size L builds in < 60 s"),
+    "demo_ratio_at_most_3": ("demo_ratio", 3.0, "within 3x of raw sqlite3 executemany"),
+    "grid_under_20_ms": ("grid_load_ms_median", 20.0, "one journal grid loads in < 20 ms"),
+    "grid_ratio_at_most_3": ("grid_ratio", 3.0, "within 3x of the equivalent raw SQL"),
+}
+
+
+def _grid(db_path: Path, repeats: int) -> dict[str, Any]:
+    try:
+        from tests.bench import bench_grid
+    except ImportError as exc:
+        return {"grid_skipped": f"tests.bench.bench_grid is not available yet ({exc})"}
+    try:
+        return dict(bench_grid.run(db_path, repeats=repeats))
+    except Exception as exc:  # report it in the JSON rather than lose the demo figures
+        return {"grid_error": f"{type(exc).__name__}: {exc}"}
+
+
+def _goals(result: dict[str, Any], size: str) -> dict[str, Any]:
+    goals: dict[str, Any] = {}
+    for name, (key, limit, meaning) in GOALS.items():
+        value = result.get(key)
+        goals[name] = {
+            "key": key,
+            "target": f"<= {limit:g}" if "ratio" in name else f"< {limit:g}",
+            "value": value,
+            "pass": None
+            if value is None
+            else (value <= limit if "ratio" in name else value < limit),
+            "meaning": meaning,
+        }
+    if size != "L":
+        goals["note"] = "the targets are set for size L; this run used size " + size
+    return goals
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(prog="python -m tests.bench.run", description=__doc__)
+    parser.add_argument("--size", default="L", choices=["S", "M", "L"])
+    parser.add_argument("--today", default="2027-05-31", type=dt.date.fromisoformat)
+    parser.add_argument("--repeats", default=3, type=int, help="builds of the demo school")
+    parser.add_argument("--grid-repeats", default=30, type=int, help="grid loads")
+    parser.add_argument("--out", type=Path, help="also write the JSON to this file")
+    parser.add_argument("--work-dir", type=Path, help="where to build (default: a temp dir)")
+    args = parser.parse_args(argv)
+    if args.repeats < 1:
+        parser.error("--repeats must be at least 1")
+
+    result: dict[str, Any] = {
+        "size": args.size,
+        "today": args.today.isoformat(),
+        "repeats": args.repeats,
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+    }
+    with tempfile.TemporaryDirectory(prefix="ediary-bench-", dir=args.work_dir) as work:
+        demo, db_path = bench_demo.run(args.size, args.today, args.repeats, Path(work))
+        result.update(demo)
+        result.update(_grid(db_path, args.grid_repeats))
+    result["goals"] = _goals(result, args.size)
+    verdicts = [g["pass"] for g in result["goals"].values() if isinstance(g, dict)]
+    result["pass"] = all(v is True for v in verdicts)
+    text = json.dumps(result, ensure_ascii=False, indent=2)
+    print(text)
+    if args.out:
+        args.out.write_text(text + "\n", encoding="utf-8")
+    return result
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,69 @@
+"""The command line as a user meets it: one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from node.cli import main
+
+
+def run(*args: str, env_lang: str = "en_US.UTF-8", data_dir: Path | None = None):
+    env = {"PATH": "/usr/bin:/bin", "LANG": env_lang, "HOME": str(data_dir or Path.cwd())}
+    if data_dir is not None:
+        env["EDIARY_DATA_DIR"] = str(data_dir)
+    return subprocess.run(
+        [sys.executable, "-m", "node.cli", *args], capture_output=True, text=True, env=env
+    )
+
+
+def test_status_without_a_database_says_what_to_do(tmp_path: Path):
+    result = run("status", data_dir=tmp_path)
+    assert result.returncode == 7
+    assert "No database at" in result.stderr and "ediary demo" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_messages_follow_the_language(tmp_path: Path):
+    result = run("--lang", "ru", "status", data_dir=tmp_path)
+    assert result.returncode == 7
+    assert "Нет базы данных" in result.stderr
+
+
+def test_a_broken_settings_file_is_one_line(tmp_path: Path):
+    (tmp_path / "ediary.toml").write_text("language = [unclosed\n", encoding="utf-8")
+    result = run("status", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "not valid TOML" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_setting_is_named(tmp_path: Path):
+    (tmp_path / "ediary.toml").write_text('colour = "blue"\n', encoding="utf-8")
+    result = run("status", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "colour" in result.stderr
+
+
+def test_a_bad_date_for_the_demo_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture):
+    code = main(["--data-dir", str(tmp_path), "demo", "--today", "31.05.2027"])
+    assert code == 2
+    assert "YYYY-MM-DD" in capsys.readouterr().err
+    assert not (tmp_path / "ediary.db").exists()
+
+
+def test_a_file_that_is_not_a_database_is_reported(tmp_path: Path):
+    (tmp_path / "ediary.db").write_bytes(b"\0garbage" * 1000)
+    result = run("status", data_dir=tmp_path)
+    assert result.returncode == 7
+    assert "Cannot open the database" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_unknown_command_is_a_usage_error(tmp_path: Path):
+    result = run("frobnicate", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr

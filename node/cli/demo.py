@@ -8,7 +8,7 @@ import click
 
 from node.cli.app import Context, cli, parse_date, print_table, progress_printer
 from node.cli.translated import option
-from node.i18n import N_, _
+from node.i18n import N_, _, gettext
 from node.identity import load_or_create_identity
 
 
@@ -52,9 +52,29 @@ def demo(obj: Context, size: str, seed: int, today: str | None, build_only: bool
             password=summary.password
         )
     )
-    print_table([(role, login) for role, login in summary.logins.items()])
+    print_table([(_account_label(a), _account_text(a)) for a in summary.accounts])
     if not build_only:
         click.echo(_("Run 'ediary status' to check the node."))
+
+
+#: How each demo account is introduced (the keys are DEMO_LOGINS' roles).
+ROLE_LABELS = {
+    "teacher": N_("teacher and class teacher"),
+    "parent": N_("parent"),
+    "student": N_("student"),
+    "director": N_("director"),
+    "deputy": N_("deputy director"),
+    "sysadmin": N_("system administrator"),
+}
+
+
+def _account_label(account: Any) -> str:
+    return gettext(ROLE_LABELS.get(account.role, account.role))
+
+
+def _account_text(account: Any) -> str:
+    text = f"{account.login:<9} {account.name}"
+    return f"{text} ({account.detail})" if account.detail else text
 
 
 def _summary_rows(summary: Any) -> list[tuple[str, Any]]:

@@ -309,12 +309,13 @@ def set_final_mark(
             )
         )
     cell = final_cell(assignment.id, period.id, student.id)
-    existing = FinalMark.get_or_none(
-        FinalMark.assignment == assignment.id,
-        FinalMark.period == period.id,
-        FinalMark.student == student.id,
-    )
     with db.atomic():
+        # read under the write lock, so two people saving one cell cannot both "create" it
+        existing = FinalMark.get_or_none(
+            FinalMark.assignment == assignment.id,
+            FinalMark.period == period.id,
+            FinalMark.student == student.id,
+        )
         if existing is None:
             row = FinalMark.create(
                 student=student.id,
@@ -354,14 +355,14 @@ def clear_final_mark(
     student = get_student(student_id)
     ensure_allowed(actor, Action.FINAL_WRITE, assignment)
     _ensure_window_open(assignment, period)
-    existing = FinalMark.get_or_none(
-        FinalMark.assignment == assignment.id,
-        FinalMark.period == period.id,
-        FinalMark.student == student.id,
-    )
-    if existing is None:
-        return None
     with db.atomic():
+        existing = FinalMark.get_or_none(
+            FinalMark.assignment == assignment.id,
+            FinalMark.period == period.id,
+            FinalMark.student == student.id,
+        )
+        if existing is None:
+            return None
         history.record_delete(
             actor, existing, cell=final_cell(assignment.id, period.id, student.id)
         )

@@ -733,3 +733,37 @@ def test_unlock_of_missing_rows_is_not_found(school, unchanged):
         unlock_finals(deputy, "0" * 32, school.quarters[0].id, reason=REASON)
     with unchanged, pytest.raises(NotFound):
         unlock_finals(deputy, school.maths.id, "0" * 32, reason=REASON)
+
+
+def test_two_saves_of_one_final_mark_at_once_make_one_row_with_its_history(school):
+    """Two sessions of the same teacher (server and laptop over SSH) press Enter together."""
+    import contextvars
+    import threading
+
+    student = give_good_marks(school)
+    teacher = school.actor(school.teacher)
+    args = (school.maths.id, school.quarters[1].id, student.id)
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def save(value: str) -> None:
+        try:
+            start.wait()
+            set_final_mark(teacher, *args, value, justification=REASON)
+        except BaseException as exc:  # collected and asserted on below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=contextvars.copy_context().run, args=(save, v))
+        for v in ("4", "5", "4", "5")
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    [row] = FinalMark.select().where(FinalMark.student == student.id)
+    entries = list(History.select().where(History.cell == final_cell(*args)))
+    assert entries[0].action == "create"
+    assert all(e.action == "update" for e in entries[1:])
+    assert entries[-1].change_map().get("value", [None, row.value])[1] == row.value

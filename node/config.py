@@ -25,6 +25,12 @@ IDENTITY_FILE = "node_key.pem"
 CONFIG_KEYS: dict[str, str] = {
     "language": "language of the command line and default for new users (ru or en)",
     "database": "path of the database file, relative to the data directory",
+    "backup_destinations": "more folders for backups besides <data-dir>/backups (a list)",
+    "backup_interval_minutes": "least time between automatic backups (default 60)",
+    "backup_keep_last": "backups kept however old (default 24)",
+    "backup_keep_daily": "days for which the newest backup is kept (default 14)",
+    "backup_keep_weekly": "weeks for which the newest backup is kept (default 8)",
+    "backup_keep_monthly": "months for which the newest backup is kept (default 12)",
 }
 
 

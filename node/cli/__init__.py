@@ -15,8 +15,13 @@ from pathlib import Path
 
 import click
 
+from node.cli import account as _account  # noqa: F401 — registers the subcommand
+from node.cli import backup as _backup  # noqa: F401 — registers the subcommand
 from node.cli import demo as _demo  # noqa: F401 — registers the subcommand
+from node.cli import init as _init  # noqa: F401 — registers the subcommand
 from node.cli import status as _status  # noqa: F401 — registers the subcommand
+from node.cli import tui as _tui  # noqa: F401 — registers the subcommand
+from node.cli import users as _users  # noqa: F401 — registers the subcommand
 from node.cli.app import cli, current_data_dir, language_from_environment
 from node.errors import EdiaryError
 from node.i18n import _, set_language

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import click
 
 from node.cli.app import Context, cli, parse_date, print_table, progress_printer
 from node.cli.translated import option
+from node.cli.tui import run_tui
 from node.i18n import N_, _, gettext
 from node.identity import load_or_create_identity
+from node.services import clock
+from node.services.demo.summary import DEMO_LOGINS
 
 
-@cli.command(help=N_("Build a realistic demo school and show how to sign in."))
+@cli.command(help=N_("Build a realistic demo school and open the UI as its teacher."))
 @option(
     "--size",
     type=click.Choice(["S", "M", "L"], case_sensitive=False),
@@ -22,7 +27,13 @@ from node.identity import load_or_create_identity
 )
 @option("--seed", type=int, default=1, show_default=True, help=N_("Same seed, same school."))
 @option("--today", help=N_("Pretend today is this date (YYYY-MM-DD); default: today."))
-@option("--build-only", is_flag=True, help=N_("Build the demo school and exit."))
+@option(
+    "--build-only",
+    is_flag=True,
+    help=N_(
+        "Build the demo school and exit (without it the UI opens, signed in as the demo teacher)."
+    ),
+)
 @click.pass_obj
 def demo(obj: Context, size: str, seed: int, today: str | None, build_only: bool) -> None:
     day = parse_date(today)
@@ -53,8 +64,24 @@ def demo(obj: Context, size: str, seed: int, today: str | None, build_only: bool
         )
     )
     print_table([(_account_label(a), _account_text(a)) for a in summary.accounts])
-    if not build_only:
-        click.echo(_("Run 'ediary status' to check the node."))
+    if build_only:
+        return
+    _open_as_teacher(config.database_path, summary, day)
+
+
+def _open_as_teacher(database_path: Path, summary: Any, day: dt.date | None) -> None:
+    """Open the UI signed in (through the sign-in form) as the demo's teacher.
+
+    The demo's day (``--today``, or the day it was built for) stays "today" in the UI, so
+    a demo built last week still has its lessons of "today" and its open final marks.
+    """
+    login = DEMO_LOGINS["teacher"]
+    pinned = day or summary.today
+    if pinned == dt.date.today():
+        run_tui(database_path, sign_in_as=(login, summary.password))
+        return
+    with clock.frozen_time(pinned):
+        run_tui(database_path, sign_in_as=(login, summary.password))
 
 
 #: How each demo account is introduced (the keys are DEMO_LOGINS' roles).

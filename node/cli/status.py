@@ -6,7 +6,9 @@ from typing import Any
 
 import click
 
+from backup.settings import backup_settings
 from node.cli.app import Context, cli, print_table
+from node.cli.backup import backup_age, describe_age, warn_if_stale
 from node.errors import StorageError
 from node.i18n import N_, _
 from node.models.database import open_database
@@ -41,7 +43,10 @@ def status(obj: Context) -> None:
         (_("health"), info.health),
     ]
     rows += [(labels[key], value) for key, value in info.counts.items()]
+    settings = backup_settings(obj.config)
+    rows.append((_("last verified backup"), describe_age(backup_age(settings))))
     print_table(rows)
+    warn_if_stale(settings)
     if info.health != "ok":
         raise StorageError(
             _("The database failed its health check: {health}").format(health=info.health)

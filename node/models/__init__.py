@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from node.models.accounts import AccessCode, ActivityLog, Session, SignInThrottle
 from node.models.base import BaseModel, Meta, SyncModel, bulk_insert, db, new_id
 from node.models.classes import SchoolClass, Subject
 from node.models.history import History
@@ -52,6 +53,10 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     FinalMark,
     FinalMarkUnlock,
     History,
+    AccessCode,
+    Session,
+    SignInThrottle,
+    ActivityLog,
 )
 
 SYNC_MODELS: tuple[type[SyncModel], ...] = tuple(m for m in ALL_MODELS if issubclass(m, SyncModel))
@@ -60,6 +65,8 @@ __all__ = [
     "ALL_MODELS",
     "SYNC_MODELS",
     "AcademicYear",
+    "AccessCode",
+    "ActivityLog",
     "Attendance",
     "BaseModel",
     "Bell",
@@ -76,6 +83,8 @@ __all__ = [
     "PlanItem",
     "School",
     "SchoolClass",
+    "Session",
+    "SignInThrottle",
     "Student",
     "StudentGuardian",
     "Subgroup",

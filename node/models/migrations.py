@@ -49,9 +49,41 @@ def _mark_points(database: pw.SqliteDatabase) -> None:
         )
 
 
+#: v3, written out rather than generated so that it never changes with the models.
+_ACCOUNTS_SQL = (
+    'CREATE TABLE "access_code" ("id" INTEGER NOT NULL PRIMARY KEY, "user_id" TEXT NOT NULL, '
+    '"code_hash" TEXT NOT NULL, "issued_by" TEXT NOT NULL, "issued_at" DATETIME NOT NULL, '
+    '"expires_at" DATETIME NOT NULL, "used_at" DATETIME, "revoked_at" DATETIME, '
+    'FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)',
+    'CREATE INDEX "access_code_user_id" ON "access_code" ("user_id")',
+    'CREATE TABLE "session" ("id" INTEGER NOT NULL PRIMARY KEY, "token_hash" TEXT NOT NULL, '
+    '"user_id" TEXT NOT NULL, "created_at" DATETIME NOT NULL, "last_seen_at" DATETIME NOT NULL, '
+    '"expires_at" DATETIME NOT NULL, "revoked_at" DATETIME, "client" TEXT NOT NULL, '
+    'FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)',
+    'CREATE UNIQUE INDEX "session_token_hash" ON "session" ("token_hash")',
+    'CREATE INDEX "session_user_id" ON "session" ("user_id")',
+    'CREATE TABLE "sign_in_throttle" ("key" TEXT NOT NULL PRIMARY KEY, '
+    '"failures" INTEGER NOT NULL, "last_failure_at" DATETIME NOT NULL, "locked_until" DATETIME)',
+    'CREATE INDEX "sign_in_throttle_last_failure_at" ON "sign_in_throttle" ("last_failure_at")',
+    'CREATE TABLE "activity_log" ("id" TEXT NOT NULL PRIMARY KEY, "at" DATETIME NOT NULL, '
+    '"user_id" TEXT, "login" TEXT NOT NULL, "role" TEXT NOT NULL, "kind" TEXT NOT NULL, '
+    '"detail" TEXT NOT NULL, "client" TEXT NOT NULL)',
+    'CREATE INDEX "activity_log_at" ON "activity_log" ("at")',
+    'CREATE INDEX "activity_log_user_id_at" ON "activity_log" ("user_id", "at")',
+    'CREATE INDEX "activity_log_kind_at" ON "activity_log" ("kind", "at")',
+)
+
+
+def _accounts(database: pw.SqliteDatabase) -> None:
+    """v3: access codes, sessions and sign-in throttles (node-local), the activity log."""
+    for statement in _ACCOUNTS_SQL:
+        database.execute_sql(statement)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _run_sql_file("0001_initial.sql")),
     Migration(2, "numeric points on marks and final marks", _mark_points),
+    Migration(3, "access codes, sessions, sign-in throttles, activity log", _accounts),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -250,6 +250,23 @@ def justification_reasons(
     return reasons
 
 
+def justification_needed(
+    actor: Actor, assignment_id: str, period_id: str, student_id: str, value: str
+) -> list[str]:
+    """Why setting ``value`` would need a written justification (empty: it would not), so
+    a UI can ask for one before ``set_final_mark`` refuses; raises for an invalid mark."""
+    assignment = get_assignment(assignment_id)
+    period = get_period(period_id)
+    student = get_student(student_id)
+    ensure_allowed(actor, Action.FINAL_WRITE, assignment)
+    policy = load_policy()
+    canonical, points = parse_final_mark(
+        value, pass_fail=assignment.subject.pass_fail, policy=policy
+    )
+    suggested = _suggest(assignment, period, student.id, policy)
+    return justification_reasons(assignment, period, student.id, canonical, points, suggested)
+
+
 # --- checking the period, the student and the window ------------------------------------------
 
 

@@ -33,6 +33,7 @@ from node.models import (
 from node.models.history import cell_key
 from node.models.journal import ATTENDANCE_CODES
 from node.services import clock
+from node.services.activity import log_activity
 from node.services.actor import Actor
 from node.services.history import record_create, record_delete, record_update, snapshot
 from node.services.lookup import (
@@ -192,6 +193,7 @@ def set_topic(
         record_update(actor, lesson, before)
         if plan_item_ids is not None:
             _replace_plan_links(actor, lesson, [item.id for item in items])
+        log_activity(actor, "topic", detail=lesson.id)
     return lesson
 
 
@@ -218,6 +220,7 @@ def set_homework(actor: Actor, lesson_id: str, text: str) -> Lesson:
         lesson.homework = text.strip()
         lesson.save(only=[Lesson.homework])
         record_update(actor, lesson, before)
+        log_activity(actor, "homework", detail=lesson.id)
     return lesson
 
 
@@ -303,24 +306,25 @@ def set_marks(
     subject = Subject.get_by_id(assignment.subject_id)
     policy = load_policy()
     parsed = [parse_mark(t, pass_fail=subject.pass_fail, policy=policy) for t in texts]
-    existing = list(
-        Mark.select()
-        .where(Mark.lesson == lesson.id, Mark.student == student.id)
-        .order_by(Mark.position)
-    )
-    new_type_id: str | None = None
-    if len(parsed) > len(existing):
-        if chosen_type is not None:
-            new_type_id = chosen_type.id
-        elif lesson.work_type_id is not None:
-            new_type_id = lesson.work_type_id
-        else:
-            new_type_id = _require_default_work_type().id
-
     cell = cell_key(lesson.id, student.id)
     now = clock.now()
     result: list[Mark] = []
     with db.atomic():
+        # read the cell under the write lock: two sessions typing into one cell at once
+        # must not both create position 0
+        existing = list(
+            Mark.select()
+            .where(Mark.lesson == lesson.id, Mark.student == student.id)
+            .order_by(Mark.position)
+        )
+        new_type_id: str | None = None
+        if len(parsed) > len(existing):
+            if chosen_type is not None:
+                new_type_id = chosen_type.id
+            elif lesson.work_type_id is not None:
+                new_type_id = lesson.work_type_id
+            else:
+                new_type_id = _require_default_work_type().id
         for mark in existing[len(parsed) :]:
             record_delete(actor, mark, cell=cell)
             mark.delete_instance()
@@ -354,6 +358,7 @@ def set_marks(
                 )
                 record_create(actor, mark, cell=cell)
             result.append(mark)
+        log_activity(actor, "mark", detail=cell)
     return result
 
 
@@ -421,10 +426,11 @@ def set_attendance(
     _ensure_held(lesson)
     _ensure_in_lesson(student, lesson, assignment)
     value = _check_code(code)
-    existing = Attendance.get_or_none(
-        Attendance.lesson == lesson.id, Attendance.student == student.id
-    )
     with db.atomic():
+        existing = Attendance.get_or_none(
+            Attendance.lesson == lesson.id, Attendance.student == student.id
+        )
+        log_activity(actor, "attendance", detail=cell_key(lesson.id, student.id))
         return _write_attendance(actor, lesson.id, student.id, existing, value, reason.strip())
 
 
@@ -443,6 +449,7 @@ def correct_attendance(
     ensure_journal_open(assignment)
     value = _check_code(code)
     with db.atomic():
+        log_activity(actor, "attendance", detail=cell_key(lesson.id, student.id))
         return _write_attendance(actor, lesson.id, student.id, row, value, reason.strip())
 
 

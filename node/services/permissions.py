@@ -20,8 +20,9 @@ from node.models import (
     StudentGuardian,
     Subgroup,
     TeachingAssignment,
+    User,
 )
-from node.models.people import Guardian
+from node.models.people import STAFF_ROLES, Guardian
 from node.services.actor import Actor
 
 ADMINISTRATION = ("director", "deputy")
@@ -41,9 +42,10 @@ class Action(StrEnum):
     STUDENT_EDIT = "student.edit"  # a student's personal data and guardians: Student
     ATTENDANCE_CORRECT = "attendance.correct"  # weekly correction of absences: Student
     SUBGROUP_MANAGE = "subgroup.manage"  # split a class for a subject: Subgroup or SchoolClass
+    CODES_ISSUE = "codes.issue"  # access codes [R 3.2]: staff User, Student, StudentGuardian
 
 
-Resource = TeachingAssignment | Student | SchoolClass | Subgroup | None
+Resource = TeachingAssignment | Student | StudentGuardian | SchoolClass | Subgroup | User | None
 
 
 def _teaches(actor: Actor, assignment: TeachingAssignment) -> bool:
@@ -129,6 +131,21 @@ def allowed(actor: Actor, action: Action, resource: Resource = None) -> bool:
             if isinstance(resource, SchoolClass):
                 return admin or _is_class_teacher(actor, resource.id)
             return False
+        case Action.CODES_ISSUE:
+            return _may_issue_code(actor, resource)
+    return False
+
+
+def _may_issue_code(actor: Actor, resource: Resource) -> bool:
+    """[R 3.2] The sysadmin gives codes to staff; a class teacher to their own class's
+    students and parents (through the student, or the guardian's link to a student)."""
+    if isinstance(resource, User):
+        return actor.has_role("sysadmin") and bool(resource.role_set & set(STAFF_ROLES))
+    if isinstance(resource, Student):
+        return _is_class_teacher(actor, resource.school_class_id)
+    if isinstance(resource, StudentGuardian):
+        student = Student.get_or_none(Student.id == resource.student_id)
+        return student is not None and _is_class_teacher(actor, student.school_class_id)
     return False
 
 

@@ -564,3 +564,39 @@ def test_cell_history_permission(school, teacher, lesson):
         with pytest.raises(Forbidden):
             journal.cell_history(school.actor(user), lesson.id, school.students[0].id)
     assert journal.cell_history(teacher, lesson.id, school.students[0].id)
+
+
+def test_two_sessions_typing_into_one_cell_at_once_leave_one_consistent_cell(school):
+    """The teacher on the server over SSH and on a laptop session press Enter together."""
+    import contextvars
+    import threading
+
+    from node.models import Mark
+
+    teacher = school.actor(school.teacher)
+    lesson, student = school.maths_lessons[0], school.students[1]
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def type_into_cell(values: list[str]) -> None:
+        try:
+            start.wait()
+            journal.set_marks(teacher, lesson.id, student.id, values)
+            journal.set_attendance(teacher, lesson.id, student.id, "late")
+        except BaseException as exc:  # collected and asserted on below
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=contextvars.copy_context().run, args=(type_into_cell, v))
+        for v in (["5"], ["4", "3"], ["2"], ["5", "5"])
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    positions = [
+        m.position
+        for m in Mark.select().where(Mark.lesson == lesson.id, Mark.student == student.id)
+    ]
+    assert sorted(positions) == list(range(len(positions))) and 1 <= len(positions) <= 2

@@ -13,7 +13,7 @@ import peewee as pw
 import pytest
 
 from node.errors import Forbidden
-from node.models import Meta, Student, TeachingAssignment, db, new_id
+from node.models import Meta, Student, StudentGuardian, TeachingAssignment, db, new_id
 from node.models.database import open_database
 from node.services.actor import Actor
 from node.services.permissions import Action, allowed, ensure_allowed
@@ -86,6 +86,16 @@ RULES: list[tuple[Action, str | None, set[str]]] = [
     (Action.SUBGROUP_MANAGE, "group1", ADMIN | {"class_teacher", "assignment_teacher"}),
     (Action.SUBGROUP_MANAGE, "class_7a", ADMIN | {"class_teacher"}),
     (Action.SUBGROUP_MANAGE, "class_8b", ADMIN | {"assignment_teacher"}),
+    # access codes [R 3.2]: the sysadmin for staff; a class teacher for their own class's
+    # students and parents, and for nobody else's
+    (Action.CODES_ISSUE, "staff_user", {"sysadmin", "system"}),
+    (Action.CODES_ISSUE, "parent_user", {"system"}),
+    (Action.CODES_ISSUE, "own_student", {"class_teacher", "system"}),
+    (Action.CODES_ISSUE, "student_8b", {"assignment_teacher", "system"}),
+    (Action.CODES_ISSUE, "own_parent_link", {"class_teacher", "system"}),
+    (Action.CODES_ISSUE, "parent_8b_link", {"assignment_teacher", "system"}),
+    (Action.CODES_ISSUE, None, {"system"}),
+    (Action.CODES_ISSUE, "class_7a", {"system"}),
     # the wrong kind of resource (or none) is denied to every person
     (Action.JOURNAL_WRITE, None, {"system"}),
     (Action.JOURNAL_WRITE, "own_student", {"system"}),
@@ -138,6 +148,12 @@ class People:
             "group1": s.group1,
             "class_7a": s.class_7a,
             "class_8b": s.class_8b,
+            "staff_user": s.other_teacher,
+            "parent_user": s.parent,
+            "own_parent_link": StudentGuardian.get(StudentGuardian.student == s.students[0].id),
+            "parent_8b_link": StudentGuardian.get(
+                StudentGuardian.student == s.other_students[0].id
+            ),
         }
 
 

@@ -1,0 +1,169 @@
+"""Make one backup: snapshot, encrypt once to every destination, sign the manifest, last."""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from backup import manifest as manifests
+from backup import snapshot, store
+from backup.age import encrypt
+from backup.hashing import BackgroundHash
+from backup.keys import load_recipients
+from backup.manifest import Manifest
+from backup.settings import BackupSettings
+from node.errors import StorageError, ValidationError
+from node.i18n import _
+from node.identity import load_or_create_identity
+
+
+@dataclass(frozen=True)
+class Created:
+    manifest: Manifest | None  # None when nothing changed since the last backup
+    paths: tuple[Path, ...]
+    missing: tuple[Path, ...]  # destinations that were not there (an unplugged drive)
+
+
+class _TeeReader:
+    """Hands what the encryptor reads to a hash as well."""
+
+    def __init__(self, raw: BinaryIO, tap: BackgroundHash) -> None:
+        self.raw, self.tap = raw, tap
+
+    def read(self, n: int) -> bytes:
+        data = self.raw.read(n)
+        self.tap(data)
+        return data
+
+
+class _Check:
+    """``quick_check`` of the snapshot in a thread, while it is being encrypted."""
+
+    def __init__(self, path: Path) -> None:
+        self.error: BaseException | None = None
+        # the caller's context goes along, so a refusal speaks the user's language
+        context = contextvars.copy_context()
+        self._thread = threading.Thread(target=context.run, args=(self._run, path), daemon=True)
+        self._thread.start()
+
+    def _run(self, path: Path) -> None:
+        try:
+            snapshot.check_database(path)
+        except BaseException as exc:  # handed to the caller's thread
+            self.error = exc
+
+    def result(self) -> None:
+        self._thread.join()
+        if self.error is not None:
+            raise self.error
+
+
+def create_backup(
+    settings: BackupSettings,
+    *,
+    now: dt.datetime | None = None,
+    only_if_changed: bool = False,
+    kind: str = "backup",
+) -> Created:
+    """Back up the node's database to every reachable destination."""
+    with store.locked(settings):
+        return _create(settings, now or dt.datetime.now(dt.UTC), only_if_changed, kind)
+
+
+def _create(
+    settings: BackupSettings, now: dt.datetime, only_if_changed: bool, kind: str
+) -> Created:
+    recipients = load_recipients(settings)
+    if not recipients:
+        raise ValidationError(
+            _(
+                "No backup recipient is registered: run 'ediary backup keys init --identity FILE' "
+                "first (keep FILE off this machine)."
+            )
+        )
+    folders, missing = store.usable_destinations(settings)
+    if not folders:
+        raise StorageError(_("No backup destination folder is reachable."))
+    for folder in folders:
+        store.cleanup_orphans(folder)
+    store.cleanup_orphans(settings.data_dir)
+    state = store.load_state(settings)
+    plain = store.temp_path(settings.data_dir, "snapshot")
+    temps: list[Path] = []
+    try:
+        shot = snapshot.take_snapshot(settings.database_path, plain)
+        if only_if_changed and shot.fingerprint == state.get("fingerprint"):
+            return Created(None, (), tuple(missing))
+        key, node_id = load_or_create_identity(settings.identity_path)
+        sequence = store.newest_sequence(settings) + 1
+        now = now.astimezone(dt.UTC).replace(microsecond=0)
+        created = now.isoformat().replace("+00:00", "Z")
+        snapshot.stamp(plain, sequence, created, node_id)
+        name = store.backup_name(now, sequence)
+        temps += [store.temp_path(folder, name) for folder in folders]
+        plain_hash, cipher_hash = BackgroundHash(), BackgroundHash()
+        handles = []
+        try:
+            for temp in temps:
+                handles.append(os.fdopen(store.create_private(temp), "wb"))
+            check = _Check(plain)
+            with plain.open("rb") as source:
+                sinks = [cipher_hash, *(h.write for h in handles)]
+                encrypt(_TeeReader(source, plain_hash), sinks, recipients)
+            check.result()  # a snapshot that fails quick_check is never published
+            for handle in handles:
+                handle.flush()
+                os.fsync(handle.fileno())
+        finally:
+            for handle in handles:
+                handle.close()
+            plain_size, plain_sha = plain_hash.result()
+            cipher_size, cipher_sha = cipher_hash.result()
+        finals = []
+        for temp, folder in zip(temps, folders, strict=True):
+            final = folder / name
+            os.replace(temp, final)
+            store.fsync_path(folder)
+            finals.append(final)
+        manifest = manifests.sign(
+            Manifest(
+                format=manifests.FORMAT,
+                file=name,
+                sequence=sequence,
+                created=created,
+                kind=kind,
+                node_id=node_id,
+                node_public_key=manifests.public_key_text(key),
+                schema_version=shot.schema_version,
+                fingerprint=shot.fingerprint,
+                plaintext_size=plain_size,
+                plaintext_sha256=plain_sha,
+                ciphertext_size=cipher_size,
+                ciphertext_sha256=cipher_sha,
+                recipients=tuple(str(r) for r in recipients),
+                previous_manifest_sha256=state.get("manifest_sha256"),
+            ),
+            key,
+        )
+        raw = manifest.encode()
+        for final in finals:
+            store.atomic_write(final.with_name(final.name + ".json"), raw)
+        store.save_state(
+            settings,
+            sequence=sequence,
+            newest_seen=max(sequence, int(state.get("newest_seen", 0))),
+            manifest_sha256=manifests.digest(raw),
+            fingerprint=shot.fingerprint,
+            last_backup_at=created,
+            verified_created=created,
+            verified_sequence=sequence,
+        )
+        return Created(manifest, tuple(finals), tuple(missing))
+    finally:
+        for temp in [plain, *temps]:
+            temp.unlink(missing_ok=True)

@@ -1,0 +1,140 @@
+"""Checking backups: without a secret (manifest signature, hash chain, ciphertext hash) and,
+with the identity, by decrypting everything and checking the database inside."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from backup import snapshot, store
+from backup.age import Identity, decrypt
+from backup.errors import BackupDamaged
+from backup.hashing import BackgroundHash, file_sha256
+from backup.manifest import Manifest
+from backup.settings import BackupSettings
+from backup.store import Entry
+from node.i18n import _
+
+
+@dataclass(frozen=True)
+class Decrypted:
+    size: int
+    sha256: str
+
+
+def check_file(entry: Entry) -> Manifest:
+    """The manifest is signed and the file on disk is exactly the one it describes."""
+    if entry.manifest is None:
+        raise BackupDamaged(
+            _("{name}: {problem}").format(name=entry.path.name, problem=entry.problem)
+        )
+    manifest = entry.manifest
+    if not entry.path.is_file():
+        raise BackupDamaged(
+            _("{name}: the backup file is missing beside its manifest.").format(
+                name=entry.path.name
+            )
+        )
+    if file_sha256(entry.path) != (manifest.ciphertext_size, manifest.ciphertext_sha256):
+        raise BackupDamaged(
+            _(
+                "{name}: the file does not match its manifest (changed, cut short or damaged). "
+                "Use another copy."
+            ).format(name=entry.path.name)
+        )
+    return manifest
+
+
+def chain_problems(entries: Sequence[Entry]) -> list[str]:
+    """Consecutive backups must link by hash; a pruned gap is fine, a mismatch is not."""
+    problems: list[str] = []
+    good = [e for e in entries if e.manifest]
+    for before, after in zip(good, good[1:], strict=False):
+        assert before.manifest and after.manifest
+        if after.manifest.sequence == before.manifest.sequence:
+            problems.append(
+                _("{name}: two backups carry sequence {n}.").format(
+                    name=after.path.name, n=after.manifest.sequence
+                )
+            )
+        elif (
+            after.manifest.sequence == before.manifest.sequence + 1
+            and after.manifest.node_id == before.manifest.node_id
+            and after.manifest.previous_manifest_sha256 != before.manifest_sha256
+        ):
+            problems.append(
+                _(
+                    "{name}: the chain to the previous backup is broken (a manifest was replaced)."
+                ).format(name=after.path.name)
+            )
+    return problems
+
+
+def decrypt_to_file(path: Path, identities: Sequence[Identity], target: Path) -> Decrypted:
+    """Decrypt ``path`` into the new file ``target`` (0600); on any error ``target`` is removed."""
+    digest = BackgroundHash()
+    fd = store.create_private(target)
+    try:
+        with os.fdopen(fd, "wb") as out, path.open("rb") as source:
+
+            def sink(data: bytes) -> None:
+                digest(data)
+                out.write(data)
+
+            try:
+                decrypt(source, identities, sink)
+            finally:
+                size, sha = digest.result()
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return Decrypted(size, sha)
+
+
+def check_contents(
+    path: Path,
+    manifest: Manifest | None,
+    identities: Sequence[Identity],
+    target: Path,
+    *,
+    full: bool = False,
+) -> Decrypted:
+    """Decrypt into ``target``; check it against the manifest and with ``quick_check``
+    (``full``: the slower ``integrity_check``, which restore runs)."""
+    result = decrypt_to_file(path, identities, target)
+    try:
+        if manifest and (result.size, result.sha256) != (
+            manifest.plaintext_size,
+            manifest.plaintext_sha256,
+        ):
+            raise BackupDamaged(
+                _("{name}: the decrypted database differs from its manifest.").format(
+                    name=path.name
+                )
+            )
+        snapshot.check_database(target, full=full)
+    except BaseException:
+        target.unlink(missing_ok=True)
+        raise
+    return result
+
+
+def verify_entry(
+    settings: BackupSettings, entry: Entry, identities: Sequence[Identity] | None = None
+) -> Manifest:
+    """Check one backup; with identities, decrypt and check the database too."""
+    manifest = check_file(entry)
+    if identities:
+        target = store.temp_path(settings.data_dir, "verify")
+        check_contents(entry.path, manifest, identities, target)
+        target.unlink(missing_ok=True)
+    state = store.load_state(settings)
+    if manifest.sequence >= int(state.get("verified_sequence", 0)):
+        store.save_state(
+            settings, verified_created=manifest.created, verified_sequence=manifest.sequence
+        )
+    return manifest

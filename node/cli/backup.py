@@ -1,0 +1,311 @@
+"""``ediary backup``: keys, backups now and automatically, listing, checks, prune, restore."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from backup.age import Identity
+from backup.create import create_backup
+from backup.keys import (
+    add_recipient,
+    create_identity_file,
+    is_encrypted,
+    load_identities,
+    load_recipients,
+)
+from backup.restore import restore as restore_backup
+from backup.retention import prune as prune_backups
+from backup.schedule import parse_time, run_auto
+from backup.settings import BackupSettings, backup_settings
+from backup.store import Entry, list_backups, load_state, read_entry
+from backup.verify import chain_problems, verify_entry
+from node.cli.app import Context, cli, print_table
+from node.cli.translated import TranslatedGroup, option
+from node.errors import EdiaryError, StorageError, ValidationError
+from node.i18n import N_, _
+
+#: After this long without a verified backup, ``status`` and ``backup list`` warn.
+STALE_AFTER = dt.timedelta(hours=24)
+
+
+def _settings(obj: Context) -> BackupSettings:
+    return backup_settings(obj.config)
+
+
+def _passphrase(passphrase_file: Path | None, *, confirm: bool) -> str:
+    """From ``--passphrase-file`` (first line), else asked on the terminal without echo."""
+    if passphrase_file is not None:
+        try:
+            lines = passphrase_file.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ValidationError(
+                _("Cannot read the passphrase file {path}: {error}").format(
+                    path=passphrase_file, error=exc.strerror
+                )
+            ) from exc
+        if not lines or not lines[0]:
+            raise ValidationError(
+                _("The passphrase file {path} is empty.").format(path=passphrase_file)
+            )
+        return lines[0]
+    return str(
+        click.prompt(
+            _("Passphrase of the identity file"),
+            hide_input=True,
+            confirmation_prompt=_("Repeat the passphrase") if confirm else False,
+            err=True,
+        )
+    )
+
+
+def _identities(identity: Path, passphrase_file: Path | None) -> list[Identity]:
+    if identity.is_file() and is_encrypted(identity):
+        return load_identities(identity, _passphrase(passphrase_file, confirm=False))
+    return load_identities(identity, None)
+
+
+passphrase_option = option(
+    "--passphrase-file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=N_("Read the passphrase from the first line of this file instead of asking."),
+)
+
+
+def backup_age(settings: BackupSettings, now: dt.datetime | None = None) -> dt.timedelta | None:
+    """How old the newest verified backup is (None: there is none)."""
+    created = load_state(settings).get("verified_created")
+    if not created:
+        return None
+    return (now or dt.datetime.now(dt.UTC)) - parse_time(created)
+
+
+def describe_age(age: dt.timedelta | None) -> str:
+    if age is None:
+        return _("never")
+    hours = age.total_seconds() / 3600
+    if hours < 1:
+        return _("{n} min ago").format(n=max(0, int(age.total_seconds() // 60)))
+    if hours < 48:
+        return _("{n} h ago").format(n=int(hours))
+    return _("{n} days ago").format(n=int(hours // 24))
+
+
+def warn_if_stale(settings: BackupSettings) -> None:
+    age = backup_age(settings)
+    if age is None or age > STALE_AFTER:
+        click.echo(
+            _(
+                "Warning: no verified backup in the last 24 hours (last: {age}). "
+                "Run 'ediary backup now' and check the backup timer."
+            ).format(age=describe_age(age)),
+            err=True,
+        )
+
+
+@cli.group(cls=TranslatedGroup, help=N_("Encrypted backups of the database (age format)."))
+def backup() -> None:
+    pass
+
+
+@backup.group(cls=TranslatedGroup, help=N_("The keys backups are encrypted to."))
+def keys() -> None:
+    pass
+
+
+@keys.command("init", help=N_("Create the sysadmin's identity file and register its key."))
+@option(
+    "--identity",
+    "identity",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=N_("Where to write the new identity file (keep it off this machine)."),
+)
+@passphrase_option
+@click.pass_obj
+def keys_init(obj: Context, identity: Path, passphrase_file: Path | None) -> None:
+    settings = _settings(obj)
+    passphrase = _passphrase(passphrase_file, confirm=True)
+    created = create_identity_file(identity, passphrase)
+    recipient = add_recipient(settings, str(created.recipient), f"identity {identity.name}")
+    click.echo(_("Identity written to {path}.").format(path=identity))
+    click.echo(_("Recipient registered on this node: {recipient}").format(recipient=recipient))
+    click.echo(
+        _(
+            "Copy {path} to two safe places off this machine, remember the passphrase, then "
+            "delete it here. Without both, backups cannot be restored."
+        ).format(path=identity)
+    )
+
+
+@keys.command("add", help=N_("Register one more recipient (e.g. an offline break-glass key)."))
+@click.argument("recipient")
+@option("--label", default="", help=N_("A note kept beside the key."))
+@click.pass_obj
+def keys_add(obj: Context, recipient: str, label: str) -> None:
+    added = add_recipient(_settings(obj), recipient, label)
+    click.echo(_("Recipient registered on this node: {recipient}").format(recipient=added))
+
+
+@keys.command("list", help=N_("Show the recipients backups are encrypted to."))
+@click.pass_obj
+def keys_list(obj: Context) -> None:
+    found = load_recipients(_settings(obj))
+    if not found:
+        click.echo(_("No recipient yet: run 'ediary backup keys init --identity FILE'."))
+    for recipient in found:
+        click.echo(str(recipient))
+
+
+def _report_created(paths: tuple[Path, ...], missing: tuple[Path, ...]) -> None:
+    for path in paths:
+        click.echo(_("Backup written: {path}").format(path=path))
+    for folder in missing:
+        click.echo(
+            _("Warning: the destination {path} is not there (drive not mounted?).").format(
+                path=folder
+            ),
+            err=True,
+        )
+
+
+@backup.command(help=N_("Back up the database now to every destination."))
+@click.pass_obj
+def now(obj: Context) -> None:
+    created = create_backup(_settings(obj))
+    _report_created(created.paths, created.missing)
+
+
+@backup.command(help=N_("One run of the automatic policy (for a systemd timer or cron)."))
+@click.pass_obj
+def auto(obj: Context) -> None:
+    run = run_auto(_settings(obj))
+    if run.reason == "too-soon":
+        click.echo(_("The last backup is recent enough; nothing to do."))
+    elif run.reason == "unchanged":
+        click.echo(_("The database has not changed since the last backup; nothing to do."))
+    else:
+        assert run.created is not None
+        _report_created(run.created.paths, run.created.missing)
+        for path in run.pruned:
+            click.echo(_("Pruned: {path}").format(path=path))
+
+
+def _row(entry: Entry) -> str:
+    m = entry.manifest
+    if m is None:
+        return _("{name}  DAMAGED: {problem}").format(name=entry.path.name, problem=entry.problem)
+    size = _("{size:.1f} MB").format(size=m.ciphertext_size / 1e6)
+    return f"{m.sequence:>6}  {m.created}  {size:>10}  {m.kind:<8}  {entry.path}"
+
+
+@backup.command("list", help=N_("List the backups in every destination (no secret needed)."))
+@click.pass_obj
+def list_(obj: Context) -> None:
+    settings = _settings(obj)
+    for folder in settings.destinations:
+        entries = list_backups(folder)
+        click.echo(
+            _("{folder}: {n} backup(s)").format(folder=folder, n=len(entries))
+            if folder.is_dir()
+            else _("{folder}: not reachable").format(folder=folder)
+        )
+        for entry in entries:
+            click.echo("  " + _row(entry))
+    warn_if_stale(settings)
+
+
+@backup.command(help=N_("Check backups: signature, hash chain, file hash; with --read-data, all."))
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@option("--all", "all_", is_flag=True, help=N_("Check every backup, not only the newest."))
+@option("--read-data", is_flag=True, help=N_("Decrypt and check the database too (needs the key)."))
+@option(
+    "--identity",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=N_("Identity file, needed for --read-data."),
+)
+@passphrase_option
+@click.pass_obj
+def verify(
+    obj: Context,
+    files: tuple[Path, ...],
+    all_: bool,
+    read_data: bool,
+    identity: Path | None,
+    passphrase_file: Path | None,
+) -> None:
+    settings = _settings(obj)
+    if read_data and identity is None:
+        raise ValidationError(_("--read-data needs --identity FILE to decrypt the backups."))
+    identities = _identities(identity, passphrase_file) if read_data and identity else None
+    problems: list[str] = []
+    checked = 0
+    groups = [[read_entry(f) for f in files]] if files else []
+    if not files:
+        for folder in settings.destinations:
+            entries = list_backups(folder)
+            problems += chain_problems(entries)
+            groups.append(entries if all_ else entries[-1:])
+    for entry in (e for group in groups for e in group):
+        try:
+            verify_entry(settings, entry, identities)
+        except EdiaryError as exc:
+            problems.append(str(exc))
+            click.echo(_("FAILED  {path}: {error}").format(path=entry.path, error=exc))
+        else:
+            checked += 1
+            click.echo(_("ok      {path}").format(path=entry.path))
+    if problems:
+        for problem in problems:
+            click.echo(problem, err=True)
+        raise StorageError(
+            _("{n} problem(s) found; {ok} backup(s) are fine.").format(n=len(problems), ok=checked)
+        )
+    if not checked:
+        raise ValidationError(_("There is no backup to check yet: run 'ediary backup now'."))
+    click.echo(_("{n} backup(s) verified.").format(n=checked))
+
+
+@backup.command(help=N_("Delete old backups as the retention settings say."))
+@click.pass_obj
+def prune(obj: Context) -> None:
+    removed = prune_backups(_settings(obj))
+    for path in removed:
+        click.echo(_("Pruned: {path}").format(path=path))
+    click.echo(_("{n} backup(s) removed.").format(n=len(removed)))
+
+
+@backup.command(help=N_("Restore the database from a backup file (verified first)."))
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@option(
+    "--identity",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help=N_("The identity file made by 'backup keys init' (or any age identity)."),
+)
+@option("--allow-older", is_flag=True, help=N_("Allow a backup older than the newest one seen."))
+@passphrase_option
+@click.pass_obj
+def restore(
+    obj: Context, file: Path, identity: Path, allow_older: bool, passphrase_file: Path | None
+) -> None:
+    settings = _settings(obj)
+    identities = _identities(identity, passphrase_file)
+    done = restore_backup(settings, file, identities, allow_older=allow_older)
+    if not done.had_manifest:
+        click.echo(
+            _("Note: no manifest beside the file; the backup was checked by decryption alone."),
+            err=True,
+        )
+    print_table(
+        [
+            (_("restored"), done.database),
+            (_("backup number"), done.sequence),
+            (_("made at"), done.created or "?"),
+            (_("made on node"), done.node_id or "?"),
+            (_("safety copy"), done.safety_copy or _("(none: there was no database)")),
+        ]
+    )
+    click.echo(_("The database was restored and checked; run 'ediary status'."))

@@ -1,0 +1,202 @@
+"""``ediary users``: staff accounts and their access codes, run by the machine's operator.
+
+These commands act as the node itself (``Actor.for_system``), named after the operating
+system account that runs them, and do not ask for a sysadmin's password: whoever can run
+them can already read and write the database file, so a password prompt would protect
+nothing and would only break scripted imports. The real boundary is the file permissions
+of the data directory; history records the OS account (``system:<name>``) for
+accountability [R 7.2].
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from node.cli.app import Context, cli
+from node.cli.translated import TranslatedGroup, option
+from node.errors import ValidationError
+from node.i18n import N_, _
+from node.models import School
+from node.models.database import open_database
+from node.services import accounts, slips
+from node.services.actor import Actor
+
+
+def operator() -> Actor:
+    """The node acting for the person at the server's shell."""
+    try:
+        name = getpass.getuser()
+    except (KeyError, OSError):
+        name = "operator"
+    return Actor(user_id=None, login=f"system:{name}", roles=frozenset(), system=True)
+
+
+@contextmanager
+def opened(obj: Context) -> Iterator[None]:
+    database = open_database(obj.config.database_path)
+    try:
+        yield
+    finally:
+        database.close()
+
+
+def check_slips_path(path: Path | None) -> None:
+    """Refuse a slips file we could not write *before* issuing codes that would be lost."""
+    if path is not None and not path.parent.is_dir():
+        raise ValidationError(
+            _("The folder {folder} does not exist; choose where to write the slips.").format(
+                folder=path.parent
+            )
+        )
+
+
+def write_slips(path: Path, codes: Sequence[accounts.IssuedCode]) -> None:
+    """Write the slips atomically, readable by the owner only (they hold secrets)."""
+    school = School.current()
+    text = slips.render_slips(
+        codes, school_name=school.name if school else "", address=slips.web_address()
+    )
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)
+
+
+def show_codes(codes: Sequence[accounts.IssuedCode], slips_path: Path | None) -> None:
+    """Codes are shown once: on screen, or only in the slips file when one is asked for."""
+    if slips_path is not None:
+        write_slips(slips_path, codes)
+        click.echo(
+            _(
+                "Slips for {count} people written to {path}: print them on A4 and cut along the "
+                "dashed lines. The codes are not shown anywhere else."
+            ).format(count=len(codes), path=slips_path)
+        )
+        return
+    for code in codes:
+        click.echo(
+            _("{login}  {code}  valid until {date}  ({name})").format(
+                login=code.login,
+                code=code.code,
+                date=code.expires_at.date().isoformat(),
+                name=code.name,
+            )
+        )
+    click.echo(
+        _(
+            "Give each code to its owner; they run 'ediary activate' or open the school's web "
+            "page. The codes are shown only this once."
+        )
+    )
+
+
+ROLE_CHOICES = ("sysadmin", "director", "deputy", "teacher", "class-teacher")
+SLIPS_HELP = N_("Write printable A4 slips to this HTML file instead of showing the codes.")
+
+
+@cli.group(cls=TranslatedGroup, help=N_("Staff accounts and their access codes [R 3.2]."))
+def users() -> None:
+    pass
+
+
+@users.command(help=N_("Add a staff account and give it an access code."))
+@option("--login", required=True, help=N_("Login, e.g. ivanova."))
+@option("--name", required=True, help=N_('Full name: "Фамилия Имя Отчество".'))
+@option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(ROLE_CHOICES),
+    help=N_("A role; repeat for several."),
+)
+@option("--slips", "slips_path", type=click.Path(dir_okay=False, path_type=Path), help=SLIPS_HELP)
+@click.pass_obj
+def add(
+    obj: Context, login: str, name: str, roles: tuple[str, ...], slips_path: Path | None
+) -> None:
+    check_slips_path(slips_path)
+    with opened(obj):
+        actor = operator()
+        user = accounts.create_staff_user(actor, login, name, roles)
+        code = accounts.issue_code(actor, user.id)
+        click.echo(_("Account {login} added for {name}.").format(login=user.login, name=name))
+        show_codes([code], slips_path)
+
+
+@users.command(name="list", help=N_("List every account with its roles and status."))
+@option("--role", help=N_("Only accounts with this role."))
+@click.pass_obj
+def list_(obj: Context, role: str | None) -> None:
+    with opened(obj):
+        for user in accounts.list_users(operator(), role=role):
+            roles = " ".join(r.replace("_", "-") for r in sorted(user.role_set))
+            click.echo(f"{user.login:<20} {user.status:<9} {roles:<28} {user.full_name}")
+
+
+@users.command(help=N_("Give an account a new access code (older codes stop working)."))
+@click.argument("login")
+@option("--slips", "slips_path", type=click.Path(dir_okay=False, path_type=Path), help=SLIPS_HELP)
+@option(
+    "--days",
+    type=int,
+    default=accounts.CODE_VALID_DAYS,
+    show_default=True,
+    help=N_("Days the code stays valid."),
+)
+@click.pass_obj
+def code(obj: Context, login: str, slips_path: Path | None, days: int) -> None:
+    check_slips_path(slips_path)
+    with opened(obj):
+        user = accounts.find_user(login)
+        issued = accounts.issue_code(operator(), user.id, valid_days=days)
+        show_codes([issued], slips_path)
+
+
+@users.command(help=N_("Disable an account: it cannot sign in, and its sessions end."))
+@click.argument("login")
+@click.pass_obj
+def disable(obj: Context, login: str) -> None:
+    with opened(obj):
+        user = accounts.disable_user(operator(), accounts.find_user(login).id)
+        click.echo(
+            _("Account {login} is disabled; its sessions have ended.").format(login=user.login)
+        )
+
+
+@users.command(help=N_("Enable a disabled account again."))
+@click.argument("login")
+@click.pass_obj
+def enable(obj: Context, login: str) -> None:
+    with opened(obj):
+        user = accounts.enable_user(operator(), accounts.find_user(login).id)
+        click.echo(_("Account {login} is enabled.").format(login=user.login))
+
+
+@users.command(
+    name="import", help=N_("Add staff from a CSV file (login;name;roles) and give codes.")
+)
+@click.argument("csv_file", type=click.Path(dir_okay=False, path_type=Path))
+@option("--slips", "slips_path", type=click.Path(dir_okay=False, path_type=Path), help=SLIPS_HELP)
+@click.pass_obj
+def import_(obj: Context, csv_file: Path, slips_path: Path | None) -> None:
+    check_slips_path(slips_path)
+    try:
+        data = csv_file.read_bytes()
+    except OSError as exc:
+        raise ValidationError(
+            _("Cannot read {path}: {error}").format(path=csv_file, error=exc.strerror)
+        ) from exc
+    with opened(obj):
+        issued = accounts.import_staff(operator(), data)
+        click.echo(_("{count} accounts added.").format(count=len(issued)))
+        show_codes(issued, slips_path)

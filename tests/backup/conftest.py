@@ -1,0 +1,93 @@
+"""Fixtures for the backup tests: a node's data directory with a small school and a key."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from backup.age import Identity, generate
+from backup.keys import add_recipient
+from backup.settings import BackupSettings, backup_settings
+from node.config import NodeConfig, load_config
+from node.identity import load_or_create_identity
+from node.models import Meta
+from node.models.database import open_database
+from node.services import clock
+from tests.conftest import SCHOOL_TODAY
+from tests.factories import build_small_school
+
+#: Meta keys a backup or a restore adds; everything else must come back unchanged.
+BOOKKEEPING = ("backup_sequence", "backup_created", "backup_node", "epoch", "restored_from")
+
+
+def make_node(data_dir: Path) -> NodeConfig:
+    """A data directory with the small school in it, closed again (as between commands)."""
+    _key, node_id = load_or_create_identity(data_dir / "node_key.pem")
+    database = open_database(data_dir / "ediary.db", create=True)
+    Meta.set_value("node_id", node_id)
+    with clock.frozen_time(SCHOOL_TODAY):
+        build_small_school()
+    database.close()
+    return load_config(data_dir)
+
+
+@pytest.fixture(scope="session")
+def school_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One small school for the whole session; tests copy it (building takes a while)."""
+    return make_node(tmp_path_factory.mktemp("school")).data_dir
+
+
+@pytest.fixture
+def node(tmp_path: Path, school_db: Path) -> NodeConfig:
+    data_dir = tmp_path / "node"
+    data_dir.mkdir()
+    for name in ("ediary.db", "node_key.pem"):
+        (data_dir / name).write_bytes((school_db / name).read_bytes())
+    return load_config(data_dir)
+
+
+@pytest.fixture
+def settings(node: NodeConfig) -> BackupSettings:
+    return backup_settings(node)
+
+
+@pytest.fixture
+def identity(settings: BackupSettings) -> Identity:
+    """The sysadmin's key, registered on the node."""
+    key = generate()
+    add_recipient(settings, str(key.recipient), "test")
+    return key
+
+
+def table_rows(path: Path) -> dict[str, list[tuple]]:
+    """Every row of every table, sorted, without the bookkeeping a backup adds."""
+    conn = sqlite3.connect(path)
+    try:
+        names = [
+            n
+            for (n,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        rows = {n: sorted(conn.execute(f'SELECT * FROM "{n}"').fetchall(), key=repr) for n in names}
+    finally:
+        conn.close()
+    rows["meta"] = [r for r in rows.get("meta", []) if r[0] not in (*BOOKKEEPING, "node_id")]
+    return rows
+
+
+def disk_state(folder: Path) -> dict[str, tuple[int, int, bytes]]:
+    """Every file under ``folder`` with size, mtime and a hash of its content."""
+    import hashlib
+
+    return {
+        str(p.relative_to(folder)): (
+            p.stat().st_size,
+            p.stat().st_mtime_ns,
+            hashlib.sha256(p.read_bytes()).digest(),
+        )
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }

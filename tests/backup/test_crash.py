@@ -1,0 +1,90 @@
+"""Backups under stress: killed at random points, and taken while another process writes."""
+
+from __future__ import annotations
+
+import random
+import time
+from pathlib import Path
+
+from backup.age import Identity
+from backup.create import create_backup
+from backup.settings import BackupSettings
+from backup.store import list_backups
+from backup.verify import chain_problems, check_contents, check_file
+from tests.backup.conftest import table_rows
+from tests.node.test_crash_safety import _kill, _spawn
+
+BACKING_UP = """
+import sys
+from backup.create import create_backup
+from backup.settings import backup_settings
+from node.config import load_config
+
+settings = backup_settings(load_config(sys.argv[1]))
+print("ready", flush=True)
+while True:
+    create_backup(settings)
+"""
+
+WRITING = """
+import sqlite3, sys, time
+conn = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
+conn.execute("PRAGMA journal_mode=wal")
+conn.execute("CREATE TABLE IF NOT EXISTS load (n INTEGER, pad TEXT)")
+print("ready", flush=True)
+n = 0
+while True:
+    conn.execute("BEGIN IMMEDIATE")
+    conn.executemany("INSERT INTO load VALUES (?, ?)", [(n + i, "x" * 200) for i in range(50)])
+    conn.execute("COMMIT")
+    n += 50
+"""
+
+
+def test_kill_9_during_backups_leaves_older_backups_valid_and_no_partial_file_listed(
+    settings: BackupSettings, identity: Identity
+):
+    create_backup(settings)  # the older backup that must survive
+    folder = settings.destinations[0]
+    rng = random.Random(9)
+    for _round in range(6):
+        child = _spawn(BACKING_UP, str(settings.data_dir))
+        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
+        time.sleep(rng.uniform(0.0, 0.4))
+        _kill(child)
+        entries = list_backups(folder)
+        assert entries and all(e.manifest for e in entries)
+        for entry in entries:
+            check_file(entry)  # every listed backup is complete and matches its manifest
+        assert chain_problems(entries) == []
+    # the next backup cleans what the crashes left and continues the sequence
+    created = create_backup(settings)
+    names = {p.name for p in folder.iterdir()}
+    assert not [n for n in names if n.endswith(".tmp")]
+    assert all(n + ".json" in names for n in names if n.endswith(".age"))
+    assert not [p for p in settings.data_dir.iterdir() if p.name.endswith(".tmp")]
+    oldest = list_backups(folder)[0]
+    target = settings.data_dir / "check.db"
+    check_contents(oldest.path, oldest.manifest, [identity], target)
+    assert (
+        created.manifest and created.manifest.sequence == list_backups(folder)[-1].manifest.sequence
+    )
+
+
+def test_a_backup_completes_while_another_process_writes_continuously(
+    tmp_path: Path, settings: BackupSettings, identity: Identity
+):
+    writer = _spawn(WRITING, str(settings.database_path))
+    try:
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
+        time.sleep(0.2)
+        created = [create_backup(settings) for _ in range(3)]
+    finally:
+        _kill(writer)
+    assert all(c.manifest for c in created)
+    rows = []
+    for c in created:
+        target = tmp_path / f"{c.paths[0].name}.db"
+        check_contents(c.paths[0], c.manifest, [identity], target)
+        rows.append(len(table_rows(target).get("load", [])))
+    assert rows[-1] > 0 and rows == sorted(rows)  # each a consistent, later snapshot

@@ -1,0 +1,83 @@
+"""The ediary terminal UI: sign in, see the day, keep the journal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from textual import work
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from node.i18n import N_, _, set_language
+from node.services import auth
+from tui.backend import Backend
+from tui.bindings import translate_bindings
+from tui.screens.help import HelpScreen
+from tui.screens.signin import SignInScreen
+
+
+class EdiaryApp(App[None]):
+    """One teacher's session. ``sign_in_as`` (login, password) fills and submits the
+    sign-in form at start — the demo uses it; it still goes through ``auth.sign_in``."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "ediary"
+    BINDINGS = [
+        Binding("f1", "help", N_("Help"), id="help", tooltip=N_("Every key of this screen")),
+        Binding("question_mark", "help", N_("Help"), show=False),
+        Binding("ctrl+q", "quit", N_("Quit"), id="quit", priority=True),
+    ]
+
+    def __init__(
+        self, database_path: Path | str, *, sign_in_as: tuple[str, str] | None = None
+    ) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.backend = Backend(database_path)
+        self.sign_in_as = sign_in_as
+
+    def on_mount(self) -> None:
+        self.push_screen(SignInScreen(prefill=self.sign_in_as))
+
+    def signed_in(self, session: auth.SignedIn) -> None:
+        """Switch to the user's language and go home (called by the sign-in screen)."""
+        from tui.screens.home import HomeScreen
+
+        self.backend.session = session
+        self.backend.language = session.actor.language
+        set_language(session.actor.language)
+        self.sub_title = session.actor.login
+        self.switch_screen(HomeScreen())
+
+    def action_help(self) -> None:
+        if isinstance(self.screen, HelpScreen):
+            return
+        set_language(self.backend.language)  # the app's own task still has the old one
+        self.push_screen(HelpScreen(self.screen))
+
+    async def action_quit(self) -> None:
+        self._sign_out_and_exit()
+
+    @work(thread=True, exclusive=True, group="session")
+    def _sign_out_and_exit(self) -> None:
+        session, self.backend.session = self.backend.session, None
+        if session is not None:
+            self.backend.attempt(auth.sign_out, session.token)
+        self.call_from_thread(self.exit)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(_("Help"), _("Every key of this screen"), self.action_help)
+        if self.backend.session is not None:
+            yield SystemCommand(_("Home"), _("Today's lessons and journals"), self.go_home)
+
+    def go_home(self) -> None:
+        from tui.screens.home import HomeScreen
+
+        set_language(self.backend.language)
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+        if not isinstance(self.screen, HomeScreen):
+            self.switch_screen(HomeScreen())

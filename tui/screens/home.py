@@ -1,0 +1,176 @@
+"""Home: today's lessons, the teacher's journals, and what needs attention."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from node.i18n import N_, _
+from node.services import clock
+from node.services.teacher_home import Home, teacher_home
+from tui.backend import Outcome
+from tui.bindings import translate_bindings
+from tui.screens.journal import JournalScreen, JournalTarget
+
+
+def _day(day: object) -> str:
+    return day.strftime("%d.%m") if hasattr(day, "strftime") else str(day)
+
+
+class HomeScreen(Screen[None]):
+    """The teacher's start page; Enter on any line opens the journal it is about."""
+
+    BINDINGS = [
+        Binding("q", "app.quit", N_("Quit"), show=False, id="quit-q"),
+        Binding("r", "refresh", N_("Refresh"), id="refresh"),
+        Binding("tab", "app.focus_next", N_("Next list"), show=False),
+    ]
+    HELP_KEYS = [(N_("Enter"), N_("Open the journal of the line"))]
+
+    @dataclass
+    class Loaded(Message):
+        outcome: Outcome[Home]
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.targets: dict[str, JournalTarget] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="home-top"):
+            today = OptionList(id="today")
+            today.border_title = _("Today")
+            yield today
+            journals = OptionList(id="journals")
+            journals.border_title = _("My journals")
+            yield journals
+        attention = OptionList(id="attention")
+        attention.border_title = _("Needs attention")
+        yield attention
+        yield Static("", id="status", classes="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = _("Home")
+        self.query_one("#journals", OptionList).focus()
+        self.load()
+
+    def on_screen_resume(self) -> None:
+        if self.targets:  # back from a journal: what needs attention may have changed
+            self.load()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    @work(thread=True, exclusive=True, group="home")
+    def load(self) -> None:
+        backend = self.app.backend
+        actor = backend.actor
+        outcome = backend.attempt(lambda: teacher_home(actor, clock.today()))
+        self.post_message(self.Loaded(outcome))
+
+    @on(Loaded)
+    def show(self, message: Loaded) -> None:
+        status = self.query_one("#status", Static)
+        home = message.outcome.value
+        if home is None:
+            status.update(message.outcome.error or "")
+            status.add_class("error")
+            return
+        status.update("")
+        status.remove_class("error")
+        self.targets = {}
+        self.title = _("Home — {day}").format(day=home.today.strftime("%d.%m.%Y"))
+        period_of = {j.assignment_id: j.period_id for j in home.journals}
+
+        today = self.query_one("#today", OptionList)
+        today.clear_options()
+        for i, day_lesson in enumerate(home.lessons):
+            key = f"lesson-{i}"
+            lesson = day_lesson.lesson
+            group = f" ({day_lesson.subgroup_name})" if day_lesson.subgroup_name else ""
+            text = f"{lesson.number}. {day_lesson.starts} {day_lesson.class_label}{group} "
+            text += day_lesson.subject_name
+            if day_lesson.room:
+                text += " " + _("room {room}").format(room=day_lesson.room)
+            if day_lesson.is_cancelled:
+                text += " — " + _("cancelled")
+            today.add_option(Option(text, id=key))
+            self.targets[key] = JournalTarget(lesson.assignment_id, None, lesson_id=lesson.id)
+        if not home.lessons:
+            today.add_option(Option(_("No lessons today."), disabled=True))
+
+        journals = self.query_one("#journals", OptionList)
+        journals.clear_options()
+        for i, journal in enumerate(home.journals):
+            key = f"journal-{i}"
+            journals.add_option(Option(journal.label, id=key))
+            self.targets[key] = JournalTarget(journal.assignment_id, journal.period_id)
+        if not home.journals:
+            journals.add_option(Option(_("You teach no classes this year."), disabled=True))
+
+        attention = self.query_one("#attention", OptionList)
+        attention.clear_options()
+        for i, due in enumerate(home.finals):
+            key = f"final-{i}"
+            if due.is_open:
+                text = _(
+                    "{journal}: final marks for {period} — {done} of {total} set, "
+                    "{days} day(s) left (until {date})"
+                ).format(
+                    journal=due.journal,
+                    period=due.period_name,
+                    done=due.set_count,
+                    total=due.students,
+                    days=due.days_left,
+                    date=_day(due.closes),
+                )
+            else:
+                text = _("{journal}: final marks for {period} from {opens} to {date}").format(
+                    journal=due.journal,
+                    period=due.period_name,
+                    opens=_day(due.opens),
+                    date=_day(due.closes),
+                )
+            attention.add_option(Option(text, id=key))
+            self.targets[key] = JournalTarget(due.assignment_id, due.period_id, finals=True)
+        for i, few in enumerate(home.few_marks):
+            key = f"few-{i}"
+            text = _("{journal}: {count} student(s) with no or one mark: {names}").format(
+                journal=few.journal, count=len(few.names), names=", ".join(few.names)
+            )
+            attention.add_option(Option(text, id=key))
+            self.targets[key] = JournalTarget(few.assignment_id, few.period_id)
+        for i, entry in enumerate(home.missing):
+            key = f"missing-{i}"
+            if entry.no_topic and entry.no_homework:
+                what = _("no topic, no homework")
+            elif entry.no_topic:
+                what = _("no topic")
+            else:
+                what = _("no homework")
+            text = f"{entry.journal} {_day(entry.date)}: {what}"
+            attention.add_option(Option(text, id=key))
+            self.targets[key] = JournalTarget(
+                entry.assignment_id, period_of.get(entry.assignment_id), lesson_id=entry.lesson_id
+            )
+        if not home.finals and not home.missing and not home.few_marks:
+            attention.add_option(Option(_("Nothing needs attention."), disabled=True))
+        for option_list in (today, journals, attention):
+            if option_list.option_count and option_list.highlighted is None:
+                option_list.highlighted = 0
+
+    @on(OptionList.OptionSelected)
+    def open_journal(self, event: OptionList.OptionSelected) -> None:
+        target = self.targets.get(event.option.id or "")
+        if target is not None:
+            self.app.push_screen(JournalScreen(target))

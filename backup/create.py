@@ -101,6 +101,14 @@ def _create(
             return Created(None, (), tuple(missing))
         key, node_id = load_or_create_identity(settings.identity_path)
         sequence = store.newest_sequence(settings) + 1
+        # chain to the newest manifest on disk: a kill between publishing a manifest and
+        # saving the state must not leave the next backup pointing past it
+        newest = store.newest_entry(settings)
+        previous_sha = (
+            newest.manifest_sha256
+            if newest and newest.manifest and newest.manifest.sequence == sequence - 1
+            else state.get("manifest_sha256")
+        )
         now = now.astimezone(dt.UTC).replace(microsecond=0)
         created = now.isoformat().replace("+00:00", "Z")
         snapshot.stamp(plain, sequence, created, node_id)
@@ -146,7 +154,7 @@ def _create(
                 ciphertext_size=cipher_size,
                 ciphertext_sha256=cipher_sha,
                 recipients=tuple(str(r) for r in recipients),
-                previous_manifest_sha256=state.get("manifest_sha256"),
+                previous_manifest_sha256=previous_sha,
             ),
             key,
         )

@@ -181,6 +181,12 @@ def save_state(settings: BackupSettings, **changes: Any) -> dict[str, Any]:
     return state
 
 
+def newest_entry(settings: BackupSettings) -> Entry | None:
+    """The published backup with the highest sequence in any destination."""
+    entries = [e for folder in settings.destinations for e in list_backups(folder) if e.manifest]
+    return max(entries, key=lambda e: e.manifest.sequence if e.manifest else -1, default=None)
+
+
 def newest_sequence(settings: BackupSettings) -> int:
     """The highest sequence this node has made or seen, in its state or any destination."""
     state = load_state(settings)

@@ -88,3 +88,18 @@ def test_a_backup_completes_while_another_process_writes_continuously(
         check_contents(c.paths[0], c.manifest, [identity], target)
         rows.append(len(table_rows(target).get("load", [])))
     assert rows[-1] > 0 and rows == sorted(rows)  # each a consistent, later snapshot
+
+
+def test_a_crash_between_the_manifest_and_the_state_file_keeps_the_chain(
+    settings: BackupSettings, identity: Identity
+):
+    """Killed after a manifest was published but before the node noted it: the next backup
+    still links to that manifest, not to the one before."""
+    create_backup(settings)
+    state_before = settings.state_path.read_bytes()
+    create_backup(settings)
+    settings.state_path.write_bytes(state_before)  # as if the state write never happened
+    create_backup(settings)
+    entries = list_backups(settings.destinations[0])
+    assert [e.manifest.sequence for e in entries if e.manifest] == [1, 2, 3]
+    assert chain_problems(entries) == []

@@ -109,11 +109,19 @@ def test_sequences_chain_by_hash(settings: BackupSettings, identity: Identity):
 
 
 def test_a_replaced_manifest_breaks_the_chain(settings: BackupSettings, identity: Identity):
-    create_backup(settings, now=T0)
-    state = json.loads(settings.state_path.read_text())
-    state["manifest_sha256"] = "0" * 64  # as if another manifest had come before
-    settings.state_path.write_text(json.dumps(state))
+    import dataclasses
+
+    from backup import manifest as manifests
+    from node.identity import load_or_create_identity
+
+    first = create_backup(settings, now=T0)
     create_backup(settings, now=T0 + dt.timedelta(hours=1))
+    # someone holding the node key re-signs the first manifest with other content
+    key, _node = load_or_create_identity(settings.identity_path)
+    assert first.manifest is not None
+    forged = manifests.sign(dataclasses.replace(first.manifest, kind="year-end"), key)
+    path = first.paths[0].with_name(first.paths[0].name + ".json")
+    path.write_bytes(forged.encode())
     problems = chain_problems(list_backups(settings.destinations[0]))
     assert problems and "chain" in problems[0]
 

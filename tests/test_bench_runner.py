@@ -48,5 +48,10 @@ def test_runner_prints_one_json_object_with_medians_ratios_and_goals(tmp_path):
             assert {"target", "value", "pass"} <= set(goal)
     if "grid_skipped" not in result and "grid_error" not in result:
         assert {"grid_load_ms_median", "grid_raw_sql_ms_median", "grid_ratio"} <= set(result)
+    assert "reports_error" not in result, result.get("reports_error")
+    assert {"reports_control_s_median", "reports_performance_ratio"} <= set(result)
+    assert {"reports_control_under_1_s", "reports_performance_ratio_at_most_2"} <= set(
+        result["goals"]
+    )
     assert isinstance(result["pass"], bool)
     assert [p.name for p in tmp_path.iterdir()] == ["bench.json"]  # the work dir is cleaned up

@@ -19,6 +19,8 @@ from node.cli import account as _account  # noqa: F401 — registers the subcomm
 from node.cli import backup as _backup  # noqa: F401 — registers the subcommand
 from node.cli import demo as _demo  # noqa: F401 — registers the subcommand
 from node.cli import init as _init  # noqa: F401 — registers the subcommand
+from node.cli import report as _report  # noqa: F401 — registers the subcommand
+from node.cli import serve as _serve  # noqa: F401 — registers the subcommand
 from node.cli import status as _status  # noqa: F401 — registers the subcommand
 from node.cli import tui as _tui  # noqa: F401 — registers the subcommand
 from node.cli import users as _users  # noqa: F401 — registers the subcommand

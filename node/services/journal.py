@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -553,22 +554,29 @@ def cell_history(actor: Actor, lesson_id: str, student_id: str) -> list[CellChan
     lesson, assignment = _lesson_and_journal(lesson_id)
     student = get_student(student_id)
     ensure_allowed(actor, Action.HISTORY_VIEW, assignment)
-    rows = list(History.of_cell(lesson.id, student.id))
     type_names = {
         wt_id: name for wt_id, name in WorkType.select(WorkType.id, WorkType.name).tuples()
     }
+    return changes_of(History.of_cell(lesson.id, student.id), _CELL_FIELDS, type_names)
+
+
+def changes_of(
+    rows: Iterable[History], fields: tuple[str, ...], type_names: dict[str, str] | None = None
+) -> list[CellChange]:
+    """One ``CellChange`` per listed field that changed in ``rows`` (work types by name)."""
+    names = type_names or {}
     out: list[CellChange] = []
     for row in rows:
         changes = row.change_map()
-        for name in _CELL_FIELDS:
+        for name in fields:
             if name not in changes:
                 continue
             old, new = changes[name]
             if old in (None, "") and new in (None, ""):
                 continue
             if name == "work_type":
-                old = type_names.get(old, old)
-                new = type_names.get(new, new)
+                old = names.get(old, old)
+                new = names.get(new, new)
             out.append(
                 CellChange(
                     at=row.at,
@@ -589,6 +597,7 @@ __all__ = [
     "CellChange",
     "WeekAbsence",
     "cell_history",
+    "changes_of",
     "correct_attendance",
     "default_work_type",
     "parse_cell",

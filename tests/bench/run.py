@@ -1,7 +1,7 @@
 """Run the benchmarks and print one JSON object of medians, ratios and goals.
 
     python -m tests.bench.run [--size L] [--today 2027-05-31] [--repeats N] [--out FILE]
-                              [--only demo,grid,backup | --skip backup]
+                              [--only demo,grid,backup,reports,tui | --skip backup]
 
 Every figure is measured against a baseline in the same run (absolute times drift on a
 shared machine); the goals are those of DESIGN.md §7 and issue 2, set for size L on a
@@ -49,11 +49,41 @@ GOALS: dict[str, tuple[str, float, str]] = {
         10.0,
         "restore with integrity check < 10 s",
     ),
+    "reports_control_under_1_s": (
+        "reports_control_s_median",
+        1.0,
+        "the whole-school journal control report for a quarter < 1 s",
+    ),
+    "reports_control_ratio_at_most_2": (
+        "reports_control_ratio",
+        2.0,
+        "control report within 2x of the same aggregate in raw SQL",
+    ),
+    "reports_performance_under_2_s": (
+        "reports_performance_year_s_median",
+        2.0,
+        "the year's performance reports < 2 s",
+    ),
+    "reports_performance_ratio_at_most_2": (
+        "reports_performance_ratio",
+        2.0,
+        "performance report within 2x of the same aggregate in raw SQL",
+    ),
+    "tui_open_under_200_ms": (
+        "tui_open_grid_ms_median",
+        200.0,
+        "the TUI opens the biggest quarter journal grid in < 200 ms",
+    ),
+    "tui_mark_under_50_ms": (
+        "tui_typed_mark_ms_median",
+        50.0,
+        "a mark typed in the TUI grid is in its cell in < 50 ms",
+    ),
 }
 
 #: Goals met by reaching at least the limit (the others must stay below it).
 AT_LEAST = {"backup_throughput_at_least_half_of_copy", "backup_stream_at_least_0_8_of_raw"}
-PARTS = ("demo", "grid", "backup")
+PARTS = ("demo", "grid", "backup", "reports", "tui")
 
 
 def _grid(db_path: Path, repeats: int) -> dict[str, Any]:
@@ -67,6 +97,15 @@ def _grid(db_path: Path, repeats: int) -> dict[str, Any]:
         return {"grid_error": f"{type(exc).__name__}: {exc}"}
 
 
+def _tui(db_path: Path, today: dt.date) -> dict[str, Any]:
+    from tests.bench import bench_tui
+
+    try:
+        return dict(bench_tui.run(db_path, today=today))
+    except Exception as exc:  # report it in the JSON rather than lose the other figures
+        return {"tui_error": f"{type(exc).__name__}: {exc}"}
+
+
 def _backup(db_path: Path, work: Path) -> dict[str, Any]:
     from tests.bench import bench_backup
 
@@ -74,6 +113,15 @@ def _backup(db_path: Path, work: Path) -> dict[str, Any]:
         return dict(bench_backup.run(db_path, work))
     except Exception as exc:  # report it in the JSON rather than lose the other figures
         return {"backup_error": f"{type(exc).__name__}: {exc}"}
+
+
+def _reports(db_path: Path, repeats: int) -> dict[str, Any]:
+    from tests.bench import bench_reports
+
+    try:
+        return dict(bench_reports.run(db_path, repeats=repeats))
+    except Exception as exc:  # report it in the JSON rather than lose the other figures
+        return {"reports_error": f"{type(exc).__name__}: {exc}"}
 
 
 def _goals(result: dict[str, Any], size: str, parts: set[str]) -> dict[str, Any]:
@@ -106,6 +154,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--today", default="2027-05-31", type=dt.date.fromisoformat)
     parser.add_argument("--repeats", default=3, type=int, help="builds of the demo school")
     parser.add_argument("--grid-repeats", default=30, type=int, help="grid loads")
+    parser.add_argument("--reports-repeats", default=5, type=int, help="report runs")
     parser.add_argument("--out", type=Path, help="also write the JSON to this file")
     parser.add_argument("--work-dir", type=Path, help="where to build (default: a temp dir)")
     parser.add_argument("--only", help="comma-separated parts to run: " + ",".join(PARTS))
@@ -138,6 +187,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             backup_work = Path(work) / "backup"
             backup_work.mkdir()
             result.update(_backup(db_path, backup_work))
+        if "reports" in parts:
+            result.update(_reports(db_path, args.reports_repeats))
+        if "tui" in parts:
+            result.update(_tui(db_path, args.today))
     result["parts"] = sorted(parts)
     result["goals"] = _goals(result, args.size, parts)
     verdicts = [g["pass"] for g in result["goals"].values() if isinstance(g, dict)]

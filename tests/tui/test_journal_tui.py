@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from node.models import FinalMark, History, Mark, Period
 from node.services import clock
@@ -185,6 +186,12 @@ async def test_a_final_mark_off_the_suggestion_asks_for_a_justification(demo_db:
         )
         assert (final.value, final.justification) == (value, "Не сдал ни одной работы")
         assert str(table.get_cell(student_id, FINAL)) == value
+        # h on the final cell (Enter moved down a row): its history
+        await pilot.press("up", "h")
+        await settle(pilot)
+        assert isinstance(app.screen, HistoryDialog)
+        assert [c.new for c in app.screen.changes if c.field == "value"] == [value]
+        await pilot.press("escape")
 
 
 async def test_the_lesson_dialog_saves_the_homework(demo_db: Path):
@@ -212,7 +219,7 @@ async def test_the_help_screen_lists_the_keys_of_the_journal(demo_db: Path):
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         described = {text for _key, text in app.screen.rows}
-        assert {"Topic/homework", "History", "Back", "Quit"} <= described
+        assert {"Topic/homework", "History", "Back", "Quit", "Thematic plan"} <= described
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
@@ -229,3 +236,50 @@ async def test_quitting_signs_out(demo_db: Path):
     from node.services.auth import token_hash
 
     assert Session.get(Session.token_hash == token_hash(token)).revoked_at is not None
+
+
+async def test_columns_scrolled_into_view_are_drawn(demo_db: Path, monkeypatch):
+    """Off-screen cells are drawn as blanks (speed): every scroll position must look as
+    the stock DataTable draws it."""
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_journal(pilot, app)
+        for keys in (["f"], ["right", "right"], ["home"], ["end"], [20]):
+            if keys == [20]:  # the mouse wheel scrolls without moving the cursor
+                table.scroll_to(x=20, animate=False)
+            else:
+                await pilot.press(*keys)
+            await settle(pilot)
+            ours = [table.render_line(y).text for y in range(6)]
+            with monkeypatch.context() as patch:
+                patch.setattr(table, "_render_cell", partial(DataTable._render_cell, table))
+                table._row_render_cache.clear()
+                table._line_cache.clear()
+                stock = [table.render_line(y).text for y in range(6)]
+            table._row_render_cache.clear()
+            table._line_cache.clear()
+            assert ours == stock, keys
+            for y in range(6):  # cache our rows here: the next scroll must not reuse them
+                table.render_line(y)
+
+
+async def test_a_lost_database_is_reported_not_a_crash(demo_db: Path, tmp_path: Path):
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_journal(pilot, app)
+        student_id, lesson_id = first_cell(table)
+        before = str(table.get_cell(student_id, lesson_id))
+        demo_db.rename(tmp_path / "moved.db")  # the disk went away under the app
+        try:
+            await pilot.press("5", "enter")
+            await settle(pilot)
+            assert isinstance(app.screen, JournalScreen)
+            assert status(app).has_class("error")
+            assert "moved" not in str(status(app).render())
+            assert str(table.get_cell(student_id, lesson_id)) == before
+            await pilot.press("r")  # reloading says so too
+            await settle(pilot)
+            assert status(app).has_class("error")
+        finally:
+            demo_db.unlink(missing_ok=True)
+            (tmp_path / "moved.db").rename(demo_db)

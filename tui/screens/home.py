@@ -19,6 +19,7 @@ from node.services.teacher_home import Home, teacher_home
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.journal import JournalScreen, JournalTarget
+from tui.screens.plan import PlanScreen
 
 
 def _day(day: object) -> str:
@@ -31,6 +32,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("q", "app.quit", N_("Quit"), show=False, id="quit-q"),
         Binding("r", "refresh", N_("Refresh"), id="refresh"),
+        Binding("k", "plan", N_("Thematic plan"), id="plan"),
         Binding("tab", "app.focus_next", N_("Next list"), show=False),
     ]
     HELP_KEYS = [(N_("Enter"), N_("Open the journal of the line"))]
@@ -70,6 +72,19 @@ class HomeScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_plan(self) -> None:
+        """The thematic plan of the journal highlighted in the focused list."""
+        focused = self.focused
+        option_list = focused if isinstance(focused, OptionList) else None
+        if option_list is None or option_list.highlighted is None:
+            option_list = self.query_one("#journals", OptionList)
+        if option_list.highlighted is None:
+            return
+        option = option_list.get_option_at_index(option_list.highlighted)
+        target = self.targets.get(option.id or "")
+        if target is not None:
+            self.app.push_screen(PlanScreen(target.assignment_id))
 
     @work(thread=True, exclusive=True, group="home")
     def load(self) -> None:

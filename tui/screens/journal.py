@@ -23,6 +23,7 @@ from textual.widgets import Footer, Header, Select, Static
 from node.i18n import N_, _
 from node.models import Period
 from node.services import clock, finals
+from node.services.final_history import final_mark_history
 from node.services.grid import JournalGrid, load_grid
 from node.services.journal import CellChange, cell_history
 from node.services.journal_entry import (
@@ -36,6 +37,7 @@ from node.services.teacher_home import journal_periods
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.dialogs import HistoryDialog, JustificationDialog, LessonDialog, LessonEdit
+from tui.screens.plan import PlanScreen
 from tui.widgets.journal_table import FINAL, JournalTable
 
 
@@ -77,6 +79,7 @@ class JournalScreen(Screen[None]):
         Binding("t", "lesson", N_("Topic/homework"), id="lesson"),
         Binding("h", "history", N_("History"), id="history"),
         Binding("p", "period", N_("Period"), id="period"),
+        Binding("k", "plan", N_("Thematic plan"), id="plan"),
         Binding("r", "reload", N_("Reload"), show=False, id="reload"),
         Binding("f", "final_column", N_("Final marks column"), show=False, id="final"),
     ]
@@ -238,6 +241,9 @@ class JournalScreen(Screen[None]):
 
     def action_reload(self) -> None:
         self.load(self.period_id)
+
+    def action_plan(self) -> None:
+        self.app.push_screen(PlanScreen(self.target.assignment_id))
 
     def action_final_column(self) -> None:
         table = self.query_one("#grid", JournalTable)
@@ -427,6 +433,10 @@ class JournalScreen(Screen[None]):
         keys = self.query_one("#grid", JournalTable).cursor_keys()
         if keys is None:
             return
+        if keys[1] == FINAL and self.grid is not None:
+            title = f"{self.student_name(keys[0])} · {self.column_name(FINAL)}"
+            self.load_final_history(keys[0], title)
+            return
         lesson_id = self.lesson_under_cursor()
         if lesson_id is not None:
             title = f"{self.student_name(keys[0])} · {self.column_name(lesson_id)}"
@@ -436,6 +446,17 @@ class JournalScreen(Screen[None]):
     def load_history(self, student_id: str, lesson_id: str, title: str) -> None:
         backend = self.app.backend
         outcome = backend.attempt(cell_history, backend.actor, lesson_id, student_id)
+        self.post_message(self.HistoryLoaded(title, outcome))
+
+    @work(thread=True, exclusive=True, group="journal-history")
+    def load_final_history(self, student_id: str, title: str) -> None:
+        backend = self.app.backend
+        grid = self.grid
+        if grid is None:
+            return
+        outcome = backend.attempt(
+            final_mark_history, backend.actor, grid.assignment_id, grid.period_id, student_id
+        )
         self.post_message(self.HistoryLoaded(title, outcome))
 
     @on(HistoryLoaded)

@@ -7,8 +7,12 @@ screen turns into service calls ("messages up, attributes down").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -24,6 +28,8 @@ STUDENT = "student"
 FINAL = "final"
 AVERAGE = "average"
 SUGGESTED = "suggested"
+#: A lesson column fits "5/4/5" or "5/4 н" even when it is empty now (widths are fixed).
+LESSON_WIDTH = 5
 #: Keys that start typing into a cell (marks, "/", attendance and pass/fail letters).
 TYPING = set("0123456789/+-нНnNбБуУоОзЗ")
 #: Keys that move the cursor: they commit what was being typed into the cell first.
@@ -120,19 +126,81 @@ class JournalTable(DataTable[Text]):
         self.grid: JournalGrid | None = None
         self.buffer: str | None = None
         self.editing: tuple[str, str] | None = None
+        self._span_key: tuple[int, ...] = ()
+        self._visible: set[int] = set()
+
+    # --- rendering only what is on screen ------------------------------------------------
+    # Textual 8's DataTable renders every cell of a row through Rich and crops the line
+    # afterwards; a quarter's journal is 60+ columns of which about 10 fit at 80×24, so a
+    # repaint (after each cursor move or write) cost ~9 ms per row. Off-screen cells are
+    # blanks of their width instead. The row cache is not keyed on the scroll position, so
+    # it is dropped when that or the size changes. (Private API: textual is pinned <9.)
+
+    def _column_visible(self, index: int) -> bool:
+        scroll_x = round(self.scroll_x)
+        # column widths grow on idle after rows are added; the virtual width follows them
+        key = (
+            self._update_count,
+            len(self.columns),
+            self.virtual_size.width,
+            scroll_x,
+            self.size.width,
+        )
+        if key != self._span_key:
+            widths = [column.get_render_width(self) for column in self.ordered_columns]
+            starts = [0, *accumulate(widths)]
+            left = scroll_x + sum(widths[: self.fixed_columns])
+            right = scroll_x + self.size.width
+            self._visible = {
+                i
+                for i, width in enumerate(widths)
+                if starts[i] < right and starts[i] + width > left
+            }
+            self._span_key = key
+        return index in self._visible
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        if column_index >= self.fixed_columns and not self._column_visible(column_index):
+            # every row of the journal is one line high (add_row's default)
+            height = self.header_height if row_index < 0 else 1
+            return [[Segment(" " * width)] for _ in range(height)]
+        return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+
+    def watch_scroll_x(self, old_value: float, new_value: float) -> None:
+        if round(old_value) != round(new_value):
+            self._row_render_cache.clear()
+        super().watch_scroll_x(old_value, new_value)
+
+    def on_resize(self) -> None:
+        self._row_render_cache.clear()
 
     def show(self, grid: JournalGrid) -> None:
         """Draw ``grid`` from scratch (a new journal or period)."""
         self.grid = grid
         self.clear(columns=True)
-        self.add_column(_("Student"), key=STUDENT)
-        for lesson in grid.lessons:
-            self.add_column(lesson_label(lesson), key=lesson.id)
-        self.add_column(final_label(grid), key=FINAL)
-        self.add_column(_("Avg"), key=AVERAGE)
-        self.add_column(_("Sugg"), key=SUGGESTED)
-        for student in grid.students:
-            self.add_row(*row_cells(grid, student), key=student.id)
+        rows = [row_cells(grid, student) for student in grid.students]
+        columns = [
+            (_("Student"), STUDENT, 0),
+            *((lesson_label(lesson), lesson.id, LESSON_WIDTH) for lesson in grid.lessons),
+            (final_label(grid), FINAL, 0),
+            (_("Avg"), AVERAGE, 0),
+            (_("Sugg"), SUGGESTED, 0),
+        ]
+        # Widths are given, not measured: DataTable measures them on idle, and lines drawn
+        # before that stayed cached at the header's width (names cut to "Анисимо").
+        for index, (label, key, least) in enumerate(columns):
+            width = max([least, cell_len(label), *(row[index].cell_len for row in rows)])
+            self.add_column(label, key=key, width=width)
+        for student, cells in zip(grid.students, rows, strict=True):
+            self.add_row(*cells, key=student.id)
 
     def update_student(self, grid: JournalGrid, student_id: str) -> None:
         """Redraw one student's row from a fresh ``grid`` (after a write)."""

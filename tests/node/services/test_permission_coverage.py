@@ -18,6 +18,7 @@ EXEMPT = {
     ("timetable.py", "lessons_on"): "reads only the actor's own lessons, by construction",
     ("activity.py", "log_activity"): "called by services after their own check",
     ("accounts.py", "change_password"): "changes only the actor's own password, checked first",
+    ("diary.py", "record_view"): "logs the actor's own page view, after the page's read check",
 }
 
 

@@ -1,0 +1,402 @@
+"""The parent and student read model: a child's week, marks, attendance and homework [R 3.6].
+
+Every function looks the student up, then ``ensure_allowed(STUDENT_VIEW, student)``, so a
+parent or student reaches only their own family's data. Pages are built from a handful of
+queries (lessons of the week, then their marks and absences in one query each), never one
+query per lesson, so a page stays fast on the appliance with many parents reading at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import peewee as pw
+
+from node.errors import Forbidden, NotFound
+from node.i18n import _
+from node.models import (
+    Attendance,
+    Bell,
+    FinalMark,
+    Guardian,
+    Lesson,
+    Mark,
+    Period,
+    SchoolClass,
+    Student,
+    StudentGuardian,
+    Subject,
+    TeachingAssignment,
+    db,
+)
+from node.models.journal import WorkType
+from node.models.teaching import SubgroupMember
+from node.services import clock
+from node.services.activity import log_activity
+from node.services.actor import Actor
+from node.services.grading import display_average, weighted_average
+from node.services.lookup import get_student
+from node.services.permissions import Action, ensure_allowed
+
+#: How far ahead "upcoming homework" looks.
+HOMEWORK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Child:
+    id: str
+    name: str
+    class_label: str
+
+
+@dataclass(frozen=True)
+class MarkView:
+    value: str
+    work_type: str
+    weight: float
+    comment: str
+
+
+@dataclass(frozen=True)
+class LessonView:
+    number: int
+    starts: str
+    ends: str
+    subject: str
+    topic: str
+    homework: str
+    cancelled: bool
+    marks: tuple[MarkView, ...]
+    absence: str  # "" or an attendance code: absent, sick, excused, late
+
+
+@dataclass(frozen=True)
+class DayView:
+    date: dt.date
+    lessons: tuple[LessonView, ...]
+
+
+@dataclass(frozen=True)
+class Week:
+    student: Child
+    start: dt.date
+    days: tuple[DayView, ...]
+
+    @property
+    def previous(self) -> dt.date:
+        return self.start - dt.timedelta(days=7)
+
+    @property
+    def next(self) -> dt.date:
+        return self.start + dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class SubjectMarks:
+    subject: str
+    marks: tuple[MarkView, ...]
+    average: str  # two decimals, "" without numeric marks
+    final: str  # the final mark of the period, "" when not set
+
+
+@dataclass(frozen=True)
+class PeriodView:
+    id: str
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class MarksReport:
+    student: Child
+    period: PeriodView
+    periods: tuple[PeriodView, ...]
+    subjects: tuple[SubjectMarks, ...]
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    student: Child
+    period: PeriodView
+    lessons: int
+    counts: dict[str, int] = field(default_factory=dict)  # code → how many lessons
+
+
+@dataclass(frozen=True)
+class Homework:
+    date: dt.date
+    subject: str
+    text: str
+
+
+def _child(student: Student, school_class: SchoolClass | None = None) -> Child:
+    school_class = school_class or SchoolClass.get_by_id(student.school_class_id)
+    return Child(id=student.id, name=student.display_name, class_label=school_class.label)
+
+
+def _allowed_student(actor: Actor, student_id: str) -> Student:
+    """The student, if ``actor`` may see them; one refusal for 'missing' and 'not yours'.
+
+    A foreign id answers exactly like an unknown one, so nobody can probe which ids exist.
+    """
+    try:
+        student = get_student(student_id)
+        ensure_allowed(actor, Action.STUDENT_VIEW, student)
+    except (NotFound, Forbidden) as exc:
+        raise NotFound(_("There is no such student among your children.")) from exc
+    return student
+
+
+def my_children(actor: Actor) -> list[Child]:
+    """The students the actor signs in for: themself (a student) and their guardian links."""
+    if actor.user_id is None:
+        return []
+    own = Student.select().where(Student.user == actor.user_id)
+    linked = (
+        Student.select().join(StudentGuardian).join(Guardian).where(Guardian.user == actor.user_id)
+    )
+    found: dict[str, Student] = {s.id: s for s in list(own) + list(linked)}
+    children = []
+    for student in sorted(found.values(), key=lambda s: (s.last_name, s.first_name)):
+        ensure_allowed(actor, Action.STUDENT_VIEW, student)
+        children.append(_child(student))
+    return children
+
+
+def _assignment_ids(student: Student) -> list[str]:
+    """The journals the student sits in: the class's whole-class ones and their subgroups'."""
+    groups = SubgroupMember.select(SubgroupMember.subgroup).where(
+        SubgroupMember.student == student.id
+    )
+    query = TeachingAssignment.select(TeachingAssignment.id).where(
+        TeachingAssignment.school_class == student.school_class_id,
+        (TeachingAssignment.subgroup.is_null()) | (TeachingAssignment.subgroup.in_(groups)),
+    )
+    return [row.id for row in query]
+
+
+def week_start_of(day: dt.date) -> dt.date:
+    return day - dt.timedelta(days=day.weekday())
+
+
+def _mark_view(mark: Mark) -> MarkView:
+    return MarkView(
+        value=mark.value,
+        work_type=mark.work_type.name,
+        weight=mark.work_type.weight,
+        comment=mark.comment,
+    )
+
+
+def week_diary(actor: Actor, student_id: str, week_start: dt.date | None = None) -> Week:
+    """Monday to Saturday of the week holding ``week_start`` (this week by default)."""
+    student = _allowed_student(actor, student_id)
+    start = week_start_of(week_start or clock.today())
+    end = start + dt.timedelta(days=5)
+    lessons = list(
+        Lesson.select(Lesson, TeachingAssignment, Subject)
+        .join(TeachingAssignment)
+        .join(Subject)
+        .where(
+            Lesson.assignment.in_(_assignment_ids(student)),
+            Lesson.date >= start,
+            Lesson.date <= end,
+        )
+        .order_by(Lesson.date, Lesson.number)
+    )
+    lesson_ids = [lesson.id for lesson in lessons]
+    marks: dict[str, list[MarkView]] = defaultdict(list)
+    absences: dict[str, str] = {}
+    if lesson_ids:
+        for mark in (
+            Mark.select(Mark, WorkType)
+            .join(WorkType)
+            .where(Mark.student == student.id, Mark.lesson.in_(lesson_ids))
+            .order_by(Mark.position)
+        ):
+            marks[mark.lesson_id].append(_mark_view(mark))
+        for row in Attendance.select().where(
+            Attendance.student == student.id, Attendance.lesson.in_(lesson_ids)
+        ):
+            absences[row.lesson_id] = row.code
+    bells = {bell.number: bell for bell in Bell.select()}
+    by_day: dict[dt.date, list[LessonView]] = defaultdict(list)
+    for lesson in lessons:
+        bell = bells.get(lesson.number)
+        by_day[lesson.date].append(
+            LessonView(
+                number=lesson.number,
+                starts=bell.starts if bell else "",
+                ends=bell.ends if bell else "",
+                subject=lesson.assignment.subject.name,
+                topic=lesson.topic,
+                homework=lesson.homework,
+                cancelled=lesson.is_cancelled,
+                marks=tuple(marks.get(lesson.id, ())),
+                absence=absences.get(lesson.id, ""),
+            )
+        )
+    days = tuple(
+        DayView(
+            date=start + dt.timedelta(days=i),
+            lessons=tuple(by_day.get(start + dt.timedelta(days=i), ())),
+        )
+        for i in range(6)
+    )
+    return Week(student=_child(student), start=start, days=days)
+
+
+def _period_view(period: Period) -> PeriodView:
+    return PeriodView(id=period.id, name=period.name, start=period.start, end=period.end)
+
+
+def _periods(student: Student) -> tuple[SchoolClass, list[Period]]:
+    school_class = SchoolClass.get_by_id(student.school_class_id)
+    periods = list(
+        Period.select()
+        .where(Period.year == school_class.year_id, Period.scheme == school_class.period_scheme)
+        .order_by(Period.number)
+    )
+    return school_class, periods
+
+
+def _choose_period(periods: list[Period], period_id: str | None) -> Period:
+    if period_id:
+        for period in periods:
+            if period.id == period_id:
+                return period
+        raise NotFound(_("There is no such period for this class; choose one from the list."))
+    if not periods:
+        raise NotFound(_("The school year has no periods yet; ask the school administration."))
+    today = clock.today()
+    for period in periods:
+        if period.start <= today <= period.end:
+            return period
+    before = [p for p in periods if p.end < today]
+    return before[-1] if before else periods[0]
+
+
+def marks_by_subject(actor: Actor, student_id: str, period_id: str | None = None) -> MarksReport:
+    """Each subject's marks in a period with the weighted average and the final mark."""
+    student = _allowed_student(actor, student_id)
+    school_class, periods = _periods(student)
+    period = _choose_period(periods, period_id)
+    assignment_ids = _assignment_ids(student)
+    rows = (
+        Mark.select(Mark, WorkType, Lesson, TeachingAssignment, Subject)
+        .join(WorkType)
+        .switch(Mark)
+        .join(Lesson)
+        .join(TeachingAssignment)
+        .join(Subject)
+        .where(
+            Mark.student == student.id,
+            Lesson.assignment.in_(assignment_ids),
+            Lesson.date >= period.start,
+            Lesson.date <= period.end,
+        )
+        .order_by(Subject.name, Lesson.date, Lesson.number, Mark.position)
+    )
+    subjects: dict[str, list[Mark]] = defaultdict(list)
+    for mark in rows:
+        subjects[mark.lesson.assignment.subject.name].append(mark)
+    finals: dict[str, str] = {}
+    for final in (
+        FinalMark.select(FinalMark, TeachingAssignment, Subject)
+        .join(TeachingAssignment)
+        .join(Subject)
+        .where(FinalMark.student == student.id, FinalMark.period == period.id)
+    ):
+        finals[final.assignment.subject.name] = final.value
+    names = sorted(set(subjects) | set(finals))
+    if not names:
+        names = sorted(
+            {
+                a.subject.name
+                for a in TeachingAssignment.select(TeachingAssignment, Subject)
+                .join(Subject)
+                .where(TeachingAssignment.id.in_(assignment_ids))
+            }
+        )
+    report = []
+    for name in names:
+        marks = subjects.get(name, [])
+        average = weighted_average((m.points, Fraction(str(m.work_type.weight))) for m in marks)
+        report.append(
+            SubjectMarks(
+                subject=name,
+                marks=tuple(_mark_view(m) for m in marks),
+                average=display_average(average),
+                final=finals.get(name, ""),
+            )
+        )
+    return MarksReport(
+        student=_child(student, school_class),
+        period=_period_view(period),
+        periods=tuple(_period_view(p) for p in periods),
+        subjects=tuple(report),
+    )
+
+
+def attendance_summary(
+    actor: Actor, student_id: str, period_id: str | None = None
+) -> AttendanceSummary:
+    """How many lessons of the period the student missed, by reason, out of how many held."""
+    student = _allowed_student(actor, student_id)
+    school_class, periods = _periods(student)
+    period = _choose_period(periods, period_id)
+    end = min(period.end, clock.today())
+    held = Lesson.select().where(
+        Lesson.assignment.in_(_assignment_ids(student)),
+        Lesson.date >= period.start,
+        Lesson.date <= end,
+        Lesson.status != "cancelled",
+    )
+    counts: dict[str, int] = {}
+    for row in (
+        Attendance.select(Attendance.code, pw.fn.COUNT(Attendance.id).alias("n"))
+        .join(Lesson)
+        .where(Attendance.student == student.id, Lesson.id.in_(held.select(Lesson.id)))
+        .group_by(Attendance.code)
+        .dicts()
+    ):
+        counts[row["code"]] = row["n"]
+    return AttendanceSummary(
+        student=_child(student, school_class),
+        period=_period_view(period),
+        lessons=held.count(),
+        counts=counts,
+    )
+
+
+def upcoming_homework(actor: Actor, student_id: str, days: int = HOMEWORK_DAYS) -> list[Homework]:
+    """Homework set for lessons from today over the next ``days`` days."""
+    student = _allowed_student(actor, student_id)
+    today = clock.today()
+    rows = (
+        Lesson.select(Lesson, TeachingAssignment, Subject)
+        .join(TeachingAssignment)
+        .join(Subject)
+        .where(
+            Lesson.assignment.in_(_assignment_ids(student)),
+            Lesson.date >= today,
+            Lesson.date <= today + dt.timedelta(days=days),
+            Lesson.homework != "",
+            Lesson.status != "cancelled",
+        )
+        .order_by(Lesson.date, Lesson.number)
+    )
+    return [
+        Homework(date=lesson.date, subject=lesson.assignment.subject.name, text=lesson.homework)
+        for lesson in rows
+    ]
+
+
+def record_view(actor: Actor, page: str, *, client: str = "") -> None:
+    """Log that a parent or student opened a page (the monthly activity report counts them)."""
+    with db.atomic():
+        log_activity(actor, "view", detail=page, client=client)

@@ -1,0 +1,201 @@
+"""User activity for a month [R 8.1]: per role and per user, from the activity log.
+
+Sign-ins are ``signin`` lines; entries are marks, attendance, topics, homework and messages;
+"opened their page" is a ``view`` line (the web page writes them). The per-kind counts come
+from ``node.services.activity``; this module adds the last-active time and the shares.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from peewee import fn
+
+from node.i18n import _
+from node.models import ActivityLog, User, db
+from node.services.activity import activity_by_role, activity_by_user, month_bounds
+from node.services.actor import Actor
+from node.services.permissions import Action, ensure_allowed
+from node.services.reports.table import Table, percent
+
+ENTRY_KINDS = frozenset({"mark", "attendance", "topic", "homework", "message"})
+#: Roles whose share of people who opened their page is reported.
+PAGE_ROLES = ("parent", "student")
+
+_ACCOUNTS_SQL = """
+SELECT COUNT(*) FROM user WHERE status = 'active' AND (' ' || roles || ' ') LIKE ?
+"""
+
+
+@dataclass(frozen=True)
+class ActivityRow:
+    role: str
+    login: str  # empty on a role's line
+    sign_ins: int
+    entries: int
+    views: int
+    users: int  # on a role's line: different people; on a user's line: 1
+    last_active: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PageShare:
+    role: str
+    accounts: int  # active accounts with the role
+    opened: int  # of them, opened their page in the month
+
+    @property
+    def share(self) -> float | None:
+        return percent(self.opened, self.accounts)
+
+
+@dataclass(frozen=True)
+class ActivityReport:
+    year: int
+    month: int
+    roles: list[ActivityRow]
+    users: list[ActivityRow]
+    pages: list[PageShare]
+
+
+def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
+    """The month's activity; works (with zeros) before any page views exist."""
+    ensure_allowed(actor, Action.REPORTS_VIEW)
+    start, end = month_bounds(year, month)
+    last: dict[tuple[str | None, str], dt.datetime] = {}
+    for user_id, login, at in (
+        ActivityLog.select(ActivityLog.user_id, ActivityLog.login, fn.MAX(ActivityLog.at))
+        .where(ActivityLog.at >= start, ActivityLog.at < end)
+        .group_by(ActivityLog.user_id, ActivityLog.login)
+        .tuples()
+    ):
+        last[user_id, login] = at
+    users: dict[tuple[str | None, str], dict] = defaultdict(lambda: defaultdict(int))
+    for row in activity_by_user(actor, year, month):
+        entry = users[row.user_id, row.login]
+        entry["role"] = row.role
+        entry[_bucket(row.kind)] += row.count
+    user_rows = [
+        ActivityRow(
+            role=entry["role"],
+            login=login,
+            sign_ins=entry["signin"],
+            entries=entry["entry"],
+            views=entry["view"],
+            users=1,
+            last_active=_as_datetime(last.get((user_id, login))),
+        )
+        for (user_id, login), entry in users.items()
+    ]
+    user_rows.sort(key=lambda r: (r.role, r.login))
+    roles: dict[str, dict] = defaultdict(lambda: defaultdict(int))
+    for row in activity_by_role(actor, year, month):
+        roles[row.role][_bucket(row.kind)] += row.events
+    people: dict[str, int] = defaultdict(int)
+    last_by_role: dict[str, dt.datetime] = {}
+    for row in user_rows:
+        people[row.role] += 1
+        if row.last_active and (
+            row.role not in last_by_role or row.last_active > last_by_role[row.role]
+        ):
+            last_by_role[row.role] = row.last_active
+    role_rows = [
+        ActivityRow(
+            role=role,
+            login="",
+            sign_ins=counts["signin"],
+            entries=counts["entry"],
+            views=counts["view"],
+            users=people[role],
+            last_active=last_by_role.get(role),
+        )
+        for role, counts in sorted(roles.items())
+    ]
+    pages = []
+    for role in PAGE_ROLES:
+        accounts = db.execute_sql(_ACCOUNTS_SQL, (f"% {role} %",)).fetchone()[0]
+        opened = (
+            ActivityLog.select(ActivityLog.user_id)
+            .join(User, on=(User.id == ActivityLog.user_id))
+            .where(
+                ActivityLog.kind == "view",
+                ActivityLog.at >= start,
+                ActivityLog.at < end,
+                User.status == "active",
+                (" " + User.roles + " ").contains(f" {role} "),
+            )
+            .distinct()
+            .count()
+        )
+        pages.append(PageShare(role=role, accounts=accounts, opened=opened))
+    return ActivityReport(year=year, month=month, roles=role_rows, users=user_rows, pages=pages)
+
+
+def _bucket(kind: str) -> str:
+    if kind == "signin" or kind == "view":
+        return kind
+    return "entry" if kind in ENTRY_KINDS else "other"
+
+
+def _as_datetime(value: object) -> dt.datetime | None:
+    if value is None or isinstance(value, dt.datetime):
+        return value
+    return dt.datetime.fromisoformat(str(value))
+
+
+def role_name(role: str) -> str:
+    names = {
+        "sysadmin": _("system administrator"),
+        "director": _("director"),
+        "deputy": _("deputy director"),
+        "teacher": _("teacher"),
+        "class_teacher": _("class teacher"),
+        "parent": _("parent"),
+        "student": _("student"),
+        "system": _("the node itself"),
+    }
+    return names.get(role, role or "—")
+
+
+def activity_table(report: ActivityReport) -> Table:
+    """Roles first, then each person; the page shares go in the subtitle."""
+    shares = "; ".join(
+        _("{role}: {opened} of {accounts} opened their page ({share})").format(
+            role=role_name(p.role),
+            opened=p.opened,
+            accounts=p.accounts,
+            share="—" if p.share is None else f"{p.share:g} %".replace(".", ","),
+        )
+        for p in report.pages
+    )
+    rows: list[tuple] = []
+    for r in report.roles + report.users:
+        rows.append(
+            (
+                role_name(r.role),
+                r.login or _("all"),
+                r.users,
+                r.sign_ins,
+                r.entries,
+                r.views,
+                r.last_active.strftime("%d.%m.%Y %H:%M") if r.last_active else "",
+            )
+        )
+    return Table(
+        title=_("User activity"),
+        subtitle=_("{month:02d}.{year}; {shares}").format(
+            month=report.month, year=report.year, shares=shares
+        ),
+        columns=(
+            _("Role"),
+            _("User"),
+            _("People"),
+            _("Sign-ins"),
+            _("Entries"),
+            _("Page views"),
+            _("Last active (UTC)"),
+        ),
+        rows=tuple(rows),
+    )

@@ -1,0 +1,127 @@
+"""Cookies, CSRF tokens, language and running service calls off the event loop.
+
+The session cookie holds the auth token (``node.services.auth``); it is HttpOnly and
+SameSite=Lax, so page scripts cannot read it and other sites cannot post with it. Every
+form carries a CSRF token as well: for a session it is derived from the session token (so
+it needs no storage and dies with the session); before sign-in it is a random value kept in
+its own cookie (double submit), so the sign-in and activation forms are covered too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import secrets
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aiohttp import web
+
+from node.i18n import normalize_language, set_language
+from node.services import auth
+from node.services.actor import Actor
+from node.web import keys
+
+SESSION_COOKIE = "ediary_session"
+PRE_CSRF_COOKIE = "ediary_csrf"
+LANG_COOKIE = "ediary_lang"
+CSRF_FIELD = "csrf_token"
+
+T = TypeVar("T")
+
+
+async def in_thread(request: web.Request, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
+    """Run blocking database work in a worker thread.
+
+    ``asyncio.to_thread`` copies the context, so the request's language (and a test's
+    pinned clock) reach the service. Each call opens and closes its own connection.
+    """
+    database = request.app[keys.DATABASE]
+
+    def work() -> T:
+        with database.connection_context():
+            return fn(*args, **kw)
+
+    return await asyncio.to_thread(work)
+
+
+def client_address(request: web.Request) -> str:
+    return request.remote or ""
+
+
+def session_token(request: web.Request) -> str:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip()
+    return request.cookies.get(SESSION_COOKIE, "")
+
+
+def csrf_for_session(token: str) -> str:
+    """A form token bound to the session; domain-separated from the stored token hash."""
+    return hashlib.sha256(b"ediary-csrf:" + token.encode("utf-8")).hexdigest()[:40]
+
+
+def csrf_token(request: web.Request) -> str:
+    """The token this request's forms must carry (made and remembered if missing)."""
+    if keys.CSRF in request:
+        return request[keys.CSRF]
+    token = session_token(request)
+    value = csrf_for_session(token) if token else request.cookies.get(PRE_CSRF_COOKIE, "")
+    if not value:
+        value = secrets.token_urlsafe(24)
+        request[keys.NEW_PRE_CSRF] = value
+    request[keys.CSRF] = value
+    return value
+
+
+async def check_csrf(request: web.Request) -> dict[str, str]:
+    """The posted form, after checking its CSRF token; refuses with 403 otherwise."""
+    form = await request.post()
+    sent = str(form.get(CSRF_FIELD, ""))
+    token = session_token(request)
+    expected = csrf_for_session(token) if token else request.cookies.get(PRE_CSRF_COOKIE, "")
+    if not expected or not sent or not hmac.compare_digest(sent, expected):
+        raise web.HTTPForbidden(text="CSRF")
+    return {k: str(v) for k, v in form.items() if isinstance(v, str)}
+
+
+def set_cookie(
+    request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: int | None
+) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        path="/",
+        httponly=True,
+        samesite="Lax",
+        secure=request.app[keys.SECURE_COOKIES],
+    )
+
+
+def finish_cookies(request: web.Request, response: web.StreamResponse) -> None:
+    """Store a freshly made pre-sign-in CSRF value in its cookie."""
+    value = request.get(keys.NEW_PRE_CSRF)
+    if value:
+        set_cookie(request, response, PRE_CSRF_COOKIE, value, None)
+
+
+def choose_language(request: web.Request) -> str:
+    """The language cookie, else the browser's first choice, else the node's default."""
+    wanted = request.cookies.get(LANG_COOKIE) or request.headers.get("Accept-Language", "")
+    language = normalize_language(wanted.split(",")[0] if wanted else None)
+    set_language(language)
+    return language
+
+
+def resolve(token: str) -> Actor:
+    """For use inside ``in_thread``: the signed-in actor, or ``SessionEnded``."""
+    return auth.resolve_session(token)
+
+
+def safe_next(target: str | None) -> str:
+    """Only local paths: a crafted link must not send people to another site."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return "/"

@@ -1,0 +1,158 @@
+"""Benchmark: the journal grid in the TUI, against the service it shows.
+
+``run`` copies a school database, signs the teacher of the biggest quarter journal in
+(the same journal ``bench_grid`` picks) into the headless Textual app, and times with
+the pilot:
+
+- opening the journal grid: from pushing the screen to the table filled with every
+  student's row (the grid is read in a thread worker, as in use);
+- a typed mark to the updated cell: from "5"/"4" then Enter to the cell showing it
+  (the write, the grid read back, the row redrawn).
+
+Beside them, ``load_grid`` alone in the same run, so the ratio shows what the UI adds.
+Used by ``tests/bench/run.py`` (part ``tui``); not part of the timed test run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import shutil
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from node.models import TeachingAssignment, User
+from node.models.database import open_database
+from node.services import clock
+from node.services.actor import Actor
+from node.services.demo.summary import DEMO_PASSWORD
+from node.services.grid import load_grid
+from tests.bench.bench_grid import pick_journal
+
+#: The goals of issue 4, for size L.
+OPEN_GOAL_MS = 200.0
+MARK_GOAL_MS = 50.0
+
+
+def _ms(seconds: float) -> float:
+    return round(seconds * 1000, 1)
+
+
+async def _until(condition: Any, timeout: float = 10.0) -> None:
+    """Wait, yielding to the app's loop, until ``condition()`` holds."""
+    deadline = time.perf_counter() + timeout
+    while not condition():
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the TUI did not get there in time")
+        await asyncio.sleep(0.0005)
+
+
+async def _measure(
+    db_path: Path, login: str, assignment_id: str, period_id: str, repeats: int
+) -> tuple[list[float], list[float]]:
+    from tui.app import EdiaryApp
+    from tui.screens.home import HomeScreen
+    from tui.screens.journal import JournalScreen, JournalTarget
+    from tui.widgets.journal_table import JournalTable
+
+    app = EdiaryApp(db_path, sign_in_as=(login, DEMO_PASSWORD))
+    opens: list[float] = []
+    marks: list[float] = []
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(lambda: isinstance(app.screen, HomeScreen))
+        for attempt in range(repeats + 1):  # the first one warms up
+            screen = JournalScreen(JournalTarget(assignment_id, period_id))
+            started = time.perf_counter()
+            app.push_screen(screen)
+            await _until(
+                lambda screen=screen: (
+                    screen.grid is not None
+                    and screen.query_one(JournalTable).row_count == len(screen.grid.students)
+                )
+            )
+            elapsed = time.perf_counter() - started
+            await pilot.pause()
+            if attempt:
+                opens.append(elapsed)
+            if attempt < repeats:
+                app.pop_screen()
+                await pilot.pause()
+        table = app.screen.query_one(JournalTable)
+        for attempt in range(repeats + 1):
+            keys = table.cursor_keys()
+            assert keys is not None
+            value = "4" if str(table.get_cell(*keys)) == "5" else "5"
+            started = time.perf_counter()
+            await pilot.press(value, "enter")
+            try:
+                await _until(lambda keys=keys, value=value: str(table.get_cell(*keys)) == value)
+            except TimeoutError:
+                status = app.screen.query_one("#status").render()
+                raise TimeoutError(f"the mark was not shown: {status}") from None
+            elapsed = time.perf_counter() - started
+            if attempt:
+                marks.append(elapsed)
+        await pilot.pause()
+    return opens, marks
+
+
+def _last_school_day(conn: sqlite3.Connection) -> dt.date:
+    """The demo's "today": the last day with a mark (the demo fills the journal up to it)."""
+    row = conn.execute("SELECT MAX(l.date) FROM mark m JOIN lesson l ON l.id = m.lesson_id")
+    return dt.date.fromisoformat(str(row.fetchone()[0])[:10])
+
+
+def run(db_path: Path, repeats: int = 5, today: dt.date | None = None) -> dict[str, Any]:
+    """Medians (ms) of opening the grid and of a typed mark, beside ``load_grid`` alone.
+
+    The app's day is ``today`` (default: the last day with a mark), as the demo pins it.
+    """
+    with tempfile.TemporaryDirectory(prefix="ediary-bench-tui-") as work:
+        copy = Path(work) / "ediary.db"
+        with sqlite3.connect(str(db_path)) as source, sqlite3.connect(str(copy)) as target:
+            source.backup(target)
+        conn = sqlite3.connect(str(copy))
+        try:
+            assignment_id, period_id = pick_journal(conn)
+            day = today or _last_school_day(conn)
+        finally:
+            conn.close()
+        database = open_database(copy)
+        try:
+            teacher = TeachingAssignment.get_by_id(assignment_id).teacher_id
+            login = User.get_by_id(teacher).login
+            actor = Actor.for_system()
+            load_grid(actor, assignment_id, period_id)
+            service: list[float] = []
+            for _ in range(repeats):
+                started = time.perf_counter()
+                grid = load_grid(actor, assignment_id, period_id)
+                service.append(time.perf_counter() - started)
+        finally:
+            database.close()
+        with clock.frozen_time(day):
+            opens, marks = asyncio.run(_measure(copy, login, assignment_id, period_id, repeats))
+        shutil.rmtree(work, ignore_errors=True)
+    service_ms = statistics.median(service)
+    open_ms = statistics.median(opens)
+    mark_ms = statistics.median(marks)
+    return {
+        "tui_journal": f"{len(grid.students)} students × {len(grid.lessons)} lessons",
+        "tui_open_grid_ms_median": _ms(open_ms),
+        "tui_typed_mark_ms_median": _ms(mark_ms),
+        "tui_load_grid_ms_median": _ms(service_ms),
+        "tui_open_ratio": round(open_ms / service_ms, 1) if service_ms else 0.0,
+        "tui_mark_ratio": round(mark_ms / service_ms, 1) if service_ms else 0.0,
+    }
+
+
+if __name__ == "__main__":
+    import json
+
+    path = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("ediary.db")
+    print(json.dumps(run(path), ensure_ascii=False, indent=2))

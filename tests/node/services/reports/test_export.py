@@ -1,0 +1,40 @@
+"""CSV for Excel in a Russian locale and printable HTML, from the same rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from node.services.reports.export import format_cell, to_csv, to_html
+from node.services.reports.table import Table
+
+TABLE = Table(
+    title="Контроль",
+    subtitle="09.11.2026 – 25.11.2026",
+    columns=("Учитель", "Доля, %", "Уроки"),
+    rows=(("Иванова М. А.; <b>", 66.7, 5), ("Всего", None, 0), ("Ровно", 50.0, 2)),
+)
+
+
+def test_csv_is_utf8_with_bom_semicolons_decimal_comma_and_crlf():
+    data = to_csv(TABLE)
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    assert text.endswith("\r\n") and "\n" not in text.replace("\r\n", "")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert rows[2] == ["Учитель", "Доля, %", "Уроки"]
+    assert rows[3] == ["Иванова М. А.; <b>", "66,7", "5"]  # quoted, not split
+    assert rows[4] == ["Всего", "", "0"]
+    assert rows[5][1] == "50"
+
+
+def test_format_cell():
+    assert [format_cell(v) for v in (None, 3, 4.25, 88.0, "x")] == ["", "3", "4,25", "88", "x"]
+
+
+def test_html_is_escaped_printable_and_has_no_script():
+    page = to_html(TABLE, school="Школа № 1")
+    assert "&lt;b&gt;" in page and "<b>" not in page
+    assert "@page { size: A4" in page and "<script" not in page.lower()
+    assert '<td class="n">66,7</td>' in page
+    assert page.count("<tr>") == 4

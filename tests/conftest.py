@@ -13,6 +13,7 @@ from node.i18n import use_language
 from node.models import Meta
 from node.models.database import open_database
 from node.services import clock
+from node.services.actor import Actor
 from tests.factories import SmallSchool, build_small_school
 
 
@@ -34,6 +35,12 @@ def database(tmp_path: Path) -> Iterator[pw.SqliteDatabase]:
 
 #: The day the small school's tests run on: mid second quarter, a Wednesday.
 SCHOOL_TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def director(school: SmallSchool) -> Actor:
+    """The school's director, acting."""
+    return school.actor(school.director)
 
 
 @pytest.fixture

@@ -4,33 +4,14 @@ and nothing written on failure."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from node.errors import Conflict, Forbidden, Locked, NotFound, ValidationError
-from node.models import AcademicYear, History, SchoolClass, Student, db
+from node.models import AcademicYear, SchoolClass, Student
 from node.services import classes, school_setup, subgroups
-from node.services.actor import Actor
 from tests.factories import make_user
-
-
-@contextmanager
-def nothing_written() -> Iterator[None]:
-    """The whole database (every table, History included) is the same after the block."""
-    before = list(db.connection().iterdump())
-    yield
-    assert list(db.connection().iterdump()) == before
-
-
-def history_of(row) -> list[History]:
-    return list(History.of(row._meta.table_name, row.id))
-
-
-@pytest.fixture
-def director(school) -> Actor:
-    return school.actor(school.director)
+from tests.helpers import close_year, history_of, nothing_written
 
 
 @pytest.fixture
@@ -38,11 +19,6 @@ def next_year(school, director) -> AcademicYear:
     return school_setup.create_year(
         director, "2027/2028", dt.date(2027, 9, 1), dt.date(2028, 5, 31)
     )
-
-
-def close_year(year: AcademicYear) -> None:
-    year.status = "closed"
-    year.save()
 
 
 # --- classes --------------------------------------------------------------------------------

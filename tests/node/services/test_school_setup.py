@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from fractions import Fraction
 
 import pytest
@@ -22,30 +20,13 @@ from node.models import (
     Student,
     Subject,
     WorkType,
-    db,
 )
 from node.services import classes, school_setup
 from node.services.actor import Actor
 from node.services.policy import load_policy
+from tests.helpers import close_year, history_of, nothing_written
 
 SYSTEM = Actor.for_system()
-
-
-@contextmanager
-def nothing_written() -> Iterator[None]:
-    """The whole database (every table, History included) is the same after the block."""
-    before = list(db.connection().iterdump())
-    yield
-    assert list(db.connection().iterdump()) == before
-
-
-def history_of(row) -> list[History]:
-    return list(History.of(row._meta.table_name, row.id))
-
-
-@pytest.fixture
-def director(school) -> Actor:
-    return school.actor(school.director)
 
 
 @pytest.fixture
@@ -53,11 +34,6 @@ def next_year(school, director) -> AcademicYear:
     return school_setup.create_year(
         director, "2027/2028", dt.date(2027, 9, 1), dt.date(2028, 5, 31)
     )
-
-
-def close_year(year: AcademicYear) -> None:
-    year.status = "closed"
-    year.save()
 
 
 # --- the school and its policy ---------------------------------------------------------------

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
 from node.errors import Conflict, Forbidden, Locked, NotFound, ValidationError
 from node.models import (
-    AcademicYear,
     Attendance,
     History,
     Lesson,
@@ -18,33 +15,9 @@ from node.models import (
     Subgroup,
     SubgroupMember,
     TeachingAssignment,
-    db,
 )
 from node.services import subgroups
-from node.services.actor import Actor
-
-
-@contextmanager
-def nothing_written() -> Iterator[None]:
-    """The whole database (every table, History included) is the same after the block."""
-    before = list(db.connection().iterdump())
-    yield
-    assert list(db.connection().iterdump()) == before
-
-
-def history_of(row) -> list[History]:
-    return list(History.of(row._meta.table_name, row.id))
-
-
-@pytest.fixture
-def director(school) -> Actor:
-    return school.actor(school.director)
-
-
-def close_year(year: AcademicYear) -> None:
-    year.status = "closed"
-    year.save()
-
+from tests.helpers import close_year, history_of, nothing_written
 
 # --- subgroups ------------------------------------------------------------------------------
 

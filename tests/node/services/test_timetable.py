@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
@@ -26,32 +25,15 @@ from node.models import (
 from node.services import history, timetable
 from node.services.actor import Actor
 from node.services.timetable import GenerationResult
+from tests.helpers import close_year, nothing_written
 
 AT = dt.datetime(2026, 11, 20, 10, 0)
-
-
-@contextmanager
-def nothing_written() -> Iterator[None]:
-    """The whole database (every table, History included) is the same after the block."""
-    before = list(db.connection().iterdump())
-    yield
-    assert list(db.connection().iterdump()) == before
-
-
-@pytest.fixture
-def director(school) -> Actor:
-    return school.actor(school.director)
 
 
 @pytest.fixture
 def teacher(school) -> Actor:
     """Иванова: teaches maths in 7А (Mon and Wed, lesson 2) and leads 7А."""
     return school.actor(school.teacher)
-
-
-def close_year(school) -> None:
-    school.year.status = "closed"
-    school.year.save()
 
 
 def days_between(start: dt.date, end: dt.date) -> Iterator[dt.date]:
@@ -139,7 +121,7 @@ def test_set_slot_permission_closed_year_and_missing(school, teacher, director):
         timetable.set_slot(teacher, school.maths.id, 5, 3)
     with nothing_written(), pytest.raises(NotFound):
         timetable.set_slot(director, "0" * 32, 5, 3)
-    close_year(school)
+    close_year(school.year)
     with nothing_written(), pytest.raises(Locked):
         timetable.set_slot(director, school.maths.id, 5, 3)
 
@@ -268,7 +250,7 @@ def test_generation_permission_closed_year_and_missing(school, teacher, director
         timetable.generate_lessons(director, "0" * 32)
     with nothing_written(), pytest.raises(NotFound):
         timetable.generate_lessons(director, school.quarters[1].id, class_id="0" * 32)
-    close_year(school)
+    close_year(school.year)
     with nothing_written(), pytest.raises(Locked):
         timetable.generate_lessons(director, school.quarters[1].id)
 
@@ -360,7 +342,7 @@ def test_add_lesson_permission_and_closed_year(school, teacher):
         timetable.add_lesson(
             school.actor(school.sysadmin), school.maths.id, dt.date(2026, 11, 27), 3
         )
-    close_year(school)
+    close_year(school.year)
     with nothing_written(), pytest.raises(Locked):
         timetable.add_lesson(teacher, school.maths.id, dt.date(2026, 11, 27), 3)
 
@@ -421,7 +403,7 @@ def test_move_lesson_permission_and_closed_year(school, teacher):
         )
     with nothing_written(), pytest.raises(NotFound):
         timetable.move_lesson(teacher, "0" * 32, dt.date(2026, 11, 10), 2)
-    close_year(school)
+    close_year(school.year)
     with nothing_written(), pytest.raises(Locked):
         timetable.move_lesson(teacher, lesson.id, dt.date(2026, 11, 10), 2)
 
@@ -461,7 +443,7 @@ def test_cancel_lesson_rejects(school, teacher):
         timetable.cancel_lesson(teacher, lesson.id, "x")
     with nothing_written(), pytest.raises(Forbidden):
         timetable.restore_lesson(school.actor(school.pe_teacher), lesson.id)
-    close_year(school)
+    close_year(school.year)
     with nothing_written(), pytest.raises(Locked):
         timetable.restore_lesson(teacher, lesson.id)
 

@@ -82,9 +82,9 @@ class PlanScreen(Screen[None]):
         table: DataTable[str] = DataTable(id="plan-table", cursor_type="row", zebra_stripes=True)
         table.add_column("№", key="position", width=3)
         table.add_column(_("Section"), key="section", width=12)
-        table.add_column(_("Topic"), key="topic", width=34)
+        table.add_column(_("Topic"), key="topic", width=32)
         table.add_column(_("Hours"), key="hours", width=5)
-        table.add_column(_("Week"), key="week", width=4)
+        table.add_column(_("Week"), key="week", width=6)
         table.add_column(_("Lessons"), key="lessons", width=7)
         yield table
         yield Static("", id="status", classes="status")

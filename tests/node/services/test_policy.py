@@ -70,4 +70,4 @@ def test_bad_policies_are_refused(values, message):
 def test_messages_are_russian_when_the_user_speaks_russian():
     with use_language("ru"), pytest.raises(ValidationError) as error:
         parse_mark("7", pass_fail=False, policy=POLICY)
-    assert "не оценка" in str(error.value)
+    assert "не отметка" in str(error.value)

@@ -16,6 +16,7 @@ from node.models import (
     Guardian,
     Holiday,
     Lesson,
+    Mark,
     Period,
     School,
     SchoolClass,
@@ -258,4 +259,25 @@ def build_small_school() -> SmallSchool:
         oral=oral,
         test_work=test_work,
         maths_lessons=maths_lessons,
+    )
+
+
+def make_mark(
+    lesson: Lesson,
+    student: Student,
+    value: str,
+    work_type: WorkType,
+    position: int = 0,
+    *,
+    at: dt.datetime = dt.datetime(2026, 11, 25, 12, 0),
+):
+    """A mark written straight into the table (no service, no history), for set-ups."""
+    return Mark.create(
+        lesson=lesson,
+        student=student,
+        position=position,
+        value=value,
+        points=int(value) if value.isdigit() else None,
+        work_type=work_type,
+        updated_at=at,
     )

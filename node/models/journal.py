@@ -126,6 +126,13 @@ class FinalMark(SyncModel):
     class Meta:
         indexes = ((("assignment", "period", "student"), True),)
 
+    @classmethod
+    def of_cell(cls, assignment_id: str, period_id: str, student_id: str) -> FinalMark | None:
+        """The final mark in one cell of the final-marks column, if any."""
+        return cls.get_or_none(
+            cls.assignment == assignment_id, cls.period == period_id, cls.student == student_id
+        )
+
 
 class FinalMarkUnlock(SyncModel):
     """A deputy or director reopened final marks of an assignment and period until ``until``."""

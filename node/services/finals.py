@@ -328,11 +328,7 @@ def set_final_mark(
     cell = final_cell(assignment.id, period.id, student.id)
     with db.atomic():
         # read under the write lock, so two people saving one cell cannot both "create" it
-        existing = FinalMark.get_or_none(
-            FinalMark.assignment == assignment.id,
-            FinalMark.period == period.id,
-            FinalMark.student == student.id,
-        )
+        existing = FinalMark.of_cell(assignment.id, period.id, student.id)
         if existing is None:
             row = FinalMark.create(
                 student=student.id,
@@ -373,11 +369,7 @@ def clear_final_mark(
     ensure_allowed(actor, Action.FINAL_WRITE, assignment)
     _ensure_window_open(assignment, period)
     with db.atomic():
-        existing = FinalMark.get_or_none(
-            FinalMark.assignment == assignment.id,
-            FinalMark.period == period.id,
-            FinalMark.student == student.id,
-        )
+        existing = FinalMark.of_cell(assignment.id, period.id, student.id)
         if existing is None:
             return None
         history.record_delete(

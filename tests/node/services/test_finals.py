@@ -13,7 +13,6 @@ from node.models import (
     FinalMarkUnlock,
     History,
     Lesson,
-    Mark,
     Period,
     Student,
     WorkType,
@@ -28,21 +27,10 @@ from node.services.finals import (
     suggested_final,
     unlock_finals,
 )
+from tests.factories import make_mark as add_mark
 
 NOON = dt.datetime(2026, 11, 25, 12, 0)
 REASON = "Болел две недели, контрольную написал на отлично."
-
-
-def add_mark(lesson: Lesson, student: Student, value: str, work_type: WorkType, position=0):
-    return Mark.create(
-        lesson=lesson,
-        student=student,
-        position=position,
-        value=value,
-        points=int(value) if value.isdigit() else None,
-        work_type=work_type,
-        updated_at=NOON,
-    )
 
 
 def give_good_marks(school, student=None):

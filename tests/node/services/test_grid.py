@@ -11,24 +11,13 @@ from fractions import Fraction
 import pytest
 
 from node.errors import Forbidden, NotFound, ValidationError
-from node.models import Attendance, FinalMark, Lesson, Mark, Student, WorkType
+from node.models import Attendance, FinalMark, Lesson, Student, WorkType
 from node.services.actor import Actor
 from node.services.finals import FinalWindow
 from node.services.grid import CellMark, load_grid
+from tests.factories import make_mark as mark
 
 NOW = dt.datetime(2026, 11, 25, 12, 0)
-
-
-def mark(lesson: Lesson, student: Student, value: str, work_type: WorkType, position: int = 0):
-    return Mark.create(
-        lesson=lesson,
-        student=student,
-        position=position,
-        value=value,
-        points=int(value) if value.isdigit() else None,
-        work_type=work_type,
-        updated_at=NOW,
-    )
 
 
 @pytest.fixture

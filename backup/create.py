@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import datetime as dt
+import mmap
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO
 
 from backup import manifest as manifests
 from backup import snapshot, store
-from backup.age import encrypt
-from backup.hashing import BackgroundHash
+from backup.age import Recipient, encrypt
+from backup.hashing import BackgroundHash, BufferHash
 from backup.keys import load_recipients
 from backup.manifest import Manifest
 from backup.settings import BackupSettings
@@ -21,24 +23,15 @@ from node.errors import StorageError, ValidationError
 from node.i18n import _
 from node.identity import load_or_create_identity
 
+#: How much of a backup file is written before it is flushed to disk (see ``_Output``).
+FLUSH_BYTES = 32 << 20
+
 
 @dataclass(frozen=True)
 class Created:
     manifest: Manifest | None  # None when nothing changed since the last backup
     paths: tuple[Path, ...]
     missing: tuple[Path, ...]  # destinations that were not there (an unplugged drive)
-
-
-class _TeeReader:
-    """Hands what the encryptor reads to a hash as well."""
-
-    def __init__(self, raw: BinaryIO, tap: BackgroundHash) -> None:
-        self.raw, self.tap = raw, tap
-
-    def read(self, n: int) -> bytes:
-        data = self.raw.read(n)
-        self.tap(data)
-        return data
 
 
 class _Check:
@@ -61,6 +54,84 @@ class _Check:
         self._thread.join()
         if self.error is not None:
             raise self.error
+
+
+class _Output:
+    """A backup file being written, flushed to disk as it grows, not all at the end.
+
+    One fsync of a whole backup queues hundreds of megabytes on the disk at once, and a
+    writer's commit (its own fsync) waits behind them; flushing every ``FLUSH_BYTES`` in
+    a thread keeps that queue short.
+    """
+
+    def __init__(self, fd: int) -> None:
+        self.handle = os.fdopen(fd, "wb")
+        self.fd = fd
+        self._pending = 0
+        self._due = threading.Event()
+        self._closing = False
+        self._flusher = threading.Thread(target=self._flush, daemon=True)
+        self._flusher.start()
+
+    def write(self, piece: memoryview) -> None:
+        self.handle.write(piece)
+        self._pending += len(piece)
+        if self._pending >= FLUSH_BYTES:
+            self._pending = 0
+            self._due.set()  # a flush still running takes this one along
+
+    def _flush(self) -> None:
+        while True:
+            self._due.wait()
+            self._due.clear()
+            if self._closing:
+                return
+            with contextlib.suppress(OSError):  # sync() at the end reports a failing disk
+                os.fdatasync(self.fd)
+
+    def _stop(self) -> None:
+        if self._flusher.is_alive():
+            self._closing = True
+            self._due.set()
+            self._flusher.join()
+
+    def sync(self) -> None:
+        self._stop()
+        self.handle.flush()
+        os.fsync(self.fd)
+
+    def close(self) -> None:
+        self._stop()
+        self.handle.close()
+
+
+def _encrypt_file(
+    path: Path, writes: list[Callable[[memoryview], object]], recipients: list[Recipient]
+) -> tuple[tuple[int, str], tuple[int, str]]:
+    """Encrypt the snapshot at ``path`` into ``writes``; (size, SHA-256) of plain and cipher.
+
+    The snapshot is mapped, not read: the encryptor and the plaintext hash (a thread of its
+    own) take views of the page cache, and the ciphertext is hashed in another thread, so
+    the file is neither copied into Python nor handed around in pieces.
+    """
+    cipher_hash = BackgroundHash()
+    try:
+        with (
+            path.open("rb") as source,
+            mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+        ):
+            view = memoryview(mapped)
+            try:
+                plain_hash = BufferHash(view)
+                try:
+                    encrypt(view, [cipher_hash, *writes], recipients)
+                finally:
+                    plain = plain_hash.result()
+            finally:
+                view.release()
+    finally:
+        cipher = cipher_hash.result()
+    return plain, cipher
 
 
 def create_backup(
@@ -114,24 +185,20 @@ def _create(
         snapshot.stamp(plain, sequence, created, node_id)
         name = store.backup_name(now, sequence)
         temps += [store.temp_path(folder, name) for folder in folders]
-        plain_hash, cipher_hash = BackgroundHash(), BackgroundHash()
-        handles = []
+        outputs: list[_Output] = []
         try:
             for temp in temps:
-                handles.append(os.fdopen(store.create_private(temp), "wb"))
+                outputs.append(_Output(store.create_private(temp)))
             check = _Check(plain)
-            with plain.open("rb") as source:
-                sinks = [cipher_hash, *(h.write for h in handles)]
-                encrypt(_TeeReader(source, plain_hash), sinks, recipients)
+            (plain_size, plain_sha), (cipher_size, cipher_sha) = _encrypt_file(
+                plain, [out.write for out in outputs], recipients
+            )
             check.result()  # a snapshot that fails quick_check is never published
-            for handle in handles:
-                handle.flush()
-                os.fsync(handle.fileno())
+            for out in outputs:
+                out.sync()
         finally:
-            for handle in handles:
-                handle.close()
-            plain_size, plain_sha = plain_hash.result()
-            cipher_size, cipher_sha = cipher_hash.result()
+            for out in outputs:
+                out.close()
         finals = []
         for temp, folder in zip(temps, folders, strict=True):
             final = folder / name
@@ -170,6 +237,8 @@ def _create(
             last_backup_at=created,
             verified_created=created,
             verified_sequence=sequence,
+            destinations=[str(folder) for folder in folders],
+            missing_destinations=[str(folder) for folder in missing],
         )
         return Created(manifest, tuple(finals), tuple(missing))
     finally:

@@ -19,7 +19,7 @@ class BackgroundHash:
 
     def __init__(self) -> None:
         self.sha, self.size = hashlib.sha256(), 0
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=64)
+        self._queue: queue.Queue[bytes | memoryview | None] = queue.Queue(maxsize=64)
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -28,11 +28,32 @@ class BackgroundHash:
             self.sha.update(piece)
             self.size += len(piece)
 
-    def __call__(self, piece: bytes) -> None:
+    def __call__(self, piece: bytes | memoryview) -> None:
         self._queue.put(piece)
 
     def result(self) -> tuple[int, str]:
         self._queue.put(None)
+        self._thread.join()
+        return self.size, self.sha.hexdigest()
+
+
+class BufferHash:
+    """SHA-256 and size of a whole buffer (a mapped file), computed in a thread of its own.
+
+    It reads the buffer itself, so nothing has to be handed over piece by piece.
+    """
+
+    def __init__(self, data: memoryview) -> None:
+        self.sha, self.size = hashlib.sha256(), len(data)
+        self._thread = threading.Thread(target=self._run, args=(data,), daemon=True)
+        self._thread.start()
+
+    def _run(self, data: memoryview) -> None:
+        step = 8 * READ_SIZE
+        for start in range(0, len(data), step):
+            self.sha.update(data[start : start + step])
+
+    def result(self) -> tuple[int, str]:
         self._thread.join()
         return self.size, self.sha.hexdigest()
 

@@ -24,6 +24,7 @@ from backup.verify import check_contents, check_file
 from node.errors import StorageError
 from node.i18n import _
 from node.identity import load_or_create_identity
+from node.models.changes import start_new_epoch
 from node.models.migrations import LATEST_VERSION
 
 EPOCH_KEY = "epoch"
@@ -117,6 +118,8 @@ def restore(
             epoch = os.urandom(16).hex()
             _key, node_id = load_or_create_identity(settings.identity_path)
             with contextlib.closing(sqlite3.connect(target)) as conn, conn:
+                # the change log's clock moves to the new epoch too (node.models.changes)
+                start_new_epoch(conn, epoch)
                 conn.executemany(
                     "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
                     [

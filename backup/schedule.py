@@ -13,6 +13,7 @@ from backup import store
 from backup.create import Created, create_backup
 from backup.retention import prune
 from backup.settings import BackupSettings
+from node.errors import EdiaryError
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,14 @@ def run_auto(settings: BackupSettings, now: dt.datetime | None = None) -> AutoRu
     now = now or dt.datetime.now(dt.UTC)
     if not due(settings, now):
         return AutoRun(None, (), "too-soon")
-    created = create_backup(settings, now=now, only_if_changed=True)
+    try:
+        created = create_backup(settings, now=now, only_if_changed=True)
+    except (EdiaryError, OSError) as exc:
+        # kept for the administrator's screen and `ediary status`; the caller still logs it
+        stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
+        store.save_state(settings, last_error=str(exc), last_error_at=stamp.replace("+00:00", "Z"))
+        raise
+    if store.load_state(settings).get("last_error"):
+        store.save_state(settings, last_error="", last_error_at="")
     pruned = tuple(prune(settings)) if created.manifest else ()
     return AutoRun(created, pruned, "made" if created.manifest else "unchanged")

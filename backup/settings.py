@@ -9,10 +9,10 @@ from typing import Any
 from node.config import NodeConfig
 from node.errors import ValidationError
 from node.i18n import _
+from node.services.backup_status import STATE_FILE  # the core reads it for status screens
 
 BACKUP_DIR = "backups"
 RECIPIENTS_FILE = "backup_recipients.txt"
-STATE_FILE = "backup_state.json"
 
 DEFAULTS: dict[str, int] = {
     "backup_interval_minutes": 60,

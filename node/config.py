@@ -31,6 +31,7 @@ CONFIG_KEYS: dict[str, str] = {
     "backup_keep_daily": "days for which the newest backup is kept (default 14)",
     "backup_keep_weekly": "weeks for which the newest backup is kept (default 8)",
     "backup_keep_monthly": "months for which the newest backup is kept (default 12)",
+    "mdns_name": "the name a hub announces on the school network (default ediary: ediary.local)",
 }
 
 

@@ -31,17 +31,23 @@ def load_or_create_identity(path: Path) -> tuple[Ed25519PrivateKey, str]:
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
     path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, pem, 0o600)
+    return key, node_id_from_public_key(key.public_key())
+
+
+def write_atomically(path: Path, data: bytes, mode: int) -> None:
+    """Temp file, fsync, rename, fsync the folder: a crash never leaves half a key file."""
     tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
     try:
-        os.write(fd, pem)
+        os.write(fd, data)
         os.fsync(fd)
     finally:
         os.close(fd)
+    os.chmod(tmp, mode)  # an old temp file keeps its mode through O_CREAT
     os.replace(tmp, path)
     dir_fd = os.open(path.parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
-    return key, node_id_from_public_key(key.public_key())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from textual import work
@@ -16,6 +16,9 @@ from tui.backend import Backend
 from tui.bindings import translate_bindings
 from tui.screens.help import HelpScreen
 from tui.screens.signin import SignInScreen
+
+#: How often the background job (a laptop's sync, given by ``ediary tui``) runs.
+BACKGROUND_SECONDS = 60
 
 
 class EdiaryApp(App[None]):
@@ -31,11 +34,19 @@ class EdiaryApp(App[None]):
     ]
 
     def __init__(
-        self, database_path: Path | str, *, sign_in_as: tuple[str, str] | None = None
+        self,
+        database_path: Path | str,
+        *,
+        sign_in_as: tuple[str, str] | None = None,
+        data_dir: Path | str | None = None,
+        background: Callable[[], str | None] | None = None,
     ) -> None:
         super().__init__()
+        self.background = background
+        self.background_status = ""
+        self.background_started = False
         translate_bindings(self)
-        self.backend = Backend(database_path)
+        self.backend = Backend(database_path, data_dir)
         self.sign_in_as = sign_in_as
 
     def on_mount(self) -> None:
@@ -48,8 +59,26 @@ class EdiaryApp(App[None]):
         self.backend.session = session
         self.backend.language = session.actor.language
         set_language(session.actor.language)
-        self.sub_title = session.actor.login
+        self._show_background(self.background_status)
+        if self.background is not None and not self.background_started:
+            self.background_started = True  # the database is open from here on
+            self.set_interval(BACKGROUND_SECONDS, self._run_background)
+            self._run_background()
         self.switch_screen(HomeScreen())
+
+    @work(thread=True, exclusive=True, group="background")
+    def _run_background(self) -> None:
+        """Run the background job off the UI; its status line goes into the header."""
+        if self.background is None:
+            return
+        outcome = self.backend.attempt(self.background)
+        self.call_from_thread(self._show_background, outcome.value or outcome.error or "")
+
+    def _show_background(self, status: str) -> None:
+        self.background_status = status
+        session = self.backend.session
+        login = session.actor.login if session is not None else ""
+        self.sub_title = " · ".join(part for part in (login, status) if part)
 
     def action_help(self) -> None:
         if isinstance(self.screen, HelpScreen):

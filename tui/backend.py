@@ -56,8 +56,11 @@ def describe(error: Exception) -> str:
 class Backend:
     """The app's way to the database and the signed-in user."""
 
-    def __init__(self, database_path: Path | str) -> None:
+    def __init__(self, database_path: Path | str, data_dir: Path | str | None = None) -> None:
         self.database_path = Path(database_path)
+        #: the node's data directory (backup state, exported reports); the database's folder
+        #: unless ``ediary.toml`` moved the database elsewhere
+        self.data_dir = Path(data_dir) if data_dir is not None else self.database_path.parent
         self._context = contextvars.copy_context()
         self.language = current_language()
         self.session: SignedIn | None = None

@@ -22,8 +22,10 @@ from node.cli import init as _init  # noqa: F401 — registers the subcommand
 from node.cli import report as _report  # noqa: F401 — registers the subcommand
 from node.cli import serve as _serve  # noqa: F401 — registers the subcommand
 from node.cli import status as _status  # noqa: F401 — registers the subcommand
+from node.cli import sync as _sync  # noqa: F401 — registers the subcommand
 from node.cli import tui as _tui  # noqa: F401 — registers the subcommand
 from node.cli import users as _users  # noqa: F401 — registers the subcommand
+from node.cli import year as _year  # noqa: F401 — registers the subcommand
 from node.cli.app import cli, current_data_dir, language_from_environment
 from node.errors import EdiaryError
 from node.i18n import _, set_language

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import click
@@ -18,17 +17,15 @@ from backup.keys import (
 )
 from backup.restore import restore as restore_backup
 from backup.retention import prune as prune_backups
-from backup.schedule import parse_time, run_auto
+from backup.schedule import run_auto
 from backup.settings import BackupSettings, backup_settings
-from backup.store import Entry, list_backups, load_state, read_entry
+from backup.store import Entry, list_backups, read_entry
 from backup.verify import chain_problems, verify_entry
 from node.cli.app import Context, cli, print_table
 from node.cli.translated import TranslatedGroup, option
 from node.errors import EdiaryError, StorageError, ValidationError
 from node.i18n import N_, _
-
-#: After this long without a verified backup, ``status`` and ``backup list`` warn.
-STALE_AFTER = dt.timedelta(hours=24)
+from node.services.backup_status import read_backup_status, stale_warning
 
 
 def _settings(obj: Context) -> BackupSettings:
@@ -74,35 +71,11 @@ passphrase_option = option(
 )
 
 
-def backup_age(settings: BackupSettings, now: dt.datetime | None = None) -> dt.timedelta | None:
-    """How old the newest verified backup is (None: there is none)."""
-    created = load_state(settings).get("verified_created")
-    if not created:
-        return None
-    return (now or dt.datetime.now(dt.UTC)) - parse_time(created)
-
-
-def describe_age(age: dt.timedelta | None) -> str:
-    if age is None:
-        return _("never")
-    hours = age.total_seconds() / 3600
-    if hours < 1:
-        return _("{n} min ago").format(n=max(0, int(age.total_seconds() // 60)))
-    if hours < 48:
-        return _("{n} h ago").format(n=int(hours))
-    return _("{n} days ago").format(n=int(hours // 24))
-
-
 def warn_if_stale(settings: BackupSettings) -> None:
-    age = backup_age(settings)
-    if age is None or age > STALE_AFTER:
-        click.echo(
-            _(
-                "Warning: no verified backup in the last 24 hours (last: {age}). "
-                "Run 'ediary backup now' and check the backup timer."
-            ).format(age=describe_age(age)),
-            err=True,
-        )
+    """The warning of ``ediary status`` and ``backup list``, from the core's one reading."""
+    status = read_backup_status(settings.data_dir)
+    if status.stale:
+        click.echo(stale_warning(status), err=True)
 
 
 @cli.group(cls=TranslatedGroup, help=N_("Encrypted backups of the database (age format)."))

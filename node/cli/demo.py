@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from node.cli.app import Context, cli, parse_date, print_table, progress_printer
+from node.cli.demo_web import DemoWeb
 from node.cli.translated import option
 from node.cli.tui import run_tui
 from node.i18n import N_, _, gettext
@@ -16,8 +17,16 @@ from node.identity import load_or_create_identity
 from node.services import clock
 from node.services.demo.summary import DEMO_LOGINS
 
+#: The parent web page's log (the UI has the terminal), in the data folder.
+WEB_LOG = "demo-web.log"
 
-@cli.command(help=N_("Build a realistic demo school and open the UI as its teacher."))
+
+@cli.command(
+    help=N_(
+        "Build a realistic demo school and open the UI as its teacher, with the parent "
+        "web page served on 127.0.0.1."
+    )
+)
 @option(
     "--size",
     type=click.Choice(["S", "M", "L"], case_sensitive=False),
@@ -66,17 +75,46 @@ def demo(obj: Context, size: str, seed: int, today: str | None, build_only: bool
     print_table([(_account_label(a), _account_text(a)) for a in summary.accounts])
     if build_only:
         return
-    _open_as_teacher(config.database_path, summary, day)
+    pinned = day or summary.today
+    web = _start_web(config.data_dir, summary, None if pinned == dt.date.today() else pinned)
+    try:
+        _open_as_teacher(config.database_path, summary, pinned)
+    finally:
+        if web is not None:
+            web.stop()
 
 
-def _open_as_teacher(database_path: Path, summary: Any, day: dt.date | None) -> None:
+def _start_web(data_dir: Path, summary: Any, pinned: dt.date | None) -> DemoWeb | None:
+    """Serve the parent web page on 127.0.0.1 beside the UI, and say how to sign in there.
+
+    The UI is the demo: a page that does not come up is reported, not fatal.
+    """
+    log = data_dir / WEB_LOG
+    web = DemoWeb(data_dir, pinned, log)
+    if not web.wait_until_answering():
+        web.stop()
+        click.echo(
+            _("The parent web page did not start (see {log}); the UI opens without it.").format(
+                log=log
+            ),
+            err=True,
+        )
+        return None
+    click.echo(
+        _("The parent web page: {url} (sign in as «{login}», password «{password}»).").format(
+            url=web.url, login=DEMO_LOGINS["parent"], password=summary.password
+        )
+    )
+    return web
+
+
+def _open_as_teacher(database_path: Path, summary: Any, pinned: dt.date) -> None:
     """Open the UI signed in (through the sign-in form) as the demo's teacher.
 
     The demo's day (``--today``, or the day it was built for) stays "today" in the UI, so
     a demo built last week still has its lessons of "today" and its open final marks.
     """
     login = DEMO_LOGINS["teacher"]
-    pinned = day or summary.today
     if pinned == dt.date.today():
         run_tui(database_path, sign_in_as=(login, summary.password))
         return

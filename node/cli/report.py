@@ -5,10 +5,8 @@ run it can already read the database file.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -22,6 +20,7 @@ from node.models import School
 from node.services.reports import export
 from node.services.reports.activity_report import activity_report, activity_table
 from node.services.reports.control import DEFAULT_DAYS, control_report, control_table
+from node.services.reports.export import write_atomically
 from node.services.reports.performance import find_period, performance_report, performance_table
 from node.services.reports.table import Table
 
@@ -114,30 +113,6 @@ def check_out(path: Path) -> None:
                 folder=folder
             )
         )
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written report."""
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise StorageError(
-            _("Cannot write the report to {path}: {reason}").format(path=path, reason=exc.strerror)
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise StorageError(
-            _("Cannot write the report to {path}: {reason}").format(path=path, reason=exc.strerror)
-        ) from None
 
 
 @cli.command(

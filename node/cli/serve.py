@@ -12,6 +12,10 @@ import asyncio
 import contextlib
 import logging
 import signal
+import socket
+import ssl
+import subprocess
+from pathlib import Path
 
 import click
 from aiohttp import web
@@ -19,13 +23,24 @@ from aiohttp import web
 from backup.keys import load_recipients
 from backup.schedule import run_auto
 from backup.settings import BackupSettings, backup_settings
+from node.cli import web_workers
 from node.cli.app import Context, cli
 from node.cli.translated import option
 from node.config import NodeConfig
-from node.errors import EdiaryError
+from node.errors import EdiaryError, ValidationError
 from node.i18n import N_, _
 from node.models.database import open_database
+from node.tls import (
+    CERT_FILE,
+    TLS_DIR,
+    CertPaths,
+    ensure_self_signed,
+    fingerprint,
+    server_ssl_context,
+)
 from node.web.app import create_app
+from sync.hosting import start_sync
+from sync.protocol import DEFAULT_SYNC_PORT
 
 log = logging.getLogger("ediary.serve")
 
@@ -59,44 +74,154 @@ async def backup_loop(settings: BackupSettings, every: float = BACKUP_CHECK_SECO
         await asyncio.sleep(every)
 
 
-async def run_server(config: NodeConfig, host: str, port: int) -> None:
-    app = create_app(config.database_path)
+def tls_paths(
+    config: NodeConfig, host: str, cert: Path | None, key: Path | None
+) -> tuple[CertPaths, bool]:
+    """The certificate to serve: the school's own (``--cert/--key``) or the node's
+    self-signed one, made at first use; and whether it was just made."""
+    if cert is not None or key is not None:
+        if cert is None or key is None:
+            raise ValidationError(_("Give both --cert and --key, or neither."))
+        for path in (cert, key):
+            if not path.is_file():
+                raise ValidationError(
+                    _("There is no file {path}; check the path and try again.").format(path=path)
+                )
+        return CertPaths(cert=cert, key=key), False
+    existed = (config.data_dir / TLS_DIR / CERT_FILE).exists()
+    name = socket.gethostname()
+    names = [host, name, f"{name}.local"]  # .local: the name the hub announces over mDNS
+    return ensure_self_signed(config.data_dir, hostnames=names), not existed
+
+
+def _start_helpers(
+    config: NodeConfig, host: str, runner: web.AppRunner, tls: CertPaths | None, workers: int
+) -> list[subprocess.Popen[bytes]]:
+    """``workers - 1`` more processes serving the page on the port the main one bound."""
+    if workers <= 1:
+        return []
+    port = runner.addresses[0][1]  # the real port, also when asked for port 0
+    spec = web_workers.WebSpec(
+        database_path=str(config.database_path),
+        host=host,
+        port=port,
+        access_log=ACCESS_LOG,
+        cert=str(tls.cert) if tls else None,
+        key=str(tls.key) if tls else None,
+    )
+    log.info("web page: %d processes", workers)
+    return web_workers.start(spec, workers - 1)
+
+
+async def run_server(
+    config: NodeConfig,
+    host: str,
+    port: int,
+    ssl_context: ssl.SSLContext | None = None,
+    sync_port: int = 0,
+    sync_cert: CertPaths | None = None,
+    workers: int = 1,
+) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):  # first: a stop during start-up is clean too
+        loop.add_signal_handler(sig, stop.set)
+    app = create_app(config.database_path, secure_cookies=ssl_context is not None)
     runner = web.AppRunner(app, access_log_format=ACCESS_LOG)
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    # several processes share the port only when asked to (SO_REUSEPORT, node/cli/web_workers)
+    share = workers > 1 or None
+    site = web.TCPSite(runner, host, port, ssl_context=ssl_context, reuse_port=share)
     await site.start()
-    log.info("serving on http://%s:%d/", host, port)
+    scheme = "https" if ssl_context is not None else "http"
+    log.info("serving on %s://%s:%d/", scheme, host, port)
     settings = _backup_settings(config)
     if settings is None:
         log.info("automatic backups: off (no backup key; see 'ediary backup keys init')")
         backups = None
     else:
         backups = asyncio.create_task(backup_loop(settings))
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+    sync = await start_sync(config, host, sync_port, port, sync_cert)  # hub, or laptop's sync
+    helpers = _start_helpers(config, host, runner, sync_cert if ssl_context else None, workers)
     try:
         await stop.wait()
     finally:
         log.info("stopping")
+        web_workers.terminate(helpers)  # they finish their running requests meanwhile
         if backups is not None:
             backups.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await backups
+        await sync.stop()
         await runner.cleanup()
+        await asyncio.to_thread(web_workers.wait, helpers)
 
 
 @cli.command(help=N_("Run the parent and student web page (and automatic backups)."))
 @option("--host", default="127.0.0.1", show_default=True, help=N_("Address to listen on."))
 @option("--port", default=8080, show_default=True, type=int, help=N_("Port to listen on."))
+@option(
+    "--tls",
+    is_flag=True,
+    help=N_("Serve HTTPS with the node's self-signed certificate (made at first use)."),
+)
+@option(
+    "--cert",
+    type=click.Path(path_type=Path),
+    help=N_("The school's own certificate file (PEM); implies --tls."),
+)
+@option("--key", type=click.Path(path_type=Path), help=N_("The private key file of --cert (PEM)."))
+@option(
+    "--sync-port",
+    default=DEFAULT_SYNC_PORT,
+    show_default=True,
+    type=int,
+    help=N_("Port for laptops to sync over TLS, on the same address; 0 turns it off."),
+)
+@option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=web_workers.default_workers,
+    show_default=N_("the number of cores"),
+    help=N_("Processes serving the web page on the same port (one per core serves the most)."),
+)
 @click.pass_obj
-def serve(obj: Context, host: str, port: int) -> None:
+def serve(
+    obj: Context,
+    host: str,
+    port: int,
+    tls: bool,
+    cert: Path | None,
+    key: Path | None,
+    sync_port: int,
+    workers: int,
+) -> None:
     open_database(obj.config.database_path).close()  # a clear error before listening
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    context = None
+    paths = None  # sync uses the web page's certificate when there is one
+    if tls or cert is not None or key is not None:
+        paths, made = tls_paths(obj.config, host, cert, key)
+        try:
+            context = server_ssl_context(paths.cert, paths.key)
+        except (OSError, ssl.SSLError) as exc:
+            raise ValidationError(
+                _("Cannot use the certificate {cert} with the key {key}: {error}").format(
+                    cert=paths.cert, key=paths.key, error=exc
+                )
+            ) from exc
+        if made:
+            click.echo(_("Made a self-signed certificate: {path}").format(path=paths.cert))
+        click.echo(
+            _(
+                "Certificate fingerprint (SHA-256): {fingerprint}. People can compare it with "
+                "the one their browser shows."
+            ).format(fingerprint=fingerprint(paths.cert))
+        )
+    scheme = "https" if context is not None else "http"
     click.echo(
-        _("Serving the web page on http://{host}:{port}/ (Ctrl+C stops).").format(
-            host=host, port=port
+        _("Serving the web page on {scheme}://{host}:{port}/ (Ctrl+C stops).").format(
+            scheme=scheme, host=host, port=port
         )
     )
-    asyncio.run(run_server(obj.config, host, port))
+    asyncio.run(run_server(obj.config, host, port, context, sync_port, paths, workers))

@@ -8,10 +8,11 @@ import click
 
 from backup.settings import backup_settings
 from node.cli.app import Context, cli, print_table
-from node.cli.backup import backup_age, describe_age, warn_if_stale
+from node.cli.backup import warn_if_stale
 from node.errors import StorageError
 from node.i18n import N_, _
 from node.models.database import open_database
+from node.services.backup_status import describe_age, read_backup_status
 from node.services.status import node_status
 
 
@@ -44,7 +45,8 @@ def status(obj: Context) -> None:
     ]
     rows += [(labels[key], value) for key, value in info.counts.items()]
     settings = backup_settings(obj.config)
-    rows.append((_("last verified backup"), describe_age(backup_age(settings))))
+    backups = read_backup_status(settings.data_dir)
+    rows.append((_("last verified backup"), describe_age(backups.age)))
     print_table(rows)
     warn_if_stale(settings)
     if info.health != "ok":

@@ -11,7 +11,6 @@ accountability [R 7.2].
 from __future__ import annotations
 
 import getpass
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +21,6 @@ from node.cli.app import Context, cli
 from node.cli.translated import TranslatedGroup, option
 from node.errors import ValidationError
 from node.i18n import N_, _
-from node.models import School
 from node.models.database import open_database
 from node.services import accounts, slips
 from node.services.actor import Actor
@@ -56,25 +54,10 @@ def check_slips_path(path: Path | None) -> None:
         )
 
 
-def write_slips(path: Path, codes: Sequence[accounts.IssuedCode]) -> None:
-    """Write the slips atomically, readable by the owner only (they hold secrets)."""
-    school = School.current()
-    text = slips.render_slips(
-        codes, school_name=school.name if school else "", address=slips.web_address()
-    )
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-
-
 def show_codes(codes: Sequence[accounts.IssuedCode], slips_path: Path | None) -> None:
     """Codes are shown once: on screen, or only in the slips file when one is asked for."""
     if slips_path is not None:
-        write_slips(slips_path, codes)
+        slips.write_slips(slips_path, codes)
         click.echo(
             _(
                 "Slips for {count} people written to {path}: print them on A4 and cut along the "

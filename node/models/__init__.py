@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from node.models.accounts import AccessCode, ActivityLog, Session, SignInThrottle
 from node.models.base import BaseModel, Meta, SyncModel, bulk_insert, db, new_id
+from node.models.changes import SyncChange, SyncClock, SyncConflict, SyncVector
 from node.models.classes import SchoolClass, Subject
 from node.models.history import History
 from node.models.journal import (
@@ -15,6 +16,8 @@ from node.models.journal import (
     Mark,
     WorkType,
 )
+from node.models.mail import MailMessage, MailParticipant, MailThread
+from node.models.peers import PairingCode, SyncPeer
 from node.models.people import Guardian, User
 from node.models.school import AcademicYear, Bell, Holiday, Period, School
 from node.models.students import Student, StudentGuardian
@@ -57,6 +60,15 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     Session,
     SignInThrottle,
     ActivityLog,
+    SyncClock,
+    SyncChange,
+    SyncVector,
+    SyncConflict,
+    SyncPeer,
+    PairingCode,
+    MailThread,
+    MailMessage,
+    MailParticipant,
 )
 
 SYNC_MODELS: tuple[type[SyncModel], ...] = tuple(m for m in ALL_MODELS if issubclass(m, SyncModel))
@@ -77,8 +89,12 @@ __all__ = [
     "Holiday",
     "Lesson",
     "LessonPlanItem",
+    "MailMessage",
+    "MailParticipant",
+    "MailThread",
     "Mark",
     "Meta",
+    "PairingCode",
     "Period",
     "PlanItem",
     "School",
@@ -90,7 +106,12 @@ __all__ = [
     "Subgroup",
     "SubgroupMember",
     "Subject",
+    "SyncChange",
+    "SyncClock",
+    "SyncConflict",
     "SyncModel",
+    "SyncVector",
+    "SyncPeer",
     "TeachingAssignment",
     "TimetableSlot",
     "User",

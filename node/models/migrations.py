@@ -9,6 +9,7 @@ database gives exactly the schema the models describe.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -80,10 +81,102 @@ def _accounts(database: pw.SqliteDatabase) -> None:
         database.execute_sql(statement)
 
 
+#: v4, written out rather than generated so that it never changes with the models.
+_MAIL_SQL = (
+    'CREATE TABLE "mail_thread" ("id" TEXT NOT NULL PRIMARY KEY, "subject" TEXT NOT NULL, '
+    '"kind" TEXT NOT NULL, "created_by_id" TEXT NOT NULL, "created_at" DATETIME NOT NULL, '
+    '"groups" TEXT NOT NULL, "last_message_at" DATETIME NOT NULL, "last_author_id" TEXT, '
+    'FOREIGN KEY ("created_by_id") REFERENCES "user" ("id"), '
+    'FOREIGN KEY ("last_author_id") REFERENCES "user" ("id"))',
+    'CREATE TABLE "mail_message" ("id" TEXT NOT NULL PRIMARY KEY, "thread_id" TEXT NOT NULL, '
+    '"author_id" TEXT NOT NULL, "body" TEXT NOT NULL, "sent_at" DATETIME NOT NULL, '
+    'FOREIGN KEY ("thread_id") REFERENCES "mail_thread" ("id") ON DELETE CASCADE, '
+    'FOREIGN KEY ("author_id") REFERENCES "user" ("id"))',
+    'CREATE INDEX "mail_message_thread_id_sent_at" ON "mail_message" ("thread_id", "sent_at")',
+    'CREATE TABLE "mail_participant" ("id" TEXT NOT NULL PRIMARY KEY, '
+    '"thread_id" TEXT NOT NULL, "user_id" TEXT NOT NULL, "direct" INTEGER NOT NULL, '
+    '"last_read_at" DATETIME, '
+    'FOREIGN KEY ("thread_id") REFERENCES "mail_thread" ("id") ON DELETE CASCADE, '
+    'FOREIGN KEY ("user_id") REFERENCES "user" ("id"))',
+    'CREATE UNIQUE INDEX "mail_participant_thread_id_user_id" '
+    'ON "mail_participant" ("thread_id", "user_id")',
+    'CREATE INDEX "mail_participant_user_id" ON "mail_participant" ("user_id")',
+)
+
+
+def _mail(database: pw.SqliteDatabase) -> None:
+    """v4: internal mail — threads, messages, participants with their read state."""
+    for statement in _MAIL_SQL:
+        database.execute_sql(statement)
+
+
+#: v7, written out: the nodes this node trusts and the hub's one-time pairing codes.
+_PEERS_SQL = (
+    'CREATE TABLE "sync_peer" ("node_id" TEXT NOT NULL PRIMARY KEY, "role" TEXT NOT NULL, '
+    '"public_key" TEXT NOT NULL, "cert_fingerprint" TEXT NOT NULL, "address" TEXT NOT NULL, '
+    '"user_id" TEXT, "login" TEXT NOT NULL, "scope" TEXT NOT NULL, '
+    '"paired_at" DATETIME NOT NULL, "revoked_at" DATETIME, "epoch" TEXT, '
+    '"last_sync_at" DATETIME, "last_error" TEXT NOT NULL)',
+    'CREATE TABLE "pairing_code" ("id" INTEGER NOT NULL PRIMARY KEY, "user_id" TEXT NOT NULL, '
+    '"code_hash" TEXT NOT NULL, "issued_by" TEXT NOT NULL, "issued_at" DATETIME NOT NULL, '
+    '"expires_at" DATETIME NOT NULL, "used_at" DATETIME, "used_by" TEXT, '
+    'FOREIGN KEY ("user_id") REFERENCES "user" ("id") ON DELETE CASCADE)',
+    'CREATE INDEX "pairing_code_user_id" ON "pairing_code" ("user_id")',
+)
+
+
+def _peers(database: pw.SqliteDatabase) -> None:
+    """v7: sync peers (pinned keys, scope, revocation) and pairing codes, node-local."""
+    for statement in _PEERS_SQL:
+        database.execute_sql(statement)
+
+
+#: v5, written out: the change log, the clock, the version vector, the conflicts log; the
+#: capture triggers are frozen in sql/0005_sync_triggers.sql (see node/models/changes.py).
+_SYNC_SQL = (
+    'CREATE TABLE "sync_clock" ("id" INTEGER NOT NULL PRIMARY KEY, "hlc" INTEGER NOT NULL, '
+    '"origin" TEXT NOT NULL, "epoch_started_at" DATETIME, "applying" INTEGER NOT NULL)',
+    'CREATE TABLE "sync_change" ("seq" INTEGER NOT NULL PRIMARY KEY, "tbl" TEXT NOT NULL, '
+    '"row_id" TEXT NOT NULL, "op" TEXT NOT NULL, "fields" TEXT NOT NULL, '
+    '"hlc" INTEGER NOT NULL, "origin" TEXT NOT NULL, "base" INTEGER NOT NULL)',
+    'CREATE UNIQUE INDEX "sync_change_origin_hlc" ON "sync_change" ("origin", "hlc")',
+    'CREATE INDEX "sync_change_row_id_hlc" ON "sync_change" ("row_id", "hlc")',
+    'CREATE TABLE "sync_vector" ("origin" TEXT NOT NULL PRIMARY KEY, "hlc" INTEGER NOT NULL)',
+    'CREATE TABLE "sync_conflict" ("id" INTEGER NOT NULL PRIMARY KEY, '
+    '"detected_at" DATETIME NOT NULL, "kind" TEXT NOT NULL, "tbl" TEXT NOT NULL, '
+    '"row_id" TEXT NOT NULL, "grp" TEXT NOT NULL, "loser_values" TEXT NOT NULL, '
+    '"loser_hlc" INTEGER NOT NULL, "loser_origin" TEXT NOT NULL, '
+    '"winner_values" TEXT NOT NULL, "winner_hlc" INTEGER NOT NULL, '
+    '"winner_origin" TEXT NOT NULL)',
+    'CREATE UNIQUE INDEX "sync_conflict_tbl_row_id_grp_loser_origin_loser_hlc" '
+    'ON "sync_conflict" ("tbl", "row_id", "grp", "loser_origin", "loser_hlc")',
+    'CREATE INDEX "sync_conflict_detected_at" ON "sync_conflict" ("detected_at")',
+)
+
+
+def _sync_capture(database: pw.SqliteDatabase) -> None:
+    """v5: change capture. Rows already present become the baseline (version 0); the
+    database's epoch (the origin of its changes) is the one backup gave it, or a new one."""
+    for statement in _SYNC_SQL:
+        database.execute_sql(statement)
+    row = database.execute_sql("SELECT value FROM meta WHERE key = 'epoch'").fetchone()
+    epoch = row[0] if row and row[0] else os.urandom(16).hex()
+    database.execute_sql(
+        "INSERT INTO sync_clock (id, hlc, origin, epoch_started_at, applying) "
+        "VALUES (1, 0, ?, datetime('now'), 0)",
+        (epoch,),
+    )
+    database.execute_sql("INSERT OR REPLACE INTO meta (key, value) VALUES ('epoch', ?)", (epoch,))
+    _run_sql_file("0005_sync_triggers.sql")(database)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _run_sql_file("0001_initial.sql")),
     Migration(2, "numeric points on marks and final marks", _mark_points),
     Migration(3, "access codes, sessions, sign-in throttles, activity log", _accounts),
+    Migration(4, "internal mail: threads, messages, participants", _mail),
+    Migration(5, "sync change log, clock and capture triggers", _sync_capture),
+    Migration(7, "sync peers and pairing codes", _peers),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -11,7 +11,8 @@ import peewee as pw
 from node.models.base import SyncModel
 
 PERIOD_SCHEMES = ("quarters", "halves", "year")
-YEAR_STATUSES = ("active", "closed")
+#: A rolled-over year is a "draft" until the director confirms it; a closed year is archived.
+YEAR_STATUSES = ("draft", "active", "closed")
 
 
 class School(SyncModel):

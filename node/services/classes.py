@@ -26,6 +26,7 @@ from node.services.lookup import (
     required_text,
 )
 from node.services.permissions import Action, allowed, ensure_allowed
+from node.services.profiles import check_birth_date
 
 #: The schemes a class can follow; the 'year' period belongs to every class.
 CLASS_SCHEMES = ("quarters", "halves")
@@ -155,13 +156,8 @@ def enrol_student(
                 day=day.isoformat(), name=year.name
             )
         )
+    check_birth_date(birth_date, day)
     if birth_date is not None:
-        if birth_date >= day:
-            raise ValidationError(
-                _("The birth date {birth} must be before the enrolment date {day}.").format(
-                    birth=birth_date.isoformat(), day=day.isoformat()
-                )
-            )
         twin = Student.in_class(school_class).where(
             Student.last_name == last,
             Student.first_name == first,

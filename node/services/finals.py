@@ -31,6 +31,7 @@ from node.models.journal import WRITTEN_KINDS
 from node.services import clock, grading, history
 from node.services.actor import Actor
 from node.services.lookup import (
+    ensure_journal_open,
     ensure_period_of_class,
     get_assignment,
     get_period,
@@ -89,8 +90,6 @@ def final_window(
     """
     day = today or clock.today()
     policy = load_policy()
-    opens = _last_lesson_date(assignment, period) or period.end
-    closes = period.end + dt.timedelta(days=policy.final_mark_grace_days)
     raw = (
         FinalMarkUnlock.select(pw.fn.MAX(FinalMarkUnlock.until))
         .where(
@@ -101,6 +100,20 @@ def final_window(
         .scalar()
     )
     unlocked_until = FinalMarkUnlock.until.python_value(raw) if raw else None
+    return window_of(_last_lesson_date(assignment, period), period, unlocked_until, day, policy)
+
+
+def window_of(
+    last_lesson: dt.date | None,
+    period: Period,
+    unlocked_until: dt.date | None,
+    day: dt.date,
+    policy: Policy,
+) -> FinalWindow:
+    """``final_window``'s rule, for a caller that looked up the period's last held lesson
+    and the latest unexpired unlock itself (for many journals at once)."""
+    opens = last_lesson or period.end
+    closes = period.end + dt.timedelta(days=policy.final_mark_grace_days)
     return FinalWindow(
         opens=opens,
         closes=closes,
@@ -306,6 +319,7 @@ def set_final_mark(
     period = get_period(period_id)
     student = get_student(student_id)
     ensure_allowed(actor, Action.FINAL_WRITE, assignment)
+    ensure_journal_open(assignment)
     policy = load_policy()
     ensure_period_of_class(assignment.school_class, period)
     _ensure_student_fits(assignment, period, student)
@@ -367,6 +381,7 @@ def clear_final_mark(
     period = get_period(period_id)
     student = get_student(student_id)
     ensure_allowed(actor, Action.FINAL_WRITE, assignment)
+    ensure_journal_open(assignment)
     _ensure_window_open(assignment, period)
     with db.atomic():
         existing = FinalMark.of_cell(assignment.id, period.id, student.id)
@@ -392,6 +407,7 @@ def unlock_finals(
     assignment = get_assignment(assignment_id)
     period = get_period(period_id)
     ensure_allowed(actor, Action.FINAL_UNLOCK, assignment)
+    ensure_journal_open(assignment)
     policy = load_policy()
     ensure_period_of_class(assignment.school_class, period)
     reason = reason.strip()

@@ -55,7 +55,10 @@ def _missing(model: type[SyncModel]) -> NotFound:
 
 
 def _get(model: type[M], row_id: str | None) -> M:
-    row = model.get_or_none(model.id == row_id) if row_id else None
+    # Written as SQL: every service starts here, and building ``get_or_none`` through the
+    # ORM cost ~40 times what SQLite spent finding the row by its primary key.
+    sql = f'SELECT * FROM "{model._meta.table_name}" WHERE "id" = ?'
+    row = next(iter(model.raw(sql, model.id.db_value(row_id))), None) if row_id else None
     if row is None:
         raise _missing(model)
     return row

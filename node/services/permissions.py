@@ -15,12 +15,16 @@ from enum import StrEnum
 from node.errors import Forbidden
 from node.i18n import _
 from node.models import (
+    Lesson,
+    MailParticipant,
+    MailThread,
     SchoolClass,
     Student,
     StudentGuardian,
     Subgroup,
     TeachingAssignment,
     User,
+    db,
 )
 from node.models.people import STAFF_ROLES, Guardian
 from node.services.actor import Actor
@@ -43,9 +47,27 @@ class Action(StrEnum):
     ATTENDANCE_CORRECT = "attendance.correct"  # weekly correction of absences: Student
     SUBGROUP_MANAGE = "subgroup.manage"  # split a class for a subject: Subgroup or SchoolClass
     CODES_ISSUE = "codes.issue"  # access codes [R 3.2]: staff User, Student, StudentGuardian
+    NODES_MANAGE = "nodes.manage"  # pair, list and revoke sync peers (laptops); no resource
+    MAIL_USE = "mail.use"  # one's own mailbox: inbox, unread count, recipients; no resource
+    MAIL_SEND = "mail.send"  # write to a User, a class's parents (SchoolClass), a Student's
+    MAIL_READ = "mail.read"  # open or reply to a thread: MailThread
+    MAIL_SUMMARIES = "mail.summaries"  # progress summaries to a class's parents: SchoolClass
+    BACKUPS_VIEW = "backups.view"  # the age and health of the node's backups; no resource
+    YEAR_CLOSE = "year.close"  # check, archive, close and roll over a year [R 6.3]; none
+    CLASS_VIEW = "class.view"  # the class teacher's screen of a class [R 4.1]: SchoolClass
+    CONFLICTS_VIEW = "conflicts.view"  # sync conflicts of rows one may write (staff); none
 
 
-Resource = TeachingAssignment | Student | StudentGuardian | SchoolClass | Subgroup | User | None
+Resource = (
+    TeachingAssignment
+    | Student
+    | StudentGuardian
+    | SchoolClass
+    | Subgroup
+    | User
+    | MailThread
+    | None
+)
 
 
 def _teaches(actor: Actor, assignment: TeachingAssignment) -> bool:
@@ -80,12 +102,16 @@ def _is_own_student(actor: Actor, student: Student) -> bool:
         return False
     if student.user_id == actor.user_id:
         return True
-    return (
-        StudentGuardian.select()
-        .join(Guardian)
-        .where(StudentGuardian.student == student.id, Guardian.user == actor.user_id)
-        .exists()
-    )
+    row = db.execute_sql(_GUARDIAN_SQL, (student.id, actor.user_id)).fetchone()
+    return row is not None
+
+
+#: Is the user a guardian of the student? Every page of a parent asks it, so it is one
+#: indexed SQL lookup (student_guardian by student, guardian by id) rather than an ORM query.
+_GUARDIAN_SQL = """
+SELECT 1 FROM student_guardian sg JOIN guardian g ON g.id = sg.guardian_id
+WHERE sg.student_id = ? AND g.user_id = ? LIMIT 1
+"""
 
 
 def allowed(actor: Actor, action: Action, resource: Resource = None) -> bool:
@@ -96,8 +122,14 @@ def allowed(actor: Actor, action: Action, resource: Resource = None) -> bool:
     match action:
         case Action.SCHOOL_MANAGE | Action.REPORTS_VIEW:
             return admin
-        case Action.USERS_MANAGE:
+        case Action.CONFLICTS_VIEW:
+            return actor.user_id is not None and actor.has_role(*STAFF_ROLES)
+        case Action.USERS_MANAGE | Action.NODES_MANAGE:
             return actor.has_role("sysadmin")
+        case Action.BACKUPS_VIEW:
+            return admin or actor.has_role("sysadmin")
+        case Action.YEAR_CLOSE:
+            return actor.has_role("director", "sysadmin")
         case Action.JOURNAL_WRITE | Action.FINAL_WRITE:
             return isinstance(resource, TeachingAssignment) and _teaches(actor, resource)
         case Action.LESSON_SCHEDULE:
@@ -133,6 +165,12 @@ def allowed(actor: Actor, action: Action, resource: Resource = None) -> bool:
             return False
         case Action.CODES_ISSUE:
             return _may_issue_code(actor, resource)
+        case Action.MAIL_USE | Action.MAIL_SEND | Action.MAIL_READ | Action.MAIL_SUMMARIES:
+            return _may_mail(actor, action, resource)
+        case Action.CLASS_VIEW:
+            return isinstance(resource, SchoolClass) and (
+                admin or _is_class_teacher(actor, resource.id)
+            )
     return False
 
 
@@ -149,9 +187,220 @@ def _may_issue_code(actor: Actor, resource: Resource) -> bool:
     return False
 
 
+# --- internal mail [R 3.3, 3.6, 4.4, 7.1] ---------------------------------------------------
+
+TEACHING_ROLES = ("teacher", "class_teacher")
+
+
+def _teacher_class_ids(user_id: str) -> set[str]:
+    """Classes a teacher teaches in or leads."""
+    taught = TeachingAssignment.select(TeachingAssignment.school_class).where(
+        TeachingAssignment.teacher == user_id
+    )
+    led = SchoolClass.select(SchoolClass.id).where(SchoolClass.class_teacher == user_id)
+    return {row.school_class_id for row in taught} | {row.id for row in led}
+
+
+def _family_class_ids(user_id: str) -> set[str]:
+    """Classes of the students a user signs in for: themself, or their children."""
+    own = Student.select(Student.school_class).where(Student.user == user_id)
+    linked = (
+        Student.select(Student.school_class)
+        .join(StudentGuardian)
+        .join(Guardian)
+        .where(Guardian.user == user_id)
+    )
+    return {row.school_class_id for row in own} | {row.school_class_id for row in linked}
+
+
+def _teaches_in_any(actor: Actor, class_id: str) -> bool:
+    return _is_class_teacher(actor, class_id) or _teaches_in_class(actor, class_id)
+
+
+def may_write_to(actor: Actor, user: User) -> bool:
+    """May ``actor`` start a conversation with ``user``? [R 3.6, 4.4, 7.1]
+
+    Anyone writes to the administration and the system administrators; staff write to one
+    another, and the administration to anyone; a teacher writes to the parents of the
+    classes they teach or lead; a parent or student writes to their children's (their own)
+    teachers. One family never reaches another. Replies need only a place in the thread.
+    """
+    if actor.system:
+        return True
+    if actor.user_id is None or user.id == actor.user_id:
+        return False
+    target = user.role_set
+    if target & {"sysadmin", *ADMINISTRATION} or actor.has_role(*ADMINISTRATION):
+        return True
+    if actor.has_role(*STAFF_ROLES) and target & set(STAFF_ROLES):
+        return True
+    if actor.has_role(*TEACHING_ROLES) and "parent" in target:
+        classes = _teacher_class_ids(actor.user_id)
+        if classes & _family_class_ids(user.id):
+            return True
+    if actor.has_role("parent", "student") and target & set(TEACHING_ROLES):
+        return bool(_family_class_ids(actor.user_id) & _teacher_class_ids(user.id))
+    return False
+
+
+def writes_to_colleagues(actor: Actor) -> bool:
+    """Staff (and the node itself) may write to every member of staff."""
+    return actor.system or actor.has_role(*STAFF_ROLES)
+
+
+def mail_class_ids(actor: Actor) -> set[str]:
+    """Classes whose parents ``actor`` may write to as a group: every class for the
+    administration, the classes they teach or lead for a teacher, none for anyone else."""
+    if actor.system or actor.has_role(*ADMINISTRATION):
+        return {row.id for row in SchoolClass.select(SchoolClass.id)}
+    if actor.user_id is None:
+        return set()
+    return _teacher_class_ids(actor.user_id)
+
+
+def _may_mail(actor: Actor, action: Action, resource: Resource) -> bool:
+    if actor.user_id is None:
+        return False
+    admin = actor.has_role(*ADMINISTRATION)
+    if action == Action.MAIL_USE:
+        return resource is None
+    if action == Action.MAIL_READ:
+        return isinstance(resource, MailThread) and (
+            MailParticipant.select()
+            .where(MailParticipant.thread == resource.id, MailParticipant.user == actor.user_id)
+            .exists()
+        )
+    if action == Action.MAIL_SUMMARIES:
+        return isinstance(resource, SchoolClass) and (
+            admin or _is_class_teacher(actor, resource.id)
+        )
+    # MAIL_SEND: to a person, to all parents of a class, to the parents of one student
+    if isinstance(resource, User):
+        return may_write_to(actor, resource)
+    if isinstance(resource, SchoolClass):
+        return admin or _teaches_in_any(actor, resource.id)
+    if isinstance(resource, Student):
+        return admin or _teaches_in_any(actor, resource.school_class_id)
+    return False
+
+
 def ensure_allowed(actor: Actor, action: Action, resource: Resource = None) -> None:
     """Raise ``Forbidden`` unless ``allowed``; the message names the action, not the data."""
     if not allowed(actor, action, resource):
         raise Forbidden(
             _("You do not have the right to do this ({action}).").format(action=action.value)
         )
+
+
+# --- rows pushed by a replica (sync) -----------------------------------------------------------
+
+#: Replicated tables only the administration writes (the school's set-up).
+_SCHOOL_TABLES = frozenset(
+    {
+        "school",
+        "academic_year",
+        "period",
+        "holiday",
+        "bell",
+        "subject",
+        "work_type",
+        "school_class",
+        "teaching_assignment",
+        "timetable_slot",
+    }
+)
+_BY_ASSIGNMENT = {
+    "plan_item": (Action.JOURNAL_WRITE,),
+    "lesson": (Action.JOURNAL_WRITE, Action.LESSON_SCHEDULE),
+    "final_mark": (Action.FINAL_WRITE,),
+    "final_mark_unlock": (Action.FINAL_UNLOCK,),
+}
+#: What a user may change in their own account from a laptop (their password, offline).
+_OWN_ACCOUNT_COLUMNS = frozenset({"password_hash", "language"})
+
+
+def _assignment_allows(actor: Actor, assignment_id: object, actions: tuple[Action, ...]) -> bool:
+    assignment = TeachingAssignment.get_or_none(TeachingAssignment.id == assignment_id)
+    return assignment is not None and any(allowed(actor, a, assignment) for a in actions)
+
+
+def _student_of(row: dict) -> Student | None:
+    return Student.get_or_none(Student.id == row.get("student_id"))
+
+
+def _in_thread(actor: Actor, thread_id: object) -> bool:
+    thread = MailThread.get_or_none(MailThread.id == thread_id)
+    return thread is not None and allowed(actor, Action.MAIL_READ, thread)
+
+
+def may_write_row(
+    actor: Actor, table: str, row: dict, *, changed: tuple[str, ...] | None = None
+) -> bool:
+    """May ``actor`` write ``row`` (column → value, as stored) of a replicated table?
+
+    The hub asks this of every change a laptop pushes (replicas are untrusted), for the row
+    before and after the change; ``changed`` names the columns an update writes. The rules
+    are those the services apply through ``allowed``, stated per table.
+    """
+    if actor.system:
+        return True
+    if table in _SCHOOL_TABLES:
+        return allowed(actor, Action.SCHOOL_MANAGE)
+    if table in _BY_ASSIGNMENT:
+        return _assignment_allows(actor, row.get("assignment_id"), _BY_ASSIGNMENT[table])
+    if table in ("mark", "attendance", "lesson_plan_item"):
+        lesson = Lesson.get_or_none(Lesson.id == row.get("lesson_id"))
+        if lesson is None:
+            return False
+        if _assignment_allows(actor, lesson.assignment_id, (Action.JOURNAL_WRITE,)):
+            return True
+        student = _student_of(row) if table == "attendance" else None
+        return student is not None and allowed(actor, Action.ATTENDANCE_CORRECT, student)
+    if table == "student":
+        student = Student(id=row.get("id"), school_class=row.get("school_class_id"))
+        return allowed(actor, Action.STUDENT_EDIT, student)
+    if table == "student_guardian":
+        student = _student_of(row)
+        return student is not None and allowed(actor, Action.STUDENT_EDIT, student)
+    if table == "guardian":
+        linked = list(
+            Student.select().join(StudentGuardian).where(StudentGuardian.guardian == row.get("id"))
+        )
+        if linked:
+            return any(allowed(actor, Action.STUDENT_EDIT, s) for s in linked)
+        return actor.has_role(*ADMINISTRATION) or (
+            actor.user_id is not None
+            and SchoolClass.select().where(SchoolClass.class_teacher == actor.user_id).exists()
+        )
+    if table == "subgroup":
+        subgroup = Subgroup(
+            id=row.get("id"), school_class=row.get("school_class_id"), subject=row.get("subject_id")
+        )
+        return allowed(actor, Action.SUBGROUP_MANAGE, subgroup)
+    if table == "subgroup_member":
+        subgroup = Subgroup.get_or_none(Subgroup.id == row.get("subgroup_id"))
+        return subgroup is not None and allowed(actor, Action.SUBGROUP_MANAGE, subgroup)
+    if table == "user":
+        own = row.get("id") == actor.user_id
+        if own and changed is not None and set(changed) <= _OWN_ACCOUNT_COLUMNS:
+            return True
+        return allowed(actor, Action.USERS_MANAGE)
+    if table == "history":
+        return actor.user_id is not None and row.get("actor_id") == actor.user_id
+    if table == "activity_log":  # the laptop's own sign-ins, failed ones (no user) included
+        return actor.user_id is not None and row.get("user_id") in (actor.user_id, None)
+    if table == "mail_thread":
+        return row.get("created_by_id") == actor.user_id or _in_thread(actor, row.get("id"))
+    if table == "mail_message":
+        return row.get("author_id") == actor.user_id and _in_thread(actor, row.get("thread_id"))
+    if table == "mail_participant":
+        if row.get("user_id") == actor.user_id:
+            return True
+        thread = MailThread.get_or_none(MailThread.id == row.get("thread_id"))
+        return thread is not None and thread.created_by_id == actor.user_id
+    return False
+
+
+def may_see_conflict(actor: Actor, table: str, row: dict) -> bool:
+    """A sync conflict concerns those who may write its row, and the administration."""
+    return actor.system or actor.has_role(*ADMINISTRATION) or may_write_row(actor, table, row)

@@ -62,6 +62,9 @@ class Policy:
     unlock_days: int = 3
     #: a written justification must be at least this long to count
     justification_min_length: int = 10
+    #: grades taught without marks (безотметочное обучение, grade 1 by law): no final marks
+    #: and no "too few marks" reminders are expected there
+    unmarked_grades: tuple[int, ...] = (1,)
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     def min_marks(self, hours_per_week: float) -> int:
@@ -69,6 +72,10 @@ class Policy:
             if hours_per_week >= hours:
                 return count
         return self.min_marks_by_hours[-1][1]
+
+    def marks_expected(self, grade: int) -> bool:
+        """Whether a class of ``grade`` is marked at all (and so owes final marks)."""
+        return grade not in self.unmarked_grades
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -80,6 +87,7 @@ class Policy:
             "final_mark_grace_days": self.final_mark_grace_days,
             "unlock_days": self.unlock_days,
             "justification_min_length": self.justification_min_length,
+            "unmarked_grades": list(self.unmarked_grades),
         }
 
 
@@ -107,6 +115,8 @@ def policy_from_json(values: dict[str, Any]) -> Policy:
             changes["written_work_subjects"] = tuple(
                 str(s) for s in values["written_work_subjects"]
             )
+        if "unmarked_grades" in values:
+            changes["unmarked_grades"] = tuple(int(g) for g in values["unmarked_grades"])
         for key in ("final_mark_grace_days", "unlock_days", "justification_min_length"):
             if key in values:
                 changes[key] = int(values[key])

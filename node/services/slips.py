@@ -8,11 +8,13 @@ the cutting lines, and no slip is split across pages.
 from __future__ import annotations
 
 import html
+import os
 import socket
 from collections.abc import Sequence
+from pathlib import Path
 
 from node.i18n import N_, _, current_language, gettext
-from node.models import Meta
+from node.models import Meta, School
 from node.services.accounts import IssuedCode
 
 #: Meta key holding the address of the school's web page, as printed on slips.
@@ -77,3 +79,19 @@ def render_slips(codes: Sequence[IssuedCode], *, school_name: str, address: str)
         f"<title>{html.escape(title)}</title><style>{_CSS}</style></head>\n"
         f'<body><main class="sheet">\n{slips}\n</main></body></html>\n'
     )
+
+
+def write_slips(path: Path, codes: Sequence[IssuedCode]) -> None:
+    """Write the school's slips atomically, readable by the owner only (they hold secrets).
+
+    Used by ``ediary users code --slips`` and the class teacher's screen alike.
+    """
+    school = School.current()
+    text = render_slips(codes, school_name=school.name if school else "", address=web_address())
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(tmp, path)

@@ -9,7 +9,7 @@ with ``JOURNAL_VIEW``, as every screen that opens a journal does.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import peewee as pw
 
@@ -25,9 +25,11 @@ from node.models import (
     TeachingAssignment,
 )
 from node.services.actor import Actor
+from node.services.class_roster import ProfilesDue, profiles_due
 from node.services.finals import final_window
 from node.services.lookup import get_assignment
 from node.services.permissions import Action, ensure_allowed
+from node.services.policy import load_policy
 from node.services.timetable import DayLesson, lessons_on
 
 #: How far back the home screen looks for lessons without a topic or homework.
@@ -92,6 +94,8 @@ class Home:
     missing: list[MissingEntry]
     finals: list[FinalsDue]
     few_marks: list[FewMarks]
+    #: the class teacher's classes with profiles due for their monthly check [R 4.1]
+    profiles: list[ProfilesDue] = field(default_factory=list)
 
 
 def journal_label(class_label: str, subject: str, subgroup: str | None) -> str:
@@ -227,6 +231,7 @@ def teacher_home(actor: Actor, today: dt.date) -> Home:
     journals: list[Journal] = []
     finals: list[FinalsDue] = []
     few_marks: list[FewMarks] = []
+    policy = load_policy()
     for assignment, label in assignments:
         ensure_allowed(actor, Action.JOURNAL_VIEW, assignment)
         period = current_period(assignment.school_class, today)
@@ -238,7 +243,7 @@ def teacher_home(actor: Actor, today: dt.date) -> Home:
                 period_id=period.id if period else None,
             )
         )
-        if period is not None:
+        if period is not None and policy.marks_expected(assignment.school_class.grade):
             due = _finals_due(assignment, label, period, today)
             if due is not None:
                 finals.append(due)
@@ -253,6 +258,7 @@ def teacher_home(actor: Actor, today: dt.date) -> Home:
         missing=_missing(labels, today),
         finals=finals,
         few_marks=few_marks,
+        profiles=profiles_due(actor, today),
     )
 
 

@@ -295,6 +295,13 @@ def generate_lessons(
     period = get_period(period_id)
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     ensure_year_open(period.year)
+    if period.year.status == "draft":  # the roll-over's copy waits for the director's review
+        raise Conflict(
+            _(
+                "The year {name} is a draft made by the roll-over: review its classes and "
+                "timetable, then confirm it (ediary year confirm) to generate its lessons."
+            ).format(name=period.year.name)
+        )
     classes = _classes_for(period, class_id)
     slots = list(
         TimetableSlot.select(TimetableSlot.assignment, TimetableSlot.weekday, TimetableSlot.number)

@@ -1,14 +1,33 @@
-"""The JSON API under ``/api/v1/``: the same data as the pages (see docs/web-api.md)."""
+"""The JSON API under ``/api/v1/``: the same data as the pages (node/web/openapi.json).
+
+Writes (POST) take a JSON body and refuse any other content type: a page on another site
+cannot send ``application/json`` to us without a CORS preflight we never answer, so the
+session cookie cannot be used from there (the forms' CSRF token does that job for pages).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
+from node.errors import ValidationError
+from node.i18n import _
+from node.services import mail
+from node.web import keys
+from node.web.messages import PAGE_SIZE, parse_recipient
+from node.web.session import in_thread
 from node.web.views import STUDENT_VIEWS, load
+
+#: The API's description (OpenAPI 3); a test keeps it and the routes in step.
+OPENAPI = Path(__file__).with_name("openapi.json")
+
+
+async def openapi(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(OPENAPI, headers={"Content-Type": "application/json"})
 
 
 def _plain(value: Any) -> Any:
@@ -24,7 +43,7 @@ def _plain(value: Any) -> Any:
 
 
 async def children(request: web.Request) -> web.Response:
-    _actor, kids, _data = await load(request, "api children")
+    _actor, kids, _data = await load(request, "api children", count_unread=False)
     return web.json_response({"children": _plain(kids)})
 
 
@@ -35,8 +54,90 @@ def student_api(page: str) -> Any:
     async def handler(request: web.Request) -> web.Response:
         args = (argument(request),) if argument else ()
         _actor, _kids, data = await load(
-            request, f"api {page}", fn, request.match_info["student_id"], *args
+            request, f"api {page}", fn, request.match_info["student_id"], *args, count_unread=False
         )
         return web.json_response(_plain(data) if page != "homework" else {"homework": _plain(data)})
 
     return handler
+
+
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="application/json")
+    try:
+        body = await request.json()
+    except ValueError:
+        raise ValidationError(_("The request body is not valid JSON.")) from None
+    if not isinstance(body, dict):
+        raise ValidationError(_("The request body must be a JSON object."))
+    return body
+
+
+def _text(body: dict[str, Any], name: str) -> str:
+    value = body.get(name, "")
+    if not isinstance(value, str):
+        raise ValidationError(_("The field {name} must be text.").format(name=name))
+    return value
+
+
+def _number(request: web.Request, name: str, default: int) -> int:
+    text = request.query.get(name, str(default))
+    if not text.isdigit():
+        raise ValidationError(_("The parameter {name} must be a whole number.").format(name=name))
+    return int(text)
+
+
+async def messages(request: web.Request) -> web.Response:
+    limit = _number(request, "limit", PAGE_SIZE)
+    offset = _number(request, "offset", 0)
+
+    def read(actor: Any) -> list[mail.ThreadSummary]:
+        return mail.inbox(actor, limit=limit, offset=offset)
+
+    _actor, _kids, threads = await load(request, "api messages", read)
+    return web.json_response({"threads": _plain(threads), "unread": request[keys.UNREAD]})
+
+
+async def thread(request: web.Request) -> web.Response:
+    thread_id = request.match_info["thread_id"]
+    _actor, _kids, found = await load(
+        request, "api thread", mail.open_thread, thread_id, count_unread=False
+    )
+    return web.json_response(_plain(found))
+
+
+async def reply(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    text = _text(body, "body")
+    actor, _kids, _data = await load(request, "", count_unread=False)
+    message = await in_thread(request, mail.reply, actor, request.match_info["thread_id"], text)
+    return web.json_response(_plain(message), status=201)
+
+
+async def recipients(request: web.Request) -> web.Response:
+    student = request.query.get("student") or None
+
+    def choices(actor: Any) -> list[mail.RecipientChoice]:
+        return mail.allowed_recipients(actor, student_id=student)
+
+    _actor, _kids, found = await load(request, "", choices, count_unread=False)
+    return web.json_response(
+        {
+            "recipients": [
+                {"kind": c.recipient.kind, "id": c.recipient.id, "label": c.label} for c in found
+            ]
+        }
+    )
+
+
+async def send(request: web.Request) -> web.Response:
+    body = await _json_body(request)
+    to = body.get("recipients")
+    if not isinstance(to, list) or not to or not all(isinstance(r, dict) for r in to):
+        raise ValidationError(_("Give the recipients as a list of objects with a kind and an id."))
+    chosen = [parse_recipient(f"{r.get('kind', '')}:{r.get('id', '')}") for r in to]
+    actor, _kids, _data = await load(request, "", count_unread=False)
+    found = await in_thread(
+        request, mail.send_message, actor, chosen, _text(body, "subject"), _text(body, "body")
+    )
+    return web.json_response(_plain(found), status=201)

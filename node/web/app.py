@@ -8,10 +8,14 @@ from pathlib import Path
 import jinja2
 from aiohttp import web
 
+from node.i18n import normalize_language
 from node.models.database import open_database
+from node.services import diary
 from node.web import keys
 from node.web.middlewares import error_middleware, security_headers
+from node.web.pagecache import DataVersion, PageCache
 from node.web.routes import setup_routes
+from node.web.workers import Workers
 
 #: Forms and API calls are small; anything larger is refused before it is read.
 MAX_REQUEST_BYTES = 64 * 1024
@@ -27,6 +31,7 @@ def _templates() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # templates ship with the code: no stat() per page
     )
     env.globals["_"] = gettext
     env.globals["current_language"] = current_language
@@ -37,8 +42,11 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     """Open (and migrate) the node's database for the app's lifetime."""
     database = open_database(app[keys.DATABASE_PATH])
     app[keys.DATABASE] = database
+    app[keys.SCHOOL_LANGUAGE] = normalize_language(diary.school_language())
+    database.close()  # each worker thread opens its own connection
+    app[keys.WORKERS] = Workers(database)
     yield
-    database.close()
+    app[keys.WORKERS].shutdown()
 
 
 def create_app(database_path: Path | str, *, secure_cookies: bool = False) -> web.Application:
@@ -47,6 +55,9 @@ def create_app(database_path: Path | str, *, secure_cookies: bool = False) -> we
     app[keys.DATABASE_PATH] = Path(database_path)
     app[keys.SECURE_COOKIES] = secure_cookies
     app[keys.TEMPLATES] = _templates()
+    app[keys.RECENT_VIEWS] = {}
+    app[keys.PAGE_CACHE] = PageCache()
+    app[keys.DATA_VERSION] = DataVersion()
     app.cleanup_ctx.append(_database)
     app.on_response_prepare.append(security_headers)
     setup_routes(app, HERE / "static")

@@ -8,12 +8,29 @@ import jinja2
 import peewee as pw
 from aiohttp import web
 
+from node.web.pagecache import DataVersion, PageCache
+from node.web.workers import Workers
+
 DATABASE_PATH = web.AppKey("database_path", Path)
 DATABASE = web.AppKey("database", pw.SqliteDatabase)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
+#: The threads that run database work off the event loop (``node.web.workers``).
+WORKERS = web.AppKey("workers", Workers)
+#: The school's locale, the language of last resort (read when the app starts).
+SCHOOL_LANGUAGE = web.AppKey("school_language", str)
+#: (user id, page) → when that view was last written to the activity log.
+RECENT_VIEWS = web.AppKey("recent_views", dict)
+#: Rendered child pages per session, valid while the data version holds (``pagecache``).
+PAGE_CACHE = web.AppKey("page_cache", PageCache)
+#: The newest change a cached page may show, per server process (``pagecache``).
+DATA_VERSION = web.AppKey("data_version", DataVersion)
 #: Cookies get the Secure flag (set when the page is served over HTTPS).
 SECURE_COOKIES = web.AppKey("secure_cookies", bool)
 
 #: Per request: this request's CSRF token, and a new pre-sign-in one to store in its cookie.
 CSRF = web.RequestKey("csrf", str)
 NEW_PRE_CSRF = web.RequestKey("new_pre_csrf", str)
+#: Per request: the language came from the language cookie (it outranks the user's own).
+LANGUAGE_FROM_COOKIE = web.RequestKey("language_from_cookie", bool)
+#: Per request: how many of the signed-in user's conversations are unread (for the menu).
+UNREAD = web.RequestKey("unread", int)

@@ -22,6 +22,7 @@ async def security_headers(request: web.Request, response: web.StreamResponse) -
     response.headers["X-Frame-Options"] = "DENY"
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Server"] = "ediary"  # not aiohttp's and Python's versions
     if not request.path.startswith("/static/"):
         # personal pages must not stay in a shared phone's or proxy's cache
         response.headers["Cache-Control"] = "no-store"

@@ -10,6 +10,8 @@ its own cookie (double submit), so the sign-in and activation forms are covered 
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import hashlib
 import hmac
 import secrets
@@ -18,7 +20,7 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from node.i18n import normalize_language, set_language
+from node.i18n import LANGUAGES, set_language
 from node.services import auth
 from node.services.actor import Actor
 from node.web import keys
@@ -32,18 +34,17 @@ T = TypeVar("T")
 
 
 async def in_thread(request: web.Request, fn: Callable[..., T], *args: Any, **kw: Any) -> T:
-    """Run blocking database work in a worker thread.
+    """Run blocking database work in one of the app's worker threads.
 
-    ``asyncio.to_thread`` copies the context, so the request's language (and a test's
-    pinned clock) reach the service. Each call opens and closes its own connection.
+    The request's context is copied, so its language (and a test's pinned clock) reach the
+    service. Each worker thread keeps its own connection open between calls: a fresh
+    SQLite connection starts with an empty page cache and costs more than the page itself.
     """
-    database = request.app[keys.DATABASE]
-
-    def work() -> T:
-        with database.connection_context():
-            return fn(*args, **kw)
-
-    return await asyncio.to_thread(work)
+    pool = request.app[keys.WORKERS]
+    context = contextvars.copy_context()
+    return await asyncio.get_running_loop().run_in_executor(
+        pool.executor, context.run, pool.call, functools.partial(fn, *args, **kw)
+    )
 
 
 def client_address(request: web.Request) -> str:
@@ -107,12 +108,46 @@ def finish_cookies(request: web.Request, response: web.StreamResponse) -> None:
         set_cookie(request, response, PRE_CSRF_COOKIE, value, None)
 
 
+def accepted_language(header: str) -> str | None:
+    """The shipped language the browser ranks highest in ``Accept-Language``, if any."""
+    ranked: list[tuple[float, int, str]] = []
+    for n, part in enumerate(header.split(",")):
+        code, _sep, params = part.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                quality = 0.0
+        name = code.strip().replace("_", "-").split("-")[0].lower()
+        if name in LANGUAGES and quality > 0:
+            ranked.append((-quality, n, name))
+    return min(ranked)[2] if ranked else None
+
+
 def choose_language(request: web.Request) -> str:
-    """The language cookie, else the browser's first choice, else the node's default."""
-    wanted = request.cookies.get(LANG_COOKIE) or request.headers.get("Accept-Language", "")
-    language = normalize_language(wanted.split(",")[0] if wanted else None)
+    """The language cookie, else the browser's choice, else the school's locale.
+
+    The signed-in user's own language ranks between the cookie and the browser's choice;
+    it is known only once the session is read, so ``apply_user_language`` applies it then.
+    """
+    cookie = request.cookies.get(LANG_COOKIE, "")
+    if cookie in LANGUAGES:
+        request[keys.LANGUAGE_FROM_COOKIE] = True
+        language = cookie
+    else:
+        language = (
+            accepted_language(request.headers.get("Accept-Language", ""))
+            or (request.app[keys.SCHOOL_LANGUAGE])
+        )
     set_language(language)
     return language
+
+
+def apply_user_language(request: web.Request, actor: Actor) -> None:
+    """Speak the user's own language (``actor.language``) unless the cookie chose one."""
+    if not request.get(keys.LANGUAGE_FROM_COOKIE):
+        set_language(actor.language)
 
 
 def resolve(token: str) -> Actor:

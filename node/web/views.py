@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 
 from node.errors import EdiaryError, ValidationError
-from node.i18n import LANGUAGES, N_, _, current_language
-from node.services import accounts, auth, diary
+from node.i18n import LANGUAGES, N_, _, current_language, set_language
+from node.services import accounts, auth, diary, mail
 from node.services.actor import Actor
 from node.web import keys
+from node.web.pagecache import DataVersion, PageCache, PageKey
 from node.web.session import (
     LANG_COOKIE,
     SESSION_COOKIE,
+    apply_user_language,
     check_csrf,
     client_address,
     csrf_token,
@@ -48,6 +51,7 @@ def render(request: web.Request, name: str, **context: Any) -> web.Response:
     context.setdefault("notice", "")
     context.setdefault("children", [])
     context.setdefault("child", None)
+    context.setdefault("unread", request.get(keys.UNREAD, 0))
     template = request.app[keys.TEMPLATES].get_template(name)
     html = template.render(
         csrf=csrf_token(request),
@@ -153,20 +157,118 @@ async def language(request: web.Request) -> web.Response:
 # --- signed-in pages ------------------------------------------------------------------------
 
 
-def _load(token: str, page: str, address: str, fn: Any, *args: Any) -> tuple[Actor, list, Any]:
-    """One worker-thread trip: the session, the family's children, the page's data, a log line."""
+#: A page a user opened again within this time is not logged again: a parent reloading the
+#: week on a phone is one visit, and the activity log (a write) stays off the hot path.
+VIEW_LOG_EVERY = dt.timedelta(minutes=5)
+
+
+def _load(
+    recent: dict[tuple[str, str], dt.datetime],
+    token: str,
+    page: str,
+    address: str,
+    own_language: bool,
+    count_unread: bool,
+    fn: Any,
+    *args: Any,
+) -> tuple[Actor, list, Any, int]:
+    """One worker-thread trip: the session, the family's children, the page's data, the
+    unread messages for the menu, a log line."""
     actor = resolve(token)
+    if own_language:
+        set_language(actor.language)  # so the service's messages speak it too
     children = diary.my_children(actor)
     data = fn(actor, *args) if fn is not None else None
-    if page:
+    unread = mail.unread_count(actor) if count_unread else 0
+    _log_view(recent, actor, page, address)
+    return actor, children, data, unread
+
+
+def _log_view(
+    recent: dict[tuple[str, str], dt.datetime], actor: Actor, page: str, address: str
+) -> None:
+    """Log the view unless this user's same page was logged within ``VIEW_LOG_EVERY``."""
+    if not page:
+        return
+    key = (actor.user_id or "", page)
+    now = diary.clock.now()
+    last = recent.get(key)
+    if last is None or now - last >= VIEW_LOG_EVERY or now < last:
         diary.record_view(actor, page, client=address)
-    return actor, children, data
+        recent[key] = now
 
 
-async def load(request: web.Request, page: str, fn: Any = None, *args: Any):
-    return await in_thread(
-        request, _load, session_token(request), page, client_address(request), fn, *args
+@dataclass(frozen=True)
+class ChildPage:
+    """What one worker trip for a child's page brings back: the cached page, or its data."""
+
+    actor: Actor
+    key: PageKey
+    version: int
+    html: str | None = None
+    children: list[diary.Child] = field(default_factory=list)
+    data: Any = None
+    unread: int = 0
+
+
+def _child_page(
+    cache: PageCache,
+    versions: DataVersion,
+    recent: dict[tuple[str, str], dt.datetime],
+    token: str,
+    page: str,
+    address: str,
+    own_language: bool,
+    path: str,
+    fn: Any,
+    student_id: str,
+    *args: Any,
+) -> ChildPage:
+    """One worker-thread trip for a child's page: the session and the read check always,
+    then the page as built before if the data version it was built at is still current,
+    else the page's data. The version is read before the data, so a write racing with the
+    reads can only make the stored page look older than it is (and rebuilt), never newer."""
+    actor = resolve(token)
+    if own_language:
+        set_language(actor.language)  # so the service's messages speak it too
+    version = versions.current()
+    diary.check_student(actor, student_id)
+    key = PageKey(auth.token_hash(token), path, current_language(), diary.clock.today().isoformat())
+    html = cache.get(key, version)
+    _log_view(recent, actor, page, address)
+    if html is not None:
+        return ChildPage(actor=actor, key=key, version=version, html=html)
+    return ChildPage(
+        actor=actor,
+        key=key,
+        version=version,
+        children=diary.my_children(actor),
+        data=fn(actor, student_id, *args),
+        unread=mail.unread_count(actor),
     )
+
+
+async def load(
+    request: web.Request, page: str, fn: Any = None, *args: Any, count_unread: bool = True
+) -> tuple[Actor, list[diary.Child], Any]:
+    """The signed-in actor, their children and ``fn(actor, *args)``, read off the event loop;
+    the unread count is kept on the request for the menu (``render``)."""
+    own_language = not request.get(keys.LANGUAGE_FROM_COOKIE)
+    actor, children, data, unread = await in_thread(
+        request,
+        _load,
+        request.app[keys.RECENT_VIEWS],
+        session_token(request),
+        page,
+        client_address(request),
+        own_language,
+        count_unread,
+        fn,
+        *args,
+    )
+    request[keys.UNREAD] = unread
+    apply_user_language(request, actor)
+    return actor, children, data
 
 
 async def signout(request: web.Request) -> web.Response:
@@ -212,17 +314,38 @@ def student_page(page: str) -> Any:
     async def handler(request: web.Request) -> web.Response:
         student_id = request.match_info["student_id"]
         args = (argument(request),) if argument else ()
-        actor, children, data = await load(request, page, fn, student_id, *args)
-        return render(
+        cache = request.app[keys.PAGE_CACHE]
+        loaded = await in_thread(
+            request,
+            _child_page,
+            cache,
+            request.app[keys.DATA_VERSION],
+            request.app[keys.RECENT_VIEWS],
+            session_token(request),
+            page,
+            client_address(request),
+            not request.get(keys.LANGUAGE_FROM_COOKIE),
+            request.path_qs,
+            fn,
+            student_id,
+            *args,
+        )
+        apply_user_language(request, loaded.actor)
+        if loaded.html is not None:
+            return web.Response(text=loaded.html, content_type="text/html")
+        request[keys.UNREAD] = loaded.unread
+        response = render(
             request,
             f"{page}.html",
             signed_in=True,
-            actor=actor,
-            children=children,
-            child=_child_of(children, student_id),
+            actor=loaded.actor,
+            children=loaded.children,
+            child=_child_of(loaded.children, student_id),
             today=diary.clock.today(),
-            **{name: data},
+            **{name: loaded.data},
         )
+        cache.put(loaded.key, loaded.version, response.text or "")
+        return response
 
     return handler
 

@@ -75,6 +75,9 @@ def table_rows(path: Path) -> dict[str, list[tuple]]:
     finally:
         conn.close()
     rows["meta"] = [r for r in rows.get("meta", []) if r[0] not in (*BOOKKEEPING, "node_id")]
+    # a restore starts a new sync epoch: the clock's origin changes, the old one is remembered
+    for name in ("sync_clock", "sync_vector"):
+        rows.pop(name, None)
     return rows
 
 

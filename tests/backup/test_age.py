@@ -8,7 +8,7 @@ import random
 import pytest
 
 from backup.age import ScryptIdentity, ScryptRecipient, decrypt, encrypt, generate
-from backup.age.stream import CHUNK, NONCE_SIZE, TAG
+from backup.age.stream import BATCH, CHUNK, NONCE_SIZE, TAG
 from backup.errors import BackupDamaged, WrongKey
 
 KEY = generate()
@@ -39,6 +39,19 @@ def split(blob: bytes) -> tuple[bytes, list[bytes]]:
 @pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 2 * CHUNK, len(PLAIN)])
 def test_round_trip_at_chunk_boundaries(size: int):
     assert open_(seal(PLAIN[:size])) == PLAIN[:size]
+
+
+@pytest.mark.parametrize(
+    "size", [BATCH * CHUNK - 1, BATCH * CHUNK, BATCH * CHUNK + 1, 2 * BATCH * CHUNK]
+)
+def test_round_trip_at_batch_boundaries_from_a_file_and_from_a_buffer(size: int):
+    """The encryptor seals BATCH chunks per read; a mapped file is sealed from views."""
+    data = random.Random(size).randbytes(size)
+    from_file = seal(data)
+    out = io.BytesIO()
+    encrypt(memoryview(data), [out.write], [KEY.recipient])
+    assert open_(from_file) == data == open_(out.getvalue())
+    assert len(out.getvalue()) == len(from_file)
 
 
 def test_any_of_several_recipients_opens_the_file():

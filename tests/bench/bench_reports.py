@@ -81,7 +81,7 @@ FROM j LEFT JOIN roster r ON r.aid = j.id
 
 RAW_PERFORMANCE = """
 WITH ps AS (
-  SELECT a.school_class_id AS cid, a.subject_id AS sid, f.student_id AS st,
+  SELECT a.school_class_id AS cid, a.subject_id AS sid, a.teacher_id AS tid, f.student_id AS st,
     CASE WHEN sub.pass_fail THEN 0 ELSE SUM(f.value = '5') END AS n5,
     CASE WHEN sub.pass_fail THEN 0 ELSE SUM(f.value = '4') END AS n4,
     CASE WHEN sub.pass_fail THEN 0 ELSE SUM(f.value = '3') END AS n3,
@@ -93,13 +93,16 @@ WITH ps AS (
   JOIN subject sub ON sub.id = a.subject_id
   JOIN student s ON s.id = f.student_id
   WHERE f.period_id = :period AND f.value != 'осв' AND (s.left_on IS NULL OR s.left_on > :end)
-  GROUP BY cid, sid, st
+  GROUP BY cid, sid, tid, st
 ), per AS (
   SELECT 'class' AS scope, cid AS k, st, SUM(n5) n5, SUM(n4) n4, SUM(n3) n3, SUM(n2) n2,
          SUM(nag) nag, SUM(fails) fails FROM ps GROUP BY cid, st
   UNION ALL
   SELECT 'subject', sid, st, SUM(n5), SUM(n4), SUM(n3), SUM(n2), SUM(nag), SUM(fails)
   FROM ps GROUP BY sid, st
+  UNION ALL
+  SELECT 'teacher', tid, st, SUM(n5), SUM(n4), SUM(n3), SUM(n2), SUM(nag), SUM(fails)
+  FROM ps GROUP BY tid, st
   UNION ALL
   SELECT 'school', '', st, SUM(n5), SUM(n4), SUM(n3), SUM(n2), SUM(nag), SUM(fails)
   FROM ps GROUP BY st
@@ -220,7 +223,9 @@ def _check_performance(reports: list[Any], raws: list[list[tuple]]) -> int:
         if theirs != ([ours] if school.students else []):
             raise AssertionError(f"performance differs from the raw SQL: {ours} vs {theirs}")
         if len([row for row in raw if row[0] != "school"]) != len(report.rows) - 1:
-            raise AssertionError("performance has other classes or subjects than the raw SQL")
+            raise AssertionError(
+                "performance has other classes, subjects or teachers than the raw SQL"
+            )
         counted += school.students
     return counted
 

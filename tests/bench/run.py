@@ -1,7 +1,8 @@
 """Run the benchmarks and print one JSON object of medians, ratios and goals.
 
     python -m tests.bench.run [--size L] [--today 2027-05-31] [--repeats N] [--out FILE]
-                              [--only demo,grid,backup,reports,tui | --skip backup]
+                              [--only demo,grid,backup,reports,tui,year,sync,wire | --skip backup]
+                              [--only web [--web-seconds 30]]
 
 Every figure is measured against a baseline in the same run (absolute times drift on a
 shared machine); the goals are those of DESIGN.md §7 and issue 2, set for size L on a
@@ -79,11 +80,58 @@ GOALS: dict[str, tuple[str, float, str]] = {
         50.0,
         "a mark typed in the TUI grid is in its cell in < 50 ms",
     ),
+    "year_close_under_60_s": (
+        "year_close_s",
+        60.0,
+        "closing the year (check, signed archive, roll-over) on L in < 60 s",
+    ),
+    "sync_bootstrap_school_at_least_20000_rows_s": (
+        "sync_bootstrap_school_rows_s",
+        20000.0,
+        "a whole-school replica bootstraps at >= 20,000 rows/s",
+    ),
+    "sync_bootstrap_teacher_at_least_20000_rows_s": (
+        "sync_bootstrap_teacher_rows_s",
+        20000.0,
+        "one teacher's replica bootstraps at >= 20,000 rows/s",
+    ),
+    "sync_500_changes_under_0_5_s": ("sync_500_changes_s", 0.5, "500 changes sync in < 0.5 s"),
+    "sync_noop_under_0_1_s": ("sync_noop_s_median", 0.1, "a no-op sync takes < 0.1 s"),
+    "wire_noop_under_0_1_s": (
+        "wire_noop_s_median",
+        0.1,
+        "a no-op 'ediary sync' over TLS (sign-in, push check, pull) takes < 0.1 s",
+    ),
+    "sync_capture_ratio_at_most_2": (
+        "sync_capture_ratio",
+        2.0,
+        "writes with change capture cost at most 2x the same writes without",
+    ),
+    "web_no_errors": ("web_week_errors", 1.0, "200 concurrent parents on the week page: no errors"),
+    "web_p99_under_100_ms": (
+        "web_week_p99_ms",
+        100.0,
+        "the week page's 99th percentile under 200 concurrent parents < 100 ms",
+    ),
+    "web_at_least_1500_rps": (
+        "web_week_rps",
+        1500.0,
+        "the week page serves at least 1,500 requests/s to 200 concurrent parents",
+    ),
 }
 
 #: Goals met by reaching at least the limit (the others must stay below it).
-AT_LEAST = {"backup_throughput_at_least_half_of_copy", "backup_stream_at_least_0_8_of_raw"}
-PARTS = ("demo", "grid", "backup", "reports", "tui")
+AT_LEAST = {
+    "backup_throughput_at_least_half_of_copy",
+    "backup_stream_at_least_0_8_of_raw",
+    "web_at_least_1500_rps",
+    "sync_bootstrap_school_at_least_20000_rows_s",
+    "sync_bootstrap_teacher_at_least_20000_rows_s",
+}
+PARTS = ("demo", "grid", "backup", "reports", "tui", "year", "web", "sync", "wire")
+#: Parts run only when named with --only: the web load test loads every core for a minute;
+#: the wire test runs `ediary serve` and a laptop (as `--only wire`, beside sync's figures).
+OPT_IN = {"web", "wire"}
 
 
 def _grid(db_path: Path, repeats: int) -> dict[str, Any]:
@@ -124,6 +172,43 @@ def _reports(db_path: Path, repeats: int) -> dict[str, Any]:
         return {"reports_error": f"{type(exc).__name__}: {exc}"}
 
 
+def _sync(db_path: Path, work: Path) -> dict[str, Any]:
+    from tests.bench import bench_sync
+
+    try:
+        return dict(bench_sync.run(db_path, work))
+    except Exception as exc:  # report it in the JSON rather than lose the other figures
+        return {"sync_error": f"{type(exc).__name__}: {exc}"}
+
+
+def _wire(db_path: Path, work: Path) -> dict[str, Any]:
+    from tests.bench import bench_wire
+
+    try:
+        return dict(bench_wire.run(db_path, work))
+    except Exception as exc:  # report it in the JSON rather than lose the other figures
+        return {"wire_error": f"{type(exc).__name__}: {exc}"}
+
+
+def _year(db_path: Path, work: Path) -> dict[str, Any]:
+    from tests.bench import bench_year
+
+    try:
+        return dict(bench_year.run(db_path, work))
+    except Exception as exc:  # report it in the JSON rather than lose the other figures
+        return {"year_error": f"{type(exc).__name__}: {exc}"}
+
+
+def _web(db_path: Path, today: dt.date, seconds: int, work: Path) -> dict[str, Any]:
+    from tests.bench import bench_web
+
+    start = today - dt.timedelta(days=today.weekday() + 7)  # the last full week of lessons
+    try:
+        return dict(bench_web.run(db_path, start=start, seconds=seconds, work_dir=work))
+    except Exception as exc:  # report it in the JSON rather than lose the other figures
+        return {"web_error": f"{type(exc).__name__}: {exc}"}
+
+
 def _goals(result: dict[str, Any], size: str, parts: set[str]) -> dict[str, Any]:
     goals: dict[str, Any] = {}
     for name, (key, limit, meaning) in GOALS.items():
@@ -155,6 +240,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeats", default=3, type=int, help="builds of the demo school")
     parser.add_argument("--grid-repeats", default=30, type=int, help="grid loads")
     parser.add_argument("--reports-repeats", default=5, type=int, help="report runs")
+    parser.add_argument("--web-seconds", default=30, type=int, help="each web load run")
     parser.add_argument("--out", type=Path, help="also write the JSON to this file")
     parser.add_argument("--work-dir", type=Path, help="where to build (default: a temp dir)")
     parser.add_argument("--only", help="comma-separated parts to run: " + ",".join(PARTS))
@@ -162,7 +248,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
-    only = set(args.only.split(",")) if args.only else set(PARTS)
+    only = set(args.only.split(",")) if args.only else set(PARTS) - OPT_IN
     skip = set(filter(None, args.skip.split(",")))
     if (only | skip) - set(PARTS):
         parser.error("parts are: " + ", ".join(PARTS))
@@ -191,6 +277,20 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             result.update(_reports(db_path, args.reports_repeats))
         if "tui" in parts:
             result.update(_tui(db_path, args.today))
+        if "sync" in parts:  # works on its own copies of the demo database
+            sync_work = Path(work) / "sync"
+            sync_work.mkdir()
+            result.update(_sync(db_path, sync_work))
+        if "wire" in parts:  # sync over TLS between `ediary serve` and a laptop
+            wire_work = Path(work) / "wire"
+            wire_work.mkdir()
+            result.update(_wire(db_path, wire_work))
+        if "year" in parts:  # last: it works on its own copy, but takes the longest
+            year_work = Path(work) / "year"
+            year_work.mkdir()
+            result.update(_year(db_path, year_work))
+        if "web" in parts:
+            result.update(_web(db_path, args.today, args.web_seconds, Path(work)))
     result["parts"] = sorted(parts)
     result["goals"] = _goals(result, args.size, parts)
     verdicts = [g["pass"] for g in result["goals"].values() if isinstance(g, dict)]

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 from pathlib import Path
 
+from rich.cells import cell_len
 from textual.pilot import Pilot
-from textual.widgets import DataTable, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from node.models import FinalMark, History, Mark, Period
 from node.services import clock
@@ -15,7 +15,7 @@ from tui.app import EdiaryApp
 from tui.screens.dialogs import HistoryDialog, JustificationDialog, LessonDialog
 from tui.screens.help import HelpScreen
 from tui.screens.home import HomeScreen
-from tui.screens.journal import JournalScreen
+from tui.screens.journal import JournalScreen, PeriodDialog
 from tui.screens.signin import SignInScreen
 from tui.widgets.journal_table import FINAL, JournalTable
 
@@ -148,9 +148,7 @@ async def test_final_marks_after_the_deadline_are_locked(demo_db: Path):
         app.screen.load(first.id)
         await settle(pilot)
         table = app.screen.query_one(JournalTable)
-        assert "🔒" in str(
-            table.columns[table.coordinate_to_cell_key((0, 0)).column_key].label
-        ) or ("🔒" in str(table.ordered_columns[table.column_index(FINAL)].label))
+        assert "🔒" in table.column_label(FINAL)
         finals = FinalMark.select().count()
         table.move_cursor(column=table.column_index(FINAL))
         await pilot.press("5", "enter")
@@ -192,6 +190,39 @@ async def test_a_final_mark_off_the_suggestion_asks_for_a_justification(demo_db:
         assert isinstance(app.screen, HistoryDialog)
         assert [c.new for c in app.screen.changes if c.field == "value"] == [value]
         await pilot.press("escape")
+
+
+async def test_p_picks_another_period(demo_db: Path):
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_journal(pilot, app)
+        assert table.grid is not None
+        current = table.grid.period_id
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, PeriodDialog)
+        await pilot.press("escape")  # cancelled: the same journal
+        await settle(pilot)
+        assert isinstance(app.screen, JournalScreen)
+        assert table.grid.period_id == current
+        await pilot.press("p", "up", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JournalScreen)
+        first = Period.get(Period.name == "1 четверть")
+        assert table.grid.period_id == first.id != current
+        assert "1 четверть" in str(app.screen.query_one("#period", Static).render())
+
+
+async def test_a_click_puts_the_cursor_on_a_cell(demo_db: Path):
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_journal(pilot, app)
+        await pilot.press("home")
+        name_width = table.ordered_columns[0].render_width
+        await pilot.click(JournalTable, offset=(name_width + 1, 3))  # the third student
+        assert table.cursor_coordinate == (2, 1)
+        await pilot.click(JournalTable, offset=(1, 0))  # the header: nothing moves
+        assert table.cursor_coordinate == (2, 1)
 
 
 async def test_the_lesson_dialog_saves_the_homework(demo_db: Path):
@@ -238,29 +269,56 @@ async def test_quitting_signs_out(demo_db: Path):
     assert Session.get(Session.token_hash == token_hash(token)).revoked_at is not None
 
 
-async def test_columns_scrolled_into_view_are_drawn(demo_db: Path, monkeypatch):
-    """Off-screen cells are drawn as blanks (speed): every scroll position must look as
-    the stock DataTable draws it."""
+def expected_line(table: JournalTable, y: int) -> str:
+    """Line ``y`` drawn the simple way: every cell padded, then the scrolled part cut out."""
+    cells = table._header if y == 0 else table._cells[table.scroll_offset.y + y - 1]
+    texts = [
+        " " + text + " " * (column.width - cell_len(text)) + " "
+        for (text, _style), column in zip(cells, table.ordered_columns, strict=True)
+    ]
+    fixed, rest = texts[0], "".join(texts[1:])
+    x, width = table.scroll_offset.x, table.size.width
+    line = fixed + rest[x : x + width - cell_len(fixed)]
+    return line + " " * (width - cell_len(line))
+
+
+async def test_columns_scrolled_into_view_are_drawn(demo_db: Path):
+    """Only the cells on screen are drawn: every scroll position must show the right ones,
+    with the header and the students' column in place."""
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         table = await open_journal(pilot, app)
-        for keys in (["f"], ["right", "right"], ["home"], ["end"], [20]):
+        for keys in (["f"], ["right", "right"], ["home"], ["end"], [20], ["down"] * 12):
             if keys == [20]:  # the mouse wheel scrolls without moving the cursor
                 table.scroll_to(x=20, animate=False)
             else:
                 await pilot.press(*keys)
             await settle(pilot)
-            ours = [table.render_line(y).text for y in range(6)]
-            with monkeypatch.context() as patch:
-                patch.setattr(table, "_render_cell", partial(DataTable._render_cell, table))
-                table._row_render_cache.clear()
-                table._line_cache.clear()
-                stock = [table.render_line(y).text for y in range(6)]
-            table._row_render_cache.clear()
-            table._line_cache.clear()
-            assert ours == stock, keys
-            for y in range(6):  # cache our rows here: the next scroll must not reuse them
-                table.render_line(y)
+            for y in range(8):
+                assert table.render_line(y).text == expected_line(table, y), (keys, y)
+            row, column = table.cursor_coordinate
+            drawn = table.render_line(row + 1 - table.scroll_offset.y).text
+            text = str(table.get_cell(*first_cell(table)))
+            assert text in drawn, keys  # the cursor's cell is in view
+
+
+async def test_a_mark_shows_at_once_and_a_refusal_puts_the_cell_back(demo_db: Path, monkeypatch):
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        table = await open_journal(pilot, app)
+        table.move_cursor(column=table.column_index(FINAL) - 1)  # a lesson still to come
+        student_id, lesson_id = first_cell(table)
+        before = str(table.get_cell(student_id, lesson_id))
+        writes: list[tuple[str, ...]] = []
+        with monkeypatch.context() as patch:  # the write is held back: the cell shows it
+            patch.setattr(app.screen, "write", lambda *args: writes.append(args))
+            await pilot.press("3", "enter")
+            assert writes == [(student_id, lesson_id, "3")]
+            assert str(table.get_cell(student_id, lesson_id)) == "3"
+        await pilot.press("up", "3", "enter")  # now written, and refused
+        await settle(pilot)
+        assert status(app).has_class("error")
+        assert str(table.get_cell(student_id, lesson_id)) == before
 
 
 async def test_a_lost_database_is_reported_not_a_crash(demo_db: Path, tmp_path: Path):

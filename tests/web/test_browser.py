@@ -1,5 +1,8 @@
-"""One look through a real browser: headless Chromium at phone size, driven over its
-DevTools protocol with aiohttp's own websocket client (no extra dependency)."""
+"""A parent's first evening, through a real browser: headless Chromium at phone size (360 px),
+driven over its DevTools protocol with aiohttp's own websocket client (no extra dependency):
+activation, sign-in, the week, a message from the class teacher and the reply.
+
+Screenshots are kept in the test's folder; set EDIARY_SCREENSHOTS=<folder> to keep a copy."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import asyncio
 import base64
 import itertools
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -14,11 +18,14 @@ from typing import Any
 import aiohttp
 import pytest
 
-from node.services import auth
+from node.models import Guardian, StudentGuardian
+from node.services import accounts, mail
+from node.services.actor import Actor
 from node.web.app import create_app
-from tests.web.conftest import PASSWORD, WEEK
+from tests.web.conftest import WEEK
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+NEW_PASSWORD = "sunny meadow 42"
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium")
 
@@ -58,11 +65,58 @@ async def _devtools_url(profile: Path) -> str:
     return f"ws://127.0.0.1:{port}{path}"
 
 
-async def test_week_page_at_phone_size(aiohttp_server, web_school, tmp_path):
-    server = await aiohttp_server(create_app(tmp_path / "ediary.db"), host="127.0.0.1")
-    token = auth.sign_in("parent1", PASSWORD, client="test").token
-    profile = tmp_path / "chromium"
-    browser = await asyncio.create_subprocess_exec(
+class Phone:
+    """A 360 px wide page in headless Chromium: open, fill, submit, look, take a picture."""
+
+    def __init__(self, tools: DevTools, base: str, shots: Path) -> None:
+        self.tools = tools
+        self.base = base
+        self.shots = shots
+
+    async def value(self, expression: str) -> Any:
+        reply = await self.tools.call("Runtime.evaluate", expression=expression)
+        return reply["result"]["result"].get("value")
+
+    async def _loaded(self, action: Any) -> None:
+        await action()
+        await self.tools.wait(lambda m: m.get("method") == "Page.loadEventFired")
+
+    async def open(self, path: str) -> None:
+        await self._loaded(lambda: self.tools.call("Page.navigate", url=self.base + path))
+
+    async def submit(self, form: str, **fields: str) -> None:
+        """Type into the named fields of the form matching ``form`` and send it."""
+        typing = "".join(
+            f"f.elements[{json.dumps(name)}].value = {json.dumps(value)};"
+            for name, value in fields.items()
+        )
+        script = f"(() => {{ const f = document.querySelector({json.dumps(form)}); "
+        script += f"{typing} f.submit(); }})()"
+        await self._loaded(lambda: self.value(script))
+
+    async def html(self) -> str:
+        return str(await self.value("document.documentElement.outerHTML"))
+
+    async def look(self, name: str) -> str:
+        """A screenshot of the whole page, and the page; nothing may be wider than the phone."""
+        width = await self.value("document.documentElement.scrollWidth")
+        assert width <= 360, (name, width)
+        height = await self.value("document.documentElement.scrollHeight")
+        shot = await self.tools.call(
+            "Page.captureScreenshot",
+            format="png",
+            captureBeyondViewport=True,
+            clip={"x": 0, "y": 0, "width": 360, "height": min(int(height), 4000), "scale": 1},
+        )
+        picture = base64.b64decode(shot["result"]["data"])
+        (self.shots / f"{name}.png").write_bytes(picture)
+        if os.environ.get("EDIARY_SCREENSHOTS"):  # to look at them: a folder to keep them in
+            Path(os.environ["EDIARY_SCREENSHOTS"], f"{name}.png").write_bytes(picture)
+        return await self.html()
+
+
+async def _chromium(profile: Path) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
         str(CHROMIUM),
         "--headless",
         "--no-sandbox",
@@ -72,14 +126,25 @@ async def test_week_page_at_phone_size(aiohttp_server, web_school, tmp_path):
         "--disable-background-networking",
         "--disable-component-update",
         "--disable-sync",
+        "--hide-scrollbars",
         f"--user-data-dir={profile}",
         "--remote-debugging-port=0",
         "about:blank",
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
     )
+
+
+async def test_activate_sign_in_read_the_week_and_reply_on_a_phone(
+    aiohttp_server, web_school, tmp_path
+):
+    server = await aiohttp_server(create_app(tmp_path / "ediary.db"), host="127.0.0.1")
+    teacher = Actor.from_user(web_school.teacher)
+    child = web_school.students[0]
+    issued = accounts.issue_guardian_code(teacher, child.id, _second_guardian(web_school))
+    profile = tmp_path / "chromium"
+    browser = await _chromium(profile)
     try:
-        url = f"http://127.0.0.1:{server.port}/s/{web_school.students[0].id}/week?start={WEEK}"
         async with aiohttp.ClientSession() as http:
             async with http.ws_connect(await _devtools_url(profile), max_msg_size=0) as ws:
                 tools = DevTools(ws)
@@ -92,31 +157,56 @@ async def test_week_page_at_phone_size(aiohttp_server, web_school, tmp_path):
                 await tools.call(
                     "Emulation.setDeviceMetricsOverride",
                     width=360,
-                    height=800,
+                    height=740,
                     deviceScaleFactor=1,
                     mobile=True,
                 )
-                await tools.call(
-                    "Network.setCookie",
-                    name="ediary_session",
-                    value=token,
-                    url=f"http://127.0.0.1:{server.port}/",
-                    httpOnly=True,
+                phone = Phone(tools, f"http://127.0.0.1:{server.port}", tmp_path)
+
+                await phone.open("/lang/ru?next=/activate")
+                page = await phone.look("1-activate")
+                assert "Активация" in page
+                await phone.submit(
+                    "form[action='/activate']",
+                    login=issued.login,
+                    code=issued.code,
+                    password=NEW_PASSWORD,
+                    password2=NEW_PASSWORD,
                 )
-                await tools.call("Page.navigate", url=url)
-                await tools.wait(lambda m: m.get("method") == "Page.loadEventFired")
-                html = await tools.call(
-                    "Runtime.evaluate", expression="document.documentElement.outerHTML"
+                page = await phone.look("2-activated")
+                assert 'action="/signin"' in page  # active: the sign-in form, with a notice
+
+                await phone.submit(
+                    "form[action='/signin']", login=issued.login, password=NEW_PASSWORD
                 )
-                width = await tools.call(
-                    "Runtime.evaluate", expression="document.documentElement.scrollWidth"
+                await phone.open(f"/s/{child.id}/week?start={WEEK}")
+                page = await phone.look("3-week")
+                assert "Математика" in page and "№ 12" in page
+                assert "&lt;script&gt;" in page  # the stored payload is text, not a script
+
+                sent = mail.send_message(
+                    teacher,
+                    [mail.Recipient(mail.STUDENT_PARENTS, child.id)],
+                    "Родительское собрание",
+                    "Собрание в четверг в 18:00, кабинет 12.",
                 )
-                shot = await tools.call("Page.captureScreenshot", format="png")
+                await phone.open("/messages")
+                page = await phone.look("4-inbox")
+                assert "Родительское собрание" in page and 'class="badge"' in page
+                await phone.open(f"/messages/{sent.thread_id}")
+                await phone.submit("form[action$='/reply']", body="Спасибо, придём. <b>Анна</b>")
+                page = await phone.look("5-replied")
+                assert "Спасибо, придём. &lt;b&gt;Анна&lt;/b&gt;" in page
+                await phone.open("/messages/new")
+                await phone.look("6-write")
     finally:
         browser.terminate()
         await browser.wait()
-    (tmp_path / "week.png").write_bytes(base64.b64decode(shot["result"]["data"]))
-    page = html["result"]["result"]["value"]
-    assert "Математика" in page
-    assert "&lt;script&gt;" in page  # the stored payload is text, not a script
-    assert width["result"]["result"]["value"] <= 360  # nothing wider than the phone
+    replies = mail.open_thread(teacher, sent.thread_id).messages
+    assert [m.body for m in replies][-1] == "Спасибо, придём. <b>Анна</b>"
+
+
+def _second_guardian(school) -> str:
+    guardian = Guardian.create(last_name="Смирнова", first_name="Анна")
+    StudentGuardian.create(student=school.students[0], guardian=guardian, relation="mother")
+    return guardian.id

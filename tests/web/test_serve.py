@@ -1,18 +1,30 @@
-"""``ediary serve`` as a process: it answers, logs each request, and stops cleanly on SIGTERM."""
+"""``ediary serve`` as a process: it answers, logs each request, serves HTTPS with ``--tls``,
+and stops cleanly on SIGTERM, finishing the write in progress."""
 
 from __future__ import annotations
 
+import http.client
+import http.cookies
 import os
+import re
 import signal
 import socket
+import sqlite3
+import ssl
 import subprocess
 import sys
+import threading
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from node.cli import main
 from node.cli.serve import _backup_settings
 from node.config import load_config
+from node.models import Session
+from node.tls import der_fingerprint, ensure_self_signed, fingerprint
+from tests.web.conftest import PASSWORD
 
 
 def _free_port() -> int:
@@ -21,38 +33,178 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_serve_answers_and_stops_on_sigterm(school, tmp_path: Path) -> None:
+def _start(data_dir: Path, *args: str) -> tuple[subprocess.Popen[str], int]:
+    """``ediary serve`` on a free loopback port, once it answers (sync off: these tests are
+    about the web page)."""
     port = _free_port()
-    env = os.environ | {"EDIARY_DATA_DIR": str(tmp_path)}
+    env = os.environ | {"EDIARY_DATA_DIR": str(data_dir)}
     process = subprocess.Popen(
-        [sys.executable, "-m", "node.cli", "--lang", "en", "serve", "--port", str(port)],
+        [
+            sys.executable,
+            "-m",
+            "node.cli",
+            "--lang",
+            "en",
+            "serve",
+            "--port",
+            str(port),
+            "--sync-port",
+            "0",
+            *args,
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return process, port
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                _stop(process)
+                raise AssertionError(process.communicate()[0]) from None
+            time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    """SIGTERM, then the whole output once it has exited (killed if it hangs)."""
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/signin", timeout=5) as r:
-                    assert r.status == 200
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.1)
         process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=20)
+        return process.communicate(timeout=30)[0]
     finally:
         if process.poll() is None:
             process.kill()
             process.communicate()
+
+
+def test_serve_answers_and_stops_on_sigterm(school, tmp_path: Path) -> None:
+    process, port = _start(tmp_path)
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/signin", timeout=5) as r:
+            assert r.status == 200
+    finally:
+        output = _stop(process)
     assert process.returncode == 0, output
     assert '"GET /signin HTTP/1.1" 200' in output
     assert "automatic backups: off" in output
     assert "Traceback" not in output
 
 
+def test_sigterm_finishes_the_write_in_progress(web_school, tmp_path: Path) -> None:
+    """A sign-in whose write waits for the database lock when SIGTERM arrives still
+    completes: the client gets its answer and the session row is in the database."""
+    process, port = _start(tmp_path)
+    replies: list[tuple[int, str]] = []
+    lock = sqlite3.connect(tmp_path / "ediary.db", isolation_level=None)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", "/signin")
+        page = connection.getresponse()
+        html = page.read().decode()
+        cookie = http.cookies.SimpleCookie(page.headers["Set-Cookie"])
+        token = re.search(r'name="csrf_token" value="([^"]+)"', html).group(1)
+        body = urllib.parse.urlencode(
+            {"login": "parent1", "password": PASSWORD, "csrf_token": token}
+        )
+
+        def post() -> None:
+            connection.request(
+                "POST",
+                "/signin",
+                body=body,
+                headers={
+                    "Content-Type": "application/x-www-form-urlencoded",
+                    "Cookie": f"ediary_csrf={cookie['ediary_csrf'].value}",
+                },
+            )
+            reply = connection.getresponse()
+            replies.append((reply.status, reply.headers.get("Set-Cookie", "")))
+
+        lock.execute("BEGIN IMMEDIATE")  # the server's write now waits for this lock
+        poster = threading.Thread(target=post)
+        poster.start()
+        time.sleep(1.5)  # the password is checked; the session's write is waiting
+        process.send_signal(signal.SIGTERM)
+        time.sleep(1.0)  # the server is stopping, the write still waiting
+        lock.execute("ROLLBACK")
+        poster.join(timeout=30)
+    finally:
+        connection.close()
+        lock.close()
+        output = _stop(process)
+    assert process.returncode == 0, output
+    assert replies and replies[0][0] == 303, (replies, output)
+    assert "ediary_session=" in replies[0][1]
+    assert Session.select().where(Session.user == web_school.parent.id).count() == 1
+    # the request was still running when the server began to stop
+    assert output.index("stopping") < output.index('"POST /signin HTTP/1.1" 303'), output
+    assert "Traceback" not in output
+
+
+def _served_fingerprint(port: int) -> tuple[str, str]:
+    """The certificate fingerprint a TLS client sees on 127.0.0.1, and /signin's cookie."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE  # self-signed: people compare the fingerprint
+    connection = http.client.HTTPSConnection("127.0.0.1", port, timeout=10, context=context)
+    connection.request("GET", "/signin")
+    reply = connection.getresponse()
+    reply.read()
+    der = connection.sock.getpeercert(binary_form=True)
+    connection.close()
+    assert reply.status == 200
+    return der_fingerprint(der), reply.headers["Set-Cookie"]
+
+
+def test_tls_with_a_self_signed_certificate(school, tmp_path: Path) -> None:
+    process, port = _start(tmp_path, "--tls")
+    try:
+        seen, cookie = _served_fingerprint(port)
+    finally:
+        output = _stop(process)
+    assert process.returncode == 0, output
+    assert "Made a self-signed certificate" in output
+    assert f"fingerprint (SHA-256): {seen}." in output
+    assert "https://127.0.0.1" in output
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    assert (tmp_path / "tls" / "key.pem").stat().st_mode & 0o077 == 0
+
+
+def test_tls_with_the_schools_certificate(school, tmp_path: Path) -> None:
+    own = ensure_self_signed(tmp_path / "school-ca", hostnames=["diary.school.local"])
+    process, port = _start(tmp_path, "--cert", str(own.cert), "--key", str(own.key))
+    try:
+        seen, cookie = _served_fingerprint(port)
+    finally:
+        output = _stop(process)
+    assert process.returncode == 0, output
+    assert fingerprint(own.cert) == seen
+    assert f"fingerprint (SHA-256): {seen}." in output
+    assert "Made a self-signed" not in output and not (tmp_path / "tls").exists()
+    assert "Secure" in cookie
+
+
+def test_tls_options_are_checked(school, tmp_path: Path, capsys) -> None:
+    serve = ["--data-dir", str(tmp_path), "--lang", "en", "serve"]
+    assert main([*serve, "--cert", "x.pem"]) != 0
+    assert "both --cert and --key" in capsys.readouterr().err
+    assert main([*serve, "--cert", "x.pem", "--key", "y.pem"]) != 0
+    assert "There is no file x.pem" in capsys.readouterr().err
+    (tmp_path / "x.pem").write_text("not a certificate")
+    (tmp_path / "y.pem").write_text("not a key")
+    assert main([*serve, "--cert", str(tmp_path / "x.pem"), "--key", str(tmp_path / "y.pem")])
+    assert "Cannot use the certificate" in capsys.readouterr().err
+
+
 def test_no_backup_key_means_no_backup_loop(tmp_path: Path) -> None:
     assert _backup_settings(load_config(tmp_path)) is None
+
+
+def test_the_shipped_systemd_unit_is_the_one_in_the_readme() -> None:
+    root = Path(__file__).resolve().parents[2]
+    unit = (root / "deploy" / "ediary.service").read_text(encoding="utf-8")
+    assert unit in (root / "README.md").read_text(encoding="utf-8")
+    assert "ExecStart=/usr/local/bin/ediary serve " in unit and "KillSignal=SIGTERM" in unit

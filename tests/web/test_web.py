@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from node.models import ActivityLog
-from node.services import accounts
+from node.models import ActivityLog, MailMessage
+from node.services import accounts, mail
 from node.services.actor import Actor
 from node.web.app import create_app
 from node.web.routes import STUDENT_PAGES
@@ -83,6 +83,7 @@ async def test_security_headers_on_every_page(client):
         assert headers["X-Content-Type-Options"] == "nosniff"
         assert headers["Referrer-Policy"] == "no-referrer"
         assert headers["Cache-Control"] == "no-store"
+        assert headers["Server"] == "ediary"  # no software versions for probes
     assert (await client.get("/no-such-page")).status == 404
 
 
@@ -116,18 +117,47 @@ async def test_week_shows_lessons_marks_and_escapes_scripts(client, web_school):
     assert "5.00" in marks
 
 
+async def _call(client, method: str, path: str, token: str):
+    if method == "GET":
+        return await client.get(path)
+    if path.startswith("/api/"):
+        return await client.post(path, json={"body": "hello"})
+    return await client.post(path, data={"csrf_token": token, "body": "hello"})
+
+
 async def test_foreign_ids_are_404_on_every_route(client, web_school):
+    """Every route that takes an id, walked with another family's ids: all 404, like unknown."""
+    other = Actor.from_user(web_school.other_parent)
+    theirs = mail.send_message(other, [mail.allowed_recipients(other)[0].recipient], "x", "y")
     await sign_in(client, "parent1")
-    routes = [r.canonical for r in client.app.router.resources() if "{student_id}" in r.canonical]
-    assert len(routes) == 2 * len(STUDENT_PAGES)
-    foreign = [web_school.other_students[0].id, web_school.students[1].id, "0" * 32, "nonsense"]
-    for student_id in foreign:
-        for route in routes:
-            response = await client.get(route.replace("{student_id}", student_id))
-            assert response.status == 404, (student_id, route)
+    token = csrf_of(await (await client.get("/password")).text())
+    routes = [
+        (r.method, r.resource.canonical)
+        for r in client.app.router.routes()
+        if r.resource is not None and "{" in r.resource.canonical and r.method != "HEAD"
+    ]
+    placeholders = {p for _m, route in routes for p in re.findall(r"{(\w+)}", route)}
+    assert placeholders == {"student_id", "thread_id", "language"}, placeholders
+    by_id = [(m, r) for m, r in routes if "{language}" not in r]
+    assert len(by_id) == 2 * len(STUDENT_PAGES) + 4
+    foreign = {
+        "student_id": [web_school.other_students[0].id, web_school.students[1].id],
+        "thread_id": [theirs.thread_id],
+    }
+    for kind, ids in foreign.items():
+        for foreign_id in [*ids, "0" * 32, "nonsense"]:
+            for method, route in by_id:
+                if "{" + kind + "}" not in route:
+                    continue
+                response = await _call(
+                    client, method, route.replace("{" + kind + "}", foreign_id), token
+                )
+                assert response.status == 404, (foreign_id, method, route)
+    assert MailMessage.select().count() == 1  # nothing was posted into their thread
     own = web_school.students[0].id
-    for route in routes:
-        assert (await client.get(route.replace("{student_id}", own))).status == 200
+    for _method, route in by_id:
+        if "{student_id}" in route:
+            assert (await client.get(route.replace("{student_id}", own))).status == 200
 
 
 async def test_pages_need_a_session(client, web_school):
@@ -191,3 +221,54 @@ async def test_cookies_are_secure_under_tls(aiohttp_client, web_school, tmp_path
     response = await client.get("/signin")
     cookie = response.headers["Set-Cookie"]  # the pre-sign-in CSRF cookie
     assert "Secure" in cookie and "HttpOnly" in cookie
+
+
+async def test_a_page_opened_again_soon_is_logged_once(client, web_school):
+    await sign_in(client, "parent1")
+    child = web_school.students[0].id
+    for _ in range(3):
+        assert (await client.get(f"/s/{child}/week")).status == 200
+    assert (await client.get(f"/s/{child}/marks")).status == 200
+    views = [
+        row.detail
+        for row in ActivityLog.select().where(
+            ActivityLog.kind == "view", ActivityLog.user_id == web_school.parent.id
+        )
+    ]
+    assert sorted(views) == ["marks", "week"]
+
+
+async def test_a_parent_of_two_switches_between_them(client, web_school):
+    from node.models import Guardian, StudentGuardian
+
+    guardian = Guardian.get(Guardian.user == web_school.parent.id)
+    StudentGuardian.create(student=web_school.students[1], guardian=guardian, relation="mother")
+    await sign_in(client, "parent1")
+    page = await client.get("/children", allow_redirects=False)
+    text = await page.text()
+    assert page.status == 200
+    first, second = web_school.students[0].id, web_school.students[1].id
+    assert f'href="/s/{first}/week"' in text and f'href="/s/{second}/week"' in text
+    week = await (await client.get(f"/s/{second}/week")).text()
+    assert 'href="/children"' in week  # the switch back to the list
+    assert (await client.get(f"/s/{second}/marks")).status == 200
+
+
+async def test_errors_never_show_a_traceback(aiohttp_client, web_school, tmp_path, monkeypatch):
+    from node.web import views
+
+    def broken(actor, student_id, start):
+        raise RuntimeError("secret internals /srv/ediary")
+
+    monkeypatch.setitem(views.STUDENT_VIEWS, "week", (broken, views._start, "week"))
+    client = await aiohttp_client(
+        create_app(tmp_path / "ediary.db"), headers={"Accept-Language": "en"}
+    )
+    await sign_in(client, "parent1")
+    child = web_school.students[0].id
+    for path in (f"/s/{child}/week", f"/api/v1/students/{child}/week"):
+        response = await client.get(path)
+        text = await response.text()
+        assert response.status == 500, path
+        assert "Traceback" not in text and "secret internals" not in text
+        assert "Something went wrong" in text

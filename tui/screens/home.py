@@ -15,6 +15,8 @@ from textual.widgets.option_list import Option
 
 from node.i18n import N_, _
 from node.services import clock
+from node.services.conflict_view import conflict_count
+from node.services.mail import unread_count
 from node.services.teacher_home import Home, teacher_home
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
@@ -33,6 +35,10 @@ class HomeScreen(Screen[None]):
         Binding("q", "app.quit", N_("Quit"), show=False, id="quit-q"),
         Binding("r", "refresh", N_("Refresh"), id="refresh"),
         Binding("k", "plan", N_("Thematic plan"), id="plan"),
+        Binding("m", "mail", N_("Mail"), id="mail"),
+        Binding("y", "conflicts", N_("Sync conflicts"), show=False, id="conflicts"),
+        Binding("c", "my_class", N_("My class"), id="my-class"),
+        Binding("a", "admin", N_("Administration"), show=False, id="admin"),
         Binding("tab", "app.focus_next", N_("Next list"), show=False),
     ]
     HELP_KEYS = [(N_("Enter"), N_("Open the journal of the line"))]
@@ -40,11 +46,14 @@ class HomeScreen(Screen[None]):
     @dataclass
     class Loaded(Message):
         outcome: Outcome[Home]
+        unread: int = 0  # unread conversations in the user's mail
+        conflicts: int = 0  # sync conflicts the user is concerned by
 
     def __init__(self) -> None:
         super().__init__()
         translate_bindings(self)
         self.targets: dict[str, JournalTarget] = {}
+        self.class_targets: dict[str, str] = {}  # "Needs attention" lines about a class
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,6 +82,40 @@ class HomeScreen(Screen[None]):
     def action_refresh(self) -> None:
         self.load()
 
+    def action_mail(self) -> None:
+        """The user's internal mail: inbox, conversations, new messages."""
+        from tui.screens.mail import MailScreen
+
+        self.app.push_screen(MailScreen())
+
+    def action_conflicts(self) -> None:
+        """The sync conflicts of the user's journals (the administration: all)."""
+        from tui.screens.conflicts import ConflictsScreen
+
+        self.app.push_screen(ConflictsScreen())
+
+    def action_admin(self) -> None:
+        """Reports, final marks and backups for the administration and the sysadmin."""
+        from tui.screens.admin_screen import AdminScreen, may_administer
+
+        if may_administer(self.app.backend.actor):
+            self.app.push_screen(AdminScreen())
+            return
+        status = self.query_one("#status", Static)
+        status.update(
+            _(
+                "The administration screen is for the director, the deputies and the system "
+                "administrator; your account has none of these roles."
+            )
+        )
+        status.add_class("error")
+
+    def action_my_class(self) -> None:
+        """The class teacher's class (deputies and the director choose one)."""
+        from tui.screens.class_list import ClassScreen
+
+        self.app.push_screen(ClassScreen())
+
     def action_plan(self) -> None:
         """The thematic plan of the journal highlighted in the focused list."""
         focused = self.focused
@@ -91,7 +134,9 @@ class HomeScreen(Screen[None]):
         backend = self.app.backend
         actor = backend.actor
         outcome = backend.attempt(lambda: teacher_home(actor, clock.today()))
-        self.post_message(self.Loaded(outcome))
+        unread = backend.attempt(unread_count, actor)
+        conflicts = backend.attempt(conflict_count, actor)
+        self.post_message(self.Loaded(outcome, unread.value or 0, conflicts.value or 0))
 
     @on(Loaded)
     def show(self, message: Loaded) -> None:
@@ -104,6 +149,7 @@ class HomeScreen(Screen[None]):
         status.update("")
         status.remove_class("error")
         self.targets = {}
+        self.class_targets = {}
         self.title = _("Home — {day}").format(day=home.today.strftime("%d.%m.%Y"))
         period_of = {j.assignment_id: j.period_id for j in home.journals}
 
@@ -135,6 +181,14 @@ class HomeScreen(Screen[None]):
 
         attention = self.query_one("#attention", OptionList)
         attention.clear_options()
+        if message.unread:
+            text = _("{count} unread message(s) — press m to read").format(count=message.unread)
+            attention.add_option(Option(text, id="mail"))
+        if message.conflicts:
+            text = _("{count} sync conflict(s) — press y to see them").format(
+                count=message.conflicts
+            )
+            attention.add_option(Option(text, id="conflicts"))
         for i, due in enumerate(home.finals):
             key = f"final-{i}"
             if due.is_open:
@@ -178,7 +232,14 @@ class HomeScreen(Screen[None]):
             self.targets[key] = JournalTarget(
                 entry.assignment_id, period_of.get(entry.assignment_id), lesson_id=entry.lesson_id
             )
-        if not home.finals and not home.missing and not home.few_marks:
+        for i, due in enumerate(home.profiles):
+            key = f"profiles-{i}"
+            text = _("{label}: {count} profile(s) not verified for 30 days: {names}").format(
+                label=due.label, count=len(due.names), names=", ".join(due.names)
+            )
+            attention.add_option(Option(text, id=key))
+            self.class_targets[key] = due.class_id
+        if not attention.option_count:
             attention.add_option(Option(_("Nothing needs attention."), disabled=True))
         for option_list in (today, journals, attention):
             if option_list.option_count and option_list.highlighted is None:
@@ -186,6 +247,18 @@ class HomeScreen(Screen[None]):
 
     @on(OptionList.OptionSelected)
     def open_journal(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id == "mail":
+            self.action_mail()
+            return
+        if event.option.id == "conflicts":
+            self.action_conflicts()
+            return
+        class_id = self.class_targets.get(event.option.id or "")
+        if class_id is not None:
+            from tui.screens.class_list import ClassScreen
+
+            self.app.push_screen(ClassScreen(class_id))
+            return
         target = self.targets.get(event.option.id or "")
         if target is not None:
             self.app.push_screen(JournalScreen(target))

@@ -12,13 +12,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Header, Select, Static
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
 
 from node.i18n import N_, _
 from node.models import Period
@@ -38,7 +39,7 @@ from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.dialogs import HistoryDialog, JustificationDialog, LessonDialog, LessonEdit
 from tui.screens.plan import PlanScreen
-from tui.widgets.journal_table import FINAL, JournalTable
+from tui.widgets.journal_table import FINAL, JournalTable, mark_style
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,36 @@ def choose_period(periods: list[Period], day: dt.date) -> Period:
     return next((p for p in own if p.start <= day <= p.end), None) or (
         started[-1] if started else own[0]
     )
+
+
+class PeriodDialog(ModalScreen[str | None]):
+    """The journal's periods to choose from; None: cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="cancel")]
+
+    def __init__(self, periods: list[Period], current: str | None) -> None:
+        super().__init__()
+        translate_bindings(self)
+        self.periods = periods
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="period-dialog"):
+            yield Static(_("Period"), classes="dialog-title")
+            yield OptionList(*(Option(p.name, id=p.id) for p in self.periods), id="periods")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#periods", OptionList)
+        ids = [p.id for p in self.periods]
+        options.highlighted = ids.index(self.current) if self.current in ids else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#periods")
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 class JournalScreen(Screen[None]):
@@ -126,23 +157,29 @@ class JournalScreen(Screen[None]):
         self.target = target
         self.period_id = target.period_id
         self.grid: JournalGrid | None = None
+        self.periods: list[Period] = []
         self._placed = False
 
     def compose(self) -> ComposeResult:
+        self.load(self.period_id)  # the grid is read while the screen is being built
         yield Header()
         with Horizontal(id="journal-bar"):
-            yield Select[str]([], id="period", compact=True, allow_blank=True, prompt="…")
+            yield Static("…", id="period")
             yield Static("", id="journal-info")
         yield JournalTable(id="grid")
         yield Static(_("Type a mark: 5, 5/4, н; Enter saves, Esc cancels."), id="entry")
-        yield Static("", id="status", classes="status")
-        yield Footer()
+        yield Static(_("Loading the journal…"), id="status", classes="status")
+        # the Footer comes with the grid (``loaded``): built beside it, its keys were
+        # rebuilt several times while the screen opened, before the journal was shown
+
+    async def _mount_footer(self) -> None:
+        if not self.query(Footer):
+            await self.mount(Footer())
+            self.refresh_bindings()  # a Footer shows keys from the next bindings update
 
     def on_mount(self) -> None:
         self.title = _("Journal")
         self.query_one("#grid", JournalTable).focus()
-        self.set_status(_("Loading the journal…"))
-        self.load(self.period_id)
 
     # --- status line ---------------------------------------------------------------
 
@@ -171,6 +208,7 @@ class JournalScreen(Screen[None]):
 
     @on(Loaded)
     def loaded(self, message: Loaded) -> None:
+        self.call_after_refresh(self._mount_footer)
         data = message.outcome.value
         if data is None:
             self.set_status(message.outcome.error or "", error=True)
@@ -178,10 +216,8 @@ class JournalScreen(Screen[None]):
         grid = data.grid
         self.grid = grid
         self.period_id = grid.period_id
-        select = self.query_one("#period", Select)
-        with self.prevent(Select.Changed):
-            select.set_options([(p.name, p.id) for p in data.periods])
-            select.value = grid.period_id
+        self.periods = data.periods
+        self.query_one("#period", Static).update(f"{grid.period_name} ▾")
         table = self.query_one("#grid", JournalTable)
         cursor = table.cursor_coordinate if table.row_count else None
         table.show(grid)
@@ -228,16 +264,23 @@ class JournalScreen(Screen[None]):
             column = (past[-1] if past else 0) + 1
         table.move_cursor(row=0, column=column)
 
-    @on(Select.Changed, "#period")
-    def period_changed(self, event: Select.Changed) -> None:
-        if isinstance(event.value, str) and event.value != self.period_id:
+    def period_changed(self, period_id: str | None) -> None:
+        if period_id is not None and period_id != self.period_id:
             self._placed = False
             self.set_status(_("Loading the journal…"))
-            self.load(event.value)
-            self.query_one("#grid", JournalTable).focus()
+            self.load(period_id)
+        self.query_one("#grid", JournalTable).focus()
 
     def action_period(self) -> None:
-        self.query_one("#period", Select).focus()
+        # a list opened on demand: a Select in the bar cost as much as the rest of the
+        # screen each time a journal opens
+        if self.periods:
+            dialog = PeriodDialog(self.periods, self.period_id)
+            self.app.push_screen(dialog, self.period_changed)
+
+    @on(events.Click, "#period")
+    def period_clicked(self) -> None:
+        self.action_period()
 
     def action_reload(self) -> None:
         self.load(self.period_id)
@@ -275,6 +318,12 @@ class JournalScreen(Screen[None]):
 
     @on(JournalTable.Commit)
     def commit(self, message: JournalTable.Commit) -> None:
+        if message.column != FINAL:
+            # shown at once; the saved row replaces it, a refusal puts the old one back
+            text = message.text.strip()
+            points = [int(part) if part.isdigit() else None for part in text.split("/")]
+            table = self.query_one("#grid", JournalTable)
+            table.set_cell(message.row, message.column, (text, mark_style(points)))
         self.write(message.row, message.column, message.text)
 
     def action_back(self) -> None:
@@ -284,7 +333,8 @@ class JournalScreen(Screen[None]):
         self.app.pop_screen()
 
     # Writes are not exclusive: a second mark typed while the first is saved must not
-    # cancel it. Each returns the grid read afterwards, and only the row is redrawn.
+    # cancel it. A mark is shown in its cell before it is written (``commit``); each write
+    # returns the grid read afterwards, and only that row is redrawn.
     @work(thread=True, group="journal-write")
     def write(
         self, student_id: str, column: str, text: str, justification: str | None = None
@@ -333,12 +383,15 @@ class JournalScreen(Screen[None]):
     @on(Written)
     def written(self, message: Written) -> None:
         grid = message.outcome.value
+        table = self.query_one("#grid", JournalTable)
         if grid is None:
+            if self.grid is not None:  # the row as last read: what is saved
+                table.update_student(self.grid, message.student_id)
             self.set_status(message.outcome.error or "", error=True)
             self.app.bell()
             return
         self.grid = grid
-        self.query_one("#grid", JournalTable).update_student(grid, message.student_id)
+        table.update_student(grid, message.student_id)
         self.set_status(_("Saved — {name}").format(name=self.student_name(message.student_id)))
 
     @on(JustificationNeeded)

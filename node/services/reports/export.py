@@ -7,10 +7,16 @@ no scripts. Both read the same rows, so the numbers match.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
+import os
+import tempfile
 from html import escape
+from pathlib import Path
 
+from node.errors import StorageError
+from node.i18n import _
 from node.services.reports.table import Cell, Table
 
 _CSS = """
@@ -66,3 +72,27 @@ def to_html(table: Table, *, school: str = "", lang: str = "ru") -> str:
         f"<table>\n<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
         "</body>\n</html>\n"
     )
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write to a temporary file beside ``path``, then rename: never a half-written report."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise StorageError(
+            _("Cannot write the report to {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise StorageError(
+            _("Cannot write the report to {path}: {reason}").format(path=path, reason=exc.strerror)
+        ) from None

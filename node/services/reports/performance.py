@@ -1,4 +1,5 @@
-"""Performance and quality for a period [R 8.2], from final marks, per class, subject, school.
+"""Performance and quality for a period [R 8.2], from final marks, per class, subject,
+teacher and the whole school.
 
 Who is counted (N): a student with at least one final mark of the period other than «осв»
 (exempt), who did not leave before the period's end (``left_on`` on or before ``end``).
@@ -36,7 +37,7 @@ SOU_WEIGHTS = {"5": 100, "4": 64, "3": 36, "2": 16, "н/а": 7}
 
 #: One row per (class, subject, student): counts of each final mark, for the period.
 PER_STUDENT_SQL = """
-SELECT a.school_class_id, a.subject_id, f.student_id, sub.pass_fail,
+SELECT a.school_class_id, a.subject_id, a.teacher_id, f.student_id, sub.pass_fail,
        SUM(f.value = '5'), SUM(f.value = '4'), SUM(f.value = '3'), SUM(f.value = '2'),
        SUM(f.value = 'н/а'), SUM(f.value = 'зач'), SUM(f.value = 'незач')
 FROM final_mark f
@@ -44,12 +45,16 @@ JOIN teaching_assignment a ON a.id = f.assignment_id
 JOIN subject sub ON sub.id = a.subject_id
 JOIN student s ON s.id = f.student_id
 WHERE f.period_id = ? AND f.value != 'осв' AND (s.left_on IS NULL OR s.left_on > ?)
-GROUP BY a.school_class_id, a.subject_id, f.student_id
+GROUP BY a.school_class_id, a.subject_id, a.teacher_id, f.student_id
 """
 
 _SCOPES_SQL = """
 SELECT 'class', c.id, c.grade, c.letter FROM school_class c WHERE c.year_id = ?
 UNION ALL SELECT 'subject', s.id, 0, s.name FROM subject s
+UNION ALL SELECT 'teacher', u.id, 0,
+  u.last_name || COALESCE(' ' || substr(NULLIF(u.first_name, ''), 1, 1) || '.', '')
+  || COALESCE(' ' || substr(NULLIF(u.middle_name, ''), 1, 1) || '.', '')
+FROM user u WHERE u.id IN (SELECT teacher_id FROM teaching_assignment)
 """
 
 
@@ -83,7 +88,8 @@ class _Counts:
 
 @dataclass(frozen=True)
 class PerformanceRow:
-    """One line: ``scope`` is "class", "subject" or "school"; shares in percent or None."""
+    """One line: ``scope`` is "class", "subject", "teacher" or "school"; shares in percent
+    or None."""
 
     scope: str
     name: str
@@ -181,17 +187,22 @@ def _summarise(scope: str, name: str, students: list[_Counts]) -> PerformanceRow
 
 
 def performance_report(actor: Actor, period_id: str) -> PerformanceReport:
-    """Every class and subject with final marks in the period, then the school as a whole."""
+    """Every class, subject and teacher with final marks in the period, then the school."""
     period = Period.get_or_none(Period.id == period_id)
     if period is None:
         raise NotFound(_("That period no longer exists; choose another one."))
     ensure_allowed(actor, Action.REPORTS_VIEW)
     by_class: dict[str, dict[str, _Counts]] = defaultdict(lambda: defaultdict(_Counts))
     by_subject: dict[str, dict[str, _Counts]] = defaultdict(lambda: defaultdict(_Counts))
+    by_teacher: dict[str, dict[str, _Counts]] = defaultdict(lambda: defaultdict(_Counts))
     school: dict[str, _Counts] = defaultdict(_Counts)
     cursor = db.execute_sql(PER_STUDENT_SQL, (period.id, period.end.isoformat()))
-    for class_id, subject_id, student_id, pass_fail, *counts in cursor:
-        for target in (by_class[class_id][student_id], by_subject[subject_id][student_id]):
+    for class_id, subject_id, teacher_id, student_id, pass_fail, *counts in cursor:
+        for target in (
+            by_class[class_id][student_id],
+            by_subject[subject_id][student_id],
+            by_teacher[teacher_id][student_id],
+        ):
             target.add(bool(pass_fail), *counts)
         school[student_id].add(bool(pass_fail), *counts)
     names: dict[tuple[str, str], tuple[int, str]] = {}
@@ -203,19 +214,25 @@ def performance_report(actor: Actor, period_id: str) -> PerformanceReport:
             by_class.items(), key=lambda item: names.get(("class", item[0]), (0, "?"))
         )
     ]
-    rows += sorted(
-        (
-            _summarise("subject", names.get(("subject", sid), (0, "?"))[1], list(students.values()))
-            for sid, students in by_subject.items()
-        ),
-        key=lambda row: row.name,
-    )
+    for scope, groups in (("subject", by_subject), ("teacher", by_teacher)):
+        rows += sorted(
+            (
+                _summarise(scope, names.get((scope, key), (0, "?"))[1], list(students.values()))
+                for key, students in groups.items()
+            ),
+            key=lambda row: row.name,
+        )
     rows.append(_summarise("school", _("Whole school"), list(school.values())))
     return PerformanceReport(period=period, rows=rows)
 
 
 def performance_table(report: PerformanceReport) -> Table:
-    scope_names = {"class": _("Class"), "subject": _("Subject"), "school": _("School")}
+    scope_names = {
+        "class": _("Class"),
+        "subject": _("Subject"),
+        "teacher": _("Teacher"),
+        "school": _("School"),
+    }
     return Table(
         title=_("Performance and quality"),
         subtitle=_("{period}, {start} – {end}").format(
@@ -253,3 +270,83 @@ def performance_table(report: PerformanceReport) -> Table:
             for r in report.rows
         ),
     )
+
+
+def previous_period(period: Period) -> Period | None:
+    """The period to compare with: the one before in the same scheme (2nd quarter → 1st),
+    else that scheme's last period of the school year before (the year → last year)."""
+    earlier = (
+        Period.select()
+        .where(
+            Period.year == period.year_id,
+            Period.scheme == period.scheme,
+            Period.start < period.start,
+        )
+        .order_by(Period.start.desc())
+        .first()
+    )
+    if earlier is not None:
+        return earlier
+    return (
+        Period.select()
+        .join(AcademicYear)
+        .where(AcademicYear.start < period.year.start, Period.scheme == period.scheme)
+        .order_by(Period.start.desc())
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A period's report beside the previous period's, matched line by line."""
+
+    current: PerformanceReport
+    previous: PerformanceReport | None
+
+    def before(self, row: PerformanceRow) -> PerformanceRow | None:
+        """The same class, subject, teacher or the school in the previous period."""
+        if self.previous is None:
+            return None
+        return next(
+            (r for r in self.previous.rows if (r.scope, r.name) == (row.scope, row.name)), None
+        )
+
+
+def performance_comparison(actor: Actor, period_id: str) -> Comparison:
+    """``performance_report`` for the period and for ``previous_period`` (if there is one)."""
+    current = performance_report(actor, period_id)
+    earlier = previous_period(current.period)
+    previous = performance_report(actor, earlier.id) if earlier is not None else None
+    return Comparison(current=current, previous=previous)
+
+
+def school_trend(actor: Actor, period_id: str) -> list[tuple[Period, PerformanceRow]]:
+    """The whole school's line for each period of the period's scheme in its year, up to and
+    including it — the points of a trend chart."""
+    ensure_allowed(actor, Action.REPORTS_VIEW)
+    period = Period.get_or_none(Period.id == period_id)
+    if period is None:
+        raise NotFound(_("That period no longer exists; choose another one."))
+    periods = (
+        Period.select()
+        .where(
+            Period.year == period.year_id,
+            Period.scheme == period.scheme,
+            Period.start <= period.start,
+        )
+        .order_by(Period.start)
+    )
+    return [(p, performance_report(actor, p.id).rows[-1]) for p in periods]
+
+
+_SCHEME_ORDER = {"quarters": 0, "halves": 1, "year": 2}
+
+
+def year_periods(actor: Actor) -> list[Period]:
+    """The active year's periods to choose a report's time from: quarters, halves, the year."""
+    ensure_allowed(actor, Action.REPORTS_VIEW)
+    year = AcademicYear.active()
+    if year is None:
+        return []
+    periods = Period.select().where(Period.year == year)
+    return sorted(periods, key=lambda p: (_SCHEME_ORDER.get(p.scheme, 3), p.start))

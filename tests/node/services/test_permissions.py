@@ -7,13 +7,23 @@ be denied. The tests below the table restate the regulation's promises one by on
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 
 import peewee as pw
 import pytest
 
 from node.errors import Forbidden
-from node.models import Meta, Student, StudentGuardian, TeachingAssignment, db, new_id
+from node.models import (
+    MailParticipant,
+    MailThread,
+    Meta,
+    Student,
+    StudentGuardian,
+    TeachingAssignment,
+    db,
+    new_id,
+)
 from node.models.database import open_database
 from node.services.actor import Actor
 from node.services.permissions import Action, allowed, ensure_allowed
@@ -49,7 +59,17 @@ ADMIN = {"director", "deputy", "system"}
 RULES: list[tuple[Action, str | None, set[str]]] = [
     (Action.SCHOOL_MANAGE, None, ADMIN),
     (Action.REPORTS_VIEW, None, ADMIN),
+    # the age and health of backups: no personal data, for those who watch the node
+    (Action.BACKUPS_VIEW, None, ADMIN | {"sysadmin"}),
     (Action.USERS_MANAGE, None, {"sysadmin", "system"}),
+    (Action.NODES_MANAGE, None, {"sysadmin", "system"}),
+    # sync conflicts: staff open the list; it then shows the rows each may write
+    (
+        Action.CONFLICTS_VIEW,
+        None,
+        ADMIN
+        | {"sysadmin", "assignment_teacher", "class_teacher", "another_teacher", "outside_teacher"},
+    ),
     # a teacher writes only their own journals; nobody else does, not even the director
     (Action.JOURNAL_WRITE, "english_g1", {"assignment_teacher", "system"}),
     (Action.JOURNAL_WRITE, "maths", {"class_teacher", "system"}),
@@ -96,6 +116,13 @@ RULES: list[tuple[Action, str | None, set[str]]] = [
     (Action.CODES_ISSUE, "parent_8b_link", {"assignment_teacher", "system"}),
     (Action.CODES_ISSUE, None, {"system"}),
     (Action.CODES_ISSUE, "class_7a", {"system"}),
+    # the class teacher's screen of a class [R 4.1]: its class teacher, the administration
+    (Action.CLASS_VIEW, "class_7a", ADMIN | {"class_teacher"}),
+    (Action.CLASS_VIEW, "class_8b", ADMIN | {"assignment_teacher"}),
+    (Action.CLASS_VIEW, "own_student", {"system"}),
+    (Action.CLASS_VIEW, None, {"system"}),
+    # closing the year [R 6.3]: the director, or the sysadmin for them
+    (Action.YEAR_CLOSE, None, {"director", "sysadmin", "system"}),
     # the wrong kind of resource (or none) is denied to every person
     (Action.JOURNAL_WRITE, None, {"system"}),
     (Action.JOURNAL_WRITE, "own_student", {"system"}),
@@ -104,6 +131,39 @@ RULES: list[tuple[Action, str | None, set[str]]] = [
     (Action.STUDENT_EDIT, "class_7a", {"system"}),
     (Action.FINAL_UNLOCK, None, {"system"}),
     (Action.SUBGROUP_MANAGE, None, {"system"}),
+    # internal mail [R 3.6, 4.4, 7.1]: anyone signed in has a mailbox; staff write to staff;
+    # teachers to the parents of their classes; families to their children's teachers
+    (Action.MAIL_USE, None, set(KINDS)),
+    (Action.MAIL_USE, "class_7a", {"system"}),
+    (
+        Action.MAIL_SEND,
+        "staff_user",
+        ADMIN
+        | {"sysadmin", "class_teacher", "another_teacher", "outside_teacher", "parent"}
+        | {"student", "other_parent"},
+    ),
+    (
+        Action.MAIL_SEND,
+        "parent_user",
+        ADMIN | {"class_teacher", "assignment_teacher", "another_teacher"},
+    ),
+    (
+        Action.MAIL_SEND,
+        "class_7a",
+        ADMIN | {"class_teacher", "assignment_teacher", "another_teacher"},
+    ),
+    (Action.MAIL_SEND, "class_8b", ADMIN | {"assignment_teacher"}),
+    (
+        Action.MAIL_SEND,
+        "own_student",
+        ADMIN | {"class_teacher", "assignment_teacher", "another_teacher"},
+    ),
+    (Action.MAIL_SEND, None, {"system"}),
+    (Action.MAIL_READ, "parent_thread", {"parent", "class_teacher", "system"}),
+    (Action.MAIL_READ, None, {"system"}),
+    (Action.MAIL_SUMMARIES, "class_7a", ADMIN | {"class_teacher"}),
+    (Action.MAIL_SUMMARIES, "class_8b", ADMIN | {"assignment_teacher"}),
+    (Action.MAIL_SUMMARIES, "own_student", {"system"}),
 ]
 
 CASES = [
@@ -154,7 +214,19 @@ class People:
             "parent_8b_link": StudentGuardian.get(
                 StudentGuardian.student == s.other_students[0].id
             ),
+            "parent_thread": _thread_between(s.parent, s.teacher),
         }
+
+
+def _thread_between(*users) -> MailThread:
+    """A conversation of ``users``, written straight into the tables."""
+    moment = dt.datetime(2026, 11, 20, 10, 0)
+    thread = MailThread.create(
+        subject="Вопрос", created_by=users[0], created_at=moment, last_message_at=moment
+    )
+    for user in users:
+        MailParticipant.create(thread=thread, user=user)
+    return thread
 
 
 @pytest.fixture(scope="module")

@@ -71,3 +71,12 @@ def test_messages_are_russian_when_the_user_speaks_russian():
     with use_language("ru"), pytest.raises(ValidationError) as error:
         parse_mark("7", pass_fail=False, policy=POLICY)
     assert "не отметка" in str(error.value)
+
+
+def test_grade_one_is_taught_without_marks_unless_the_school_says_otherwise():
+    assert not Policy().marks_expected(1) and Policy().marks_expected(2)
+    policy = policy_from_json({"unmarked_grades": [1, 2]})
+    assert policy.unmarked_grades == (1, 2) and not policy.marks_expected(2)
+    assert policy_from_json(policy.to_json()) == policy
+    with pytest.raises(ValidationError):
+        policy_from_json({"unmarked_grades": ["first"]})

@@ -4,6 +4,7 @@ import datetime as dt
 
 from node.models import FinalMark, Period
 from node.services import journal
+from node.services.school_setup import update_policy
 from node.services.teacher_home import current_period, journal_periods, teacher_home
 from tests.conftest import SCHOOL_TODAY
 from tests.factories import SmallSchool
@@ -67,3 +68,9 @@ def test_students_with_no_or_one_mark_are_named_after_half_the_period(school: Sm
         journal.set_marks(actor, lesson.id, first.id, ["5"])
     again = teacher_home(actor, late_day)
     assert first.display_name not in again.few_marks[0].names
+
+
+def test_a_class_taught_without_marks_owes_no_final_marks(school: SmallSchool):
+    update_policy(school.actor(school.director), {"unmarked_grades": [7]})
+    home = teacher_home(school.actor(school.teacher), school.quarters[1].end)
+    assert home.finals == [] and home.few_marks == []

@@ -75,10 +75,17 @@ def test_hand_computed_year(year_finals):
         ("Математика", 6, 83.3, 50.0, 57.2, 4.0, 2, 1, 2, 1),
         # pass/fail: succeeding only; no quality, no СОУ
         ("Физическая культура", 3, 66.7, None, None, None, 0, 0, 0, 1),
+        # maths in 7А: 5, 4, 3, 3 — (100+64+2·36)/4
+        ("Иванова М. А.", 4, 100.0, 50.0, 59.0, 3.75, 1, 1, 2, 0),
+        # English in 7А (5, 5, 4) and maths in 8Б (н/а, 5): (3·100+64+7)/5
+        ("Петров О. В.", 5, 80.0, 80.0, 74.2, 4.75, 3, 1, 0, 1),
+        ("Соколов Д. А.", 3, 66.7, None, None, None, 0, 0, 0, 1),
         # (4·100+2·64+2·36+7)/9
         ("Whole school", 6, 66.7, 50.0, 67.4, 4.25, 2, 1, 1, 2),
     ]
-    assert [r.scope for r in report.rows] == ["class"] * 2 + ["subject"] * 3 + ["school"]
+    assert [r.scope for r in report.rows] == (
+        ["class"] * 2 + ["subject"] * 3 + ["teacher"] * 3 + ["school"]
+    )
     assert History.select().count() == history_before  # read-only
 
 

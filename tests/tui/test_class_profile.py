@@ -1,0 +1,156 @@
+"""Pilot tests of a student's profile: edit with validation, verify, guardians."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, OptionList
+
+from node.models import Guardian, History, Student, StudentGuardian
+from tests.tui.test_class_list import open_class
+from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
+from tui.app import EdiaryApp
+from tui.screens.class_dialogs import GuardianDialog, LinkGuardianDialog, parse_day
+from tui.screens.class_list import ClassScreen
+from tui.screens.class_profile import ProfileScreen
+from tui.screens.plan_dialogs import ConfirmDialog
+
+
+async def open_profile(pilot, app: EdiaryApp) -> Student:
+    await open_class(pilot, app)
+    await pilot.press("enter")
+    await settle(pilot)
+    assert isinstance(app.screen, ProfileScreen)
+    return Student.get_by_id(app.screen.student_id)
+
+
+def links(student: Student) -> int:
+    return StudentGuardian.select().where(StudentGuardian.student == student.id).count()
+
+
+def test_dates_are_read_as_a_russian_school_writes_them():
+    assert parse_day("21.06.2013") == dt.date(2013, 6, 21)
+    assert parse_day(" 2013-06-21 ") == dt.date(2013, 6, 21)
+    assert parse_day("") is None
+    assert parse_day("31.02.2013") == "31.02.2013"
+
+
+async def test_the_profile_shows_and_saves_the_data(demo_db: Path):
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        student = await open_profile(pilot, app)
+        screen = app.screen
+        assert screen.query_one("#last", Input).value == student.last_name
+        assert screen.query_one("#guardians", DataTable).row_count == links(student)
+        # a bad phone and a bad date are refused, nothing is written
+        before = History.select().count()
+        screen.query_one("#phone", Input).value = "call me"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "error" in status(app).classes
+        screen.query_one("#phone", Input).value = "8 900 111-22-33"
+        screen.query_one("#birth", Input).value = "31.02.2013"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "error" in status(app).classes
+        assert History.select().count() == before
+        screen.query_one("#birth", Input).value = "21.06.2013"
+        screen.query_one("#address", Input).value = "ул. Новая, д. 1"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert "error" not in status(app).classes
+        fresh = Student.get_by_id(student.id)
+        assert (fresh.phone, fresh.address, fresh.birth_date.isoformat()) == (
+            "8 900 111-22-33",
+            "ул. Новая, д. 1",
+            "2013-06-21",
+        )
+        assert fresh.verified_at == student.verified_at  # saving is not verifying
+        await pilot.press("ctrl+t")
+        await settle(pilot)
+        assert Student.get_by_id(student.id).verified_at.date().isoformat() == "2026-11-25"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ClassScreen)
+
+
+async def test_a_parent_is_added_edited_and_unlinked(demo_db: Path):
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        student = await open_profile(pilot, app)
+        count = links(student)
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        assert isinstance(app.screen, GuardianDialog)
+        app.screen.query_one("#g-first", Input).value = "Ольга"
+        app.screen.query_one("#g-phone", Input).value = "abc"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert "error" in status(app).classes and links(student) == count
+        await pilot.press("ctrl+n")
+        await settle(pilot)
+        app.screen.query_one("#g-first", Input).value = "Ольга"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert links(student) == count + 1
+        added = Guardian.get(Guardian.first_name == "Ольга")
+        assert added.last_name == student.last_name  # the form starts with the child's
+        table = app.screen.query_one("#guardians", DataTable)
+        row = [line.guardian_id for line in app.screen.profile.guardians].index(added.id)
+        table.focus()
+        table.move_cursor(row=row)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, GuardianDialog)
+        app.screen.query_one("#g-phone", Input).value = "+7 900 000-00-01"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert Guardian.get_by_id(added.id).phone == "+7 900 000-00-01"
+        table.move_cursor(row=row)
+        await pilot.press("delete")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await settle(pilot)
+        assert links(student) == count
+        assert Guardian.get_or_none(Guardian.id == added.id) is not None
+
+
+async def test_a_siblings_parent_is_linked(demo_db: Path):
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        student = await open_profile(pilot, app)
+        other = (
+            Guardian.select()
+            .where(
+                Guardian.id.not_in(
+                    StudentGuardian.select(StudentGuardian.guardian).where(
+                        StudentGuardian.student == student.id
+                    )
+                )
+            )
+            .order_by(Guardian.last_name)
+            .first()
+        )
+        count = links(student)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, LinkGuardianDialog)
+        await pilot.press("x")  # one letter is too few: the search says so
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.query_one("#found", OptionList).option_count == 0
+        app.screen.query_one("#search", Input).value = other.last_name
+        app.screen.query_one("#search", Input).focus()
+        await pilot.press("enter")
+        await settle(pilot)
+        found = app.screen.query_one("#found", OptionList)
+        ids = [found.get_option_at_index(i).id for i in range(found.option_count)]
+        assert other.id in ids
+        found.highlighted = ids.index(other.id)
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert isinstance(app.screen, ProfileScreen)
+        assert links(student) == count + 1

@@ -1,0 +1,138 @@
+"""Pilot tests of the sync conflicts screen, with a conflict made by the real merge: the
+demo database is the hub, a laptop bootstraps from it, the same mark is typed on both, and
+the laptop's push loses one of the two values.
+
+The demo teacher works in Russian, so the checks look at ids, names and values, not words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.widgets import OptionList, Static
+
+from node.models import Lesson, Mark, Student, SyncPeer, TeachingAssignment, User
+from node.models.changes import database_epoch
+from node.services.actor import Actor
+from node.services.journal import set_marks
+from tests.sync.nodes import Node, bootstrap, push
+from tests.tui.conftest import TODAY
+from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
+from tui.app import EdiaryApp
+from tui.screens.conflicts import ConflictsScreen
+from tui.screens.home import HomeScreen
+from tui.screens.journal import JournalScreen
+
+
+def _conflict(demo_db: Path, tmp_path: Path) -> tuple[Mark, Lesson, Student]:
+    """The teacher types 5 on the school server, then 2 on their laptop, offline; the
+    laptop syncs. Returns the mark's cell as it was, its lesson and its student."""
+    hub = Node.open_copy(demo_db.stem, demo_db.parent)
+    (tmp_path / "laptop").mkdir()
+    laptop = Node.create("laptop", tmp_path / "laptop")
+    try:
+        bootstrap(hub, laptop)
+        with hub.active():
+            teacher = User.get(User.login == "teacher")
+            mark = (
+                Mark.select()
+                .join(Lesson)
+                .join(TeachingAssignment)
+                .where(TeachingAssignment.teacher == teacher, Lesson.date < TODAY)
+                .order_by(Lesson.date.desc())
+                .first()
+            )
+            lesson, student = Lesson.get_by_id(mark.lesson_id), Student.get_by_id(mark.student_id)
+            set_marks(Actor.from_user(teacher), lesson.id, student.id, ["5"])
+            SyncPeer.create(
+                node_id="node-laptop",
+                role="replica",
+                public_key="00",
+                login="teacher",
+                user_id=teacher.id,
+                paired_at=dt.datetime(2026, 11, 1),
+                epoch=laptop.call(database_epoch),
+            )
+        with laptop.active():
+            set_marks(Actor.from_user(User.get_by_id(teacher.id)), lesson.id, student.id, ["2"])
+        assert push(laptop, hub) == []
+        return mark, lesson, student
+    finally:
+        laptop.close()
+        hub.close()
+
+
+async def _open_conflicts(pilot, app: EdiaryApp) -> OptionList:
+    await settle(pilot)
+    assert isinstance(app.screen, HomeScreen)
+    await pilot.press("y")
+    await settle(pilot)
+    assert isinstance(app.screen, ConflictsScreen)
+    return app.screen.query_one("#conflicts", OptionList)
+
+
+async def test_a_conflict_from_a_real_merge_is_listed_in_words_and_opens_the_journal(
+    demo_db: Path, tmp_path: Path
+):
+    mark, lesson, student = _conflict(demo_db, tmp_path)
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        attention = app.screen.query_one("#attention", OptionList)
+        ids = [attention.get_option_at_index(i).id for i in range(attention.option_count)]
+        assert "conflicts" in ids
+        line = str(attention.get_option("conflicts").prompt)
+        assert "1" in line
+        conflicts = await _open_conflicts(pilot, app)
+        assert conflicts.option_count == 1
+        text = str(conflicts.get_option_at_index(0).prompt)
+        assert student.last_name in text and lesson.date.strftime("%d.%m.%Y") in text
+        assert "2 (" in text and "5 (" in text  # the kept and the lost value, with their source
+        assert "teacher" in text  # the laptop is named by its user's login
+        for raw in (mark.id, lesson.id, student.id, lesson.assignment_id, "mark_", "tbl"):
+            assert str(raw) not in text
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JournalScreen)
+        assert app.screen.target.lesson_id == lesson.id
+        assert app.screen.lesson_under_cursor() == lesson.id
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictsScreen)
+
+
+async def test_home_is_quiet_and_the_screen_says_nothing_was_lost_without_conflicts(
+    demo_db: Path,
+):
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        attention = app.screen.query_one("#attention", OptionList)
+        ids = [attention.get_option_at_index(i).id for i in range(attention.option_count)]
+        assert "conflicts" not in ids
+        conflicts = await _open_conflicts(pilot, app)
+        assert conflicts.option_count == 1 and conflicts.get_option_at_index(0).disabled
+        await pilot.press("enter")
+        assert isinstance(app.screen, ConflictsScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_the_home_line_opens_the_conflicts_and_the_director_sees_them_too(
+    demo_db: Path, tmp_path: Path
+):
+    _conflict(demo_db, tmp_path)
+    app = EdiaryApp(demo_db, sign_in_as=("director", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        attention = app.screen.query_one("#attention", OptionList)
+        ids = [attention.get_option_at_index(i).id for i in range(attention.option_count)]
+        attention.focus()
+        attention.highlighted = ids.index("conflicts")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ConflictsScreen)
+        assert app.screen.query_one("#conflicts", OptionList).option_count == 1
+        assert not app.screen.query_one("#status", Static).has_class("error")

@@ -182,8 +182,7 @@ async def run_server(
     "--workers",
     type=click.IntRange(1, 64),
     default=web_workers.default_workers,
-    show_default=N_("the number of cores"),
-    help=N_("Processes serving the web page on the same port (one per core serves the most)."),
+    help=N_("Processes serving the web page on the same port; one per core by default."),
 )
 @click.pass_obj
 def serve(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
@@ -411,10 +412,22 @@ def upcoming_homework(actor: Actor, student_id: str, days: int = HOMEWORK_DAYS) 
     ]
 
 
+#: What the read check looks at in a student's row (see ``check_student``).
+_STUDENT_ACCESS_SQL = "SELECT id, user_id, school_class_id FROM student WHERE id = ?"
+
+
 def check_student(actor: Actor, student_id: str) -> None:
     """``NotFound`` unless the actor may see the student: the read check of a child's pages,
-    asked on its own when the page itself comes from the web page's cache."""
-    _allowed_student(actor, student_id)
+    asked on its own when the page itself comes from the web page's cache. It reads only
+    the columns the check looks at, as a plain tuple (every cached page asks it)."""
+    row = db.execute_sql(_STUDENT_ACCESS_SQL, (student_id,)).fetchone()
+    try:
+        if row is None:
+            raise NotFound(_("There is no such student among your children."))
+        student = Student(id=row[0], user=row[1], school_class=row[2])
+        ensure_allowed(actor, Action.STUDENT_VIEW, student)
+    except (NotFound, Forbidden) as exc:
+        raise NotFound(_("There is no such student among your children.")) from exc
 
 
 #: Replicated tables that no page of a parent or student shows (the activity log is written
@@ -431,8 +444,9 @@ FROM sync_change WHERE seq > ?
 """.format(unshown=", ".join(f"'{name}'" for name in UNSHOWN_TABLES))
 
 
-def changes_after(seq: int | None) -> tuple[int, int]:
-    """(newest change, newest change a page may show) after ``seq``, each ``seq`` if none.
+def changes_after(seq: int | None) -> tuple[int, int | None]:
+    """(newest change, newest change a page may show) after ``seq``: ``seq`` and None when
+    nothing changed, the newest and None when only unshown tables changed.
 
     A page built when the second number was V is current while it stays V: a new mark, a
     read message, a changed guardian link or account all move it (``node.web.pagecache``).
@@ -443,13 +457,21 @@ def changes_after(seq: int | None) -> tuple[int, int]:
         newest = db.execute_sql("SELECT coalesce(max(seq), 0) FROM sync_change").fetchone()[0]
         return (newest, newest)
     newest, shown = db.execute_sql(_CHANGES_AFTER_SQL, (seq,)).fetchone()
-    return (newest or seq, shown or seq)
+    return (newest or seq, shown)
 
 
 def school_language() -> str | None:
     """The school's locale: the language of pages for people who chose none (public)."""
     school = School.current()
     return school.locale if school else None
+
+
+def record_views(views: Iterable[tuple[Actor, str, str]]) -> None:
+    """Log several (actor, page, client) views in one transaction: the web page writes the
+    views of many parents together rather than one write (and one disk sync) each."""
+    with db.atomic():
+        for actor, page, client in views:
+            log_activity(actor, "view", detail=page, client=client)
 
 
 def record_view(actor: Actor, page: str, *, client: str = "") -> None:

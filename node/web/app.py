@@ -15,6 +15,7 @@ from node.web import keys
 from node.web.middlewares import error_middleware, security_headers
 from node.web.pagecache import DataVersion, PageCache
 from node.web.routes import setup_routes
+from node.web.viewlog import ViewLog
 from node.web.workers import Workers
 
 #: Forms and API calls are small; anything larger is refused before it is read.
@@ -55,7 +56,7 @@ def create_app(database_path: Path | str, *, secure_cookies: bool = False) -> we
     app[keys.DATABASE_PATH] = Path(database_path)
     app[keys.SECURE_COOKIES] = secure_cookies
     app[keys.TEMPLATES] = _templates()
-    app[keys.RECENT_VIEWS] = {}
+    app[keys.VIEW_LOG] = ViewLog()
     app[keys.PAGE_CACHE] = PageCache()
     app[keys.DATA_VERSION] = DataVersion()
     app.cleanup_ctx.append(_database)

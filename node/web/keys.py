@@ -9,6 +9,7 @@ import peewee as pw
 from aiohttp import web
 
 from node.web.pagecache import DataVersion, PageCache
+from node.web.viewlog import ViewLog
 from node.web.workers import Workers
 
 DATABASE_PATH = web.AppKey("database_path", Path)
@@ -18,8 +19,8 @@ TEMPLATES = web.AppKey("templates", jinja2.Environment)
 WORKERS = web.AppKey("workers", Workers)
 #: The school's locale, the language of last resort (read when the app starts).
 SCHOOL_LANGUAGE = web.AppKey("school_language", str)
-#: (user id, page) → when that view was last written to the activity log.
-RECENT_VIEWS = web.AppKey("recent_views", dict)
+#: The page views waiting to be written to the activity log (``node.web.viewlog``).
+VIEW_LOG = web.AppKey("view_log", ViewLog)
 #: Rendered child pages per session, valid while the data version holds (``pagecache``).
 PAGE_CACHE = web.AppKey("page_cache", PageCache)
 #: The newest change a cached page may show, per server process (``pagecache``).

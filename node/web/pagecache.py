@@ -80,5 +80,6 @@ class DataVersion:
         with self._lock:
             if self._seen is None or seen > self._seen:
                 self._seen = seen
-            self._version = max(self._version, shown)
+            if shown is not None:
+                self._version = max(self._version, shown)
             return self._version

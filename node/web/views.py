@@ -27,6 +27,7 @@ from node.web.session import (
     session_token,
     set_cookie,
 )
+from node.web.viewlog import ViewLog
 
 WEEKDAYS = (
     N_("Monday"),
@@ -157,13 +158,8 @@ async def language(request: web.Request) -> web.Response:
 # --- signed-in pages ------------------------------------------------------------------------
 
 
-#: A page a user opened again within this time is not logged again: a parent reloading the
-#: week on a phone is one visit, and the activity log (a write) stays off the hot path.
-VIEW_LOG_EVERY = dt.timedelta(minutes=5)
-
-
 def _load(
-    recent: dict[tuple[str, str], dt.datetime],
+    view_log: ViewLog,
     token: str,
     page: str,
     address: str,
@@ -180,22 +176,8 @@ def _load(
     children = diary.my_children(actor)
     data = fn(actor, *args) if fn is not None else None
     unread = mail.unread_count(actor) if count_unread else 0
-    _log_view(recent, actor, page, address)
+    view_log.add(actor, page, address)
     return actor, children, data, unread
-
-
-def _log_view(
-    recent: dict[tuple[str, str], dt.datetime], actor: Actor, page: str, address: str
-) -> None:
-    """Log the view unless this user's same page was logged within ``VIEW_LOG_EVERY``."""
-    if not page:
-        return
-    key = (actor.user_id or "", page)
-    now = diary.clock.now()
-    last = recent.get(key)
-    if last is None or now - last >= VIEW_LOG_EVERY or now < last:
-        diary.record_view(actor, page, client=address)
-        recent[key] = now
 
 
 @dataclass(frozen=True)
@@ -214,7 +196,7 @@ class ChildPage:
 def _child_page(
     cache: PageCache,
     versions: DataVersion,
-    recent: dict[tuple[str, str], dt.datetime],
+    view_log: ViewLog,
     token: str,
     page: str,
     address: str,
@@ -235,7 +217,7 @@ def _child_page(
     diary.check_student(actor, student_id)
     key = PageKey(auth.token_hash(token), path, current_language(), diary.clock.today().isoformat())
     html = cache.get(key, version)
-    _log_view(recent, actor, page, address)
+    view_log.add(actor, page, address)
     if html is not None:
         return ChildPage(actor=actor, key=key, version=version, html=html)
     return ChildPage(
@@ -257,7 +239,7 @@ async def load(
     actor, children, data, unread = await in_thread(
         request,
         _load,
-        request.app[keys.RECENT_VIEWS],
+        request.app[keys.VIEW_LOG],
         session_token(request),
         page,
         client_address(request),
@@ -320,7 +302,7 @@ def student_page(page: str) -> Any:
             _child_page,
             cache,
             request.app[keys.DATA_VERSION],
-            request.app[keys.RECENT_VIEWS],
+            request.app[keys.VIEW_LOG],
             session_token(request),
             page,
             client_address(request),

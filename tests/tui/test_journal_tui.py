@@ -250,7 +250,7 @@ async def test_the_help_screen_lists_the_keys_of_the_journal(demo_db: Path):
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         described = {text for _key, text in app.screen.rows}
-        assert {"Topic/homework", "History", "Back", "Quit", "Thematic plan"} <= described
+        assert {"Topic/homework", "History", "Back", "Quit", "Plan"} <= described
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)

@@ -34,7 +34,7 @@ class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("q", "app.quit", N_("Quit"), show=False, id="quit-q"),
         Binding("r", "refresh", N_("Refresh"), id="refresh"),
-        Binding("k", "plan", N_("Thematic plan"), id="plan"),
+        Binding("k", "plan", N_("Plan"), id="plan"),
         Binding("m", "mail", N_("Mail"), id="mail"),
         Binding("y", "conflicts", N_("Sync conflicts"), show=False, id="conflicts"),
         Binding("c", "my_class", N_("My class"), id="my-class"),

@@ -7,7 +7,8 @@ insert-or-delete is an insert (deletes are tombstones; an insert with a newer cl
 the row). The table rows are that state, materialised; ``sync_change`` holds the changes.
 
 Nothing is lost: a write that loses to a concurrent one (the winner's writer had not seen it:
-``base`` < the loser's HLC) is kept in ``sync_conflict``. Three clashes need a rule every
+the loser is not on the chain of versions the winner's group ``base`` leads back through) is
+kept in ``sync_conflict``. Three clashes need a rule every
 node applies alike, and each leaves a conflict and, where a row must go, a tombstone that
 reaches every node:
 
@@ -21,6 +22,7 @@ reaches every node:
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -119,6 +121,40 @@ class RowState:
     row: dict[str, Any] | None  # the materialised row, None if absent
     versions: dict[str, Version] = field(default_factory=dict)
     last_fields: dict[str, Any] | None = None  # the newest full image (insert or delete)
+    #: per group, every version known here by its HLC: an update's ``base`` names its parent
+    #: (two nodes may write in the same millisecond: one HLC can name several versions)
+    history: dict[str, dict[int, list[Version]]] = field(default_factory=dict)
+
+    def has_seen(
+        self,
+        group: str,
+        later: Change | Version,
+        earlier: Change | Version,
+        same: Callable[[Version], bool],
+    ) -> bool:
+        """Whether ``later``'s writer had ``earlier`` (or the same values) in ``group``.
+
+        An update's base is the HLC of the group's version it overwrote, so the versions a
+        writer had form a chain of parents; ``earlier`` was seen when it is on ``later``'s
+        chain, or when a version on it held the same values (two laptops typed the same,
+        then one changed it knowingly). A parent this node does not hold (a base written
+        before v8 named the row's newest change, whatever its group) falls back to
+        comparing clocks, as v5 did. When one HLC names several versions, the chain goes on
+        through the one last-writer-wins shows, and reaching ``earlier``'s HLC proves
+        nothing: the conflict is kept rather than risk losing a write.
+        """
+        versions = self.history.get(group, {})
+        step = later
+        while step.base > earlier.hlc:
+            parents = versions.get(step.base)
+            if not parents:
+                return True
+            parent = max(parents, key=lambda v: v.key)
+            if parent.base >= step.base or same(parent):
+                return True
+            step = parent
+        namesakes = versions.get(earlier.hlc, ())
+        return step.base == earlier.hlc and all(v.key == earlier.key for v in namesakes)
 
 
 def _fetch_row(info: TableInfo, row_id: str) -> dict[str, Any] | None:
@@ -150,6 +186,7 @@ def row_state(info: TableInfo, row_id: str) -> RowState:
         fields = json.loads(text)
         version = Version(hlc, origin, base, op, fields)
         for group in info.touched_groups(op, fields):
+            state.history.setdefault(group, {}).setdefault(hlc, []).append(version)
             current = state.versions.get(group)
             if current is None or version.key > current.key:
                 state.versions[group] = version
@@ -315,12 +352,16 @@ class Merger:
         if group == ALIVE or current.origin == change.origin:
             return
         winner, loser = (change, current) if change_won else (current, change)
-        if winner.base >= loser.hlc:
-            return  # the winner's writer had seen the loser: an ordinary later edit
         loser_values = self._values(info, group, loser.fields)
         winner_values = self._values(info, group, winner.fields)
         if loser_values == winner_values:
             return
+
+        def same(version: Version) -> bool:
+            return self._values(info, group, version.fields) == loser_values
+
+        if state.has_seen(group, winner, loser, same):
+            return  # the winner's writer had seen the loser: an ordinary later edit
         self._record(
             "concurrent",
             info,

@@ -41,8 +41,10 @@ ALIVE = "_alive"
 #: still syncs, while a clock years off cannot poison every node's clock for good.
 MAX_CLOCK_AHEAD_MS = 2 * 24 * 3600 * 1000
 HLC_SHIFT = 16
-#: The v5 triggers, frozen (migration 5 runs this file; never edit it).
+#: The v5 triggers, frozen (migration 5 runs this file; never edit it), and v8's
+#: replacement of every update trigger (each group's own base).
 SQL_TRIGGERS_FILE = Path(__file__).parent / "sql" / "0005_sync_triggers.sql"
+SQL_GROUP_BASE_FILE = Path(__file__).parent / "sql" / "0008_sync_group_base.sql"
 
 #: Columns that change together: a write to any one of them carries the whole group, and
 #: merge keeps or drops the group as a unit (a mark's value never pairs with another
@@ -111,8 +113,9 @@ class SyncClock(BaseModel):
 
 class SyncChange(BaseModel):
     """One captured (or received) change. ``fields`` is JSON of the written columns: the
-    whole row for inserts and deletes, the touched groups for updates. ``base`` is the
-    newest HLC the writer held for the row, which tells a concurrent write from a later one."""
+    whole row for inserts and deletes, the touched groups for updates. ``base`` is, for an
+    update, the HLC of the version of its group it overwrote (its parent), for a delete the
+    newest HLC the writer held for the row: it tells a concurrent write from a later one."""
 
     seq = pw.AutoField()
     tbl = pw.TextField()
@@ -196,7 +199,7 @@ def trigger_sql(table: str, columns: Sequence[str]) -> list[str]:
     """The capture triggers of one table: insert, delete, and one update trigger per group
     (so an UPDATE that rewrites a row unchanged, as peewee's ``save`` does, logs nothing)."""
     data = [c for c in columns if c != "id"]
-    base = 'coalesce((SELECT max(hlc) FROM sync_change WHERE row_id = OLD."id"), 0)'
+    base = _ROW_BASE
     out = [
         f'CREATE TRIGGER "sync_{table}_insert" AFTER INSERT ON "{table}" WHEN {_ACTIVE} '
         f"BEGIN {TICK_SQL} {_log(table, 'NEW', 'insert', _json_object('NEW', data), '0')} END",
@@ -207,12 +210,30 @@ def trigger_sql(table: str, columns: Sequence[str]) -> list[str]:
         changed = " OR ".join(f'NEW."{c}" IS NOT OLD."{c}"' for c in members)
         of = ", ".join(f'"{c}"' for c in members)
         fields = _json_object("NEW", members)
+        parent = _group_base(members[0])
         out.append(
             f'CREATE TRIGGER "sync_{table}_update_{name}" AFTER UPDATE OF {of} ON "{table}" '
             f"WHEN {_ACTIVE} AND ({changed}) "
-            f"BEGIN {TICK_SQL} {_log(table, 'NEW', 'update', fields, base)} END"
+            f"BEGIN {TICK_SQL} {_log(table, 'NEW', 'update', fields, parent)} END"
         )
     return out
+
+
+#: A delete overwrites the whole row: its base is the newest change of the row.
+_ROW_BASE = 'coalesce((SELECT max(hlc) FROM sync_change WHERE row_id = OLD."id"), 0)'
+
+
+def _group_base(member: str) -> str:
+    """An update's base: the HLC of the version of its group it overwrote, i.e. the newest
+    change that wrote the group (an insert, or an update carrying one of its columns; an
+    update carries its whole group, so one member tells). Merge follows these parents to
+    tell a later edit from a concurrent one (``sync.merge``); a row-wide base would take
+    another group's newer edit for having seen this one."""
+    return (
+        'coalesce((SELECT max(hlc) FROM sync_change WHERE row_id = OLD."id" '
+        f"AND (op = 'insert' OR (op = 'update' AND json_type(fields, '$.\"{member}\"') "
+        "IS NOT NULL))), 0)"
+    )
 
 
 def trigger_names(table: str, columns: Sequence[str]) -> list[str]:

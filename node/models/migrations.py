@@ -170,6 +170,10 @@ def _sync_capture(database: pw.SqliteDatabase) -> None:
     _run_sql_file("0005_sync_triggers.sql")(database)
 
 
+#: v8: an update's ``base`` is the version of its field group it overwrote (was: the row's
+#: newest change), so merge can follow a group's history (see node/models/changes.py).
+GROUP_BASE_SQL = "0008_sync_group_base.sql"
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _run_sql_file("0001_initial.sql")),
     Migration(2, "numeric points on marks and final marks", _mark_points),
@@ -177,6 +181,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(4, "internal mail: threads, messages, participants", _mail),
     Migration(5, "sync change log, clock and capture triggers", _sync_capture),
     Migration(7, "sync peers and pairing codes", _peers),
+    Migration(
+        8, "sync update triggers record their field group's base", _run_sql_file(GROUP_BASE_SQL)
+    ),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

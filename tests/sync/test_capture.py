@@ -27,6 +27,7 @@ from node.models import (
 )
 from node.models.base import make_database
 from node.models.changes import (
+    SQL_GROUP_BASE_FILE,
     SQL_TRIGGERS_FILE,
     capture_paused,
     current_trigger_sql,
@@ -63,12 +64,38 @@ def test_the_migrated_triggers_are_exactly_those_the_models_need(database):
     assert set(_triggers(database)) == expected
 
 
-def test_the_frozen_v5_file_is_what_the_generator_gave(database):
-    frozen = SQL_TRIGGERS_FILE.read_text(encoding="utf-8")
-    statements = [s.strip() for s in frozen.split(";\n") if s.strip()]
-    body = [s.split("\n")[-1] if s.startswith("--") else s for s in statements]
-    assert set(body) <= set(current_trigger_sql())
-    assert len(body) == len(current_trigger_sql())
+def _frozen(path: Path) -> list[str]:
+    statements = [s.strip() for s in path.read_text(encoding="utf-8").split(";\n") if s.strip()]
+    return [s.split("\n")[-1] if s.startswith("--") else s for s in statements]
+
+
+def test_the_frozen_files_in_order_give_what_the_generator_gives(database):
+    """v5 made every trigger; v8 dropped and remade the update triggers."""
+    made = {s.split('"')[1]: s for s in _frozen(SQL_TRIGGERS_FILE)}
+    assert len(made) == len(current_trigger_sql())
+    for statement in _frozen(SQL_GROUP_BASE_FILE):
+        name = statement.split('"')[1]
+        if statement.startswith("DROP TRIGGER"):
+            del made[name]
+        else:
+            made[name] = statement
+    assert sorted(made.values()) == sorted(current_trigger_sql())
+
+
+def test_an_update_records_the_version_of_its_own_group_it_overwrote(school: SmallSchool):
+    """Editing the topic after the slot: the topic's base is the insert, not the slot edit."""
+    from node.models import Lesson
+
+    lesson = school.maths_lessons[0]
+    Lesson.update(topic="Fractions").where(Lesson.id == lesson.id).execute()
+    Lesson.update(number=7).where(Lesson.id == lesson.id).execute()
+    Lesson.update(topic="Decimals").where(Lesson.id == lesson.id).execute()
+    changes = _changes(row_id=lesson.id)
+    first_topic, slot, second_topic = changes[-3:]
+    assert json.loads(slot.fields) == {"date": lesson.date.isoformat(), "number": 7}
+    assert slot.base == max(c.hlc for c in changes if c.op == "insert")
+    assert first_topic.base == slot.base  # both overwrote the inserted row's values
+    assert second_topic.base == first_topic.hlc
 
 
 def test_node_local_tables_have_no_triggers(database):

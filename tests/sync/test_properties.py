@@ -93,6 +93,9 @@ edits = st.one_of(
     st.tuples(
         st.just("topic"), node_index, st.integers(0, LESSONS - 1), st.sampled_from(["A", "B"])
     ),
+    st.tuples(
+        st.just("homework"), node_index, st.integers(0, LESSONS - 1), st.sampled_from(["p", "q"])
+    ),
     st.tuples(st.just("drop_lesson"), node_index, st.just(LESSONS - 1)),
 )
 syncs = st.one_of(
@@ -110,6 +113,8 @@ def _edit(node: Node, step: tuple, ids: dict) -> None:
             return  # deleted here: the screen would not offer it
         if kind == "topic":
             Lesson.update(topic=step[3]).where(Lesson.id == lesson_id).execute()
+        elif kind == "homework":  # another group of the same row as the topic
+            Lesson.update(homework=step[3]).where(Lesson.id == lesson_id).execute()
         elif kind == "drop_lesson":
             Lesson.delete().where(Lesson.id == lesson_id).execute()
         elif kind == "mark":
@@ -184,6 +189,26 @@ def _journal(node: Node, scope: engine.Scope | None = None) -> dict[str, list[tu
     return out
 
 
+def _had(changes: list[tuple], info, group: str, base: int, hlc: int, values: dict) -> bool:
+    """Whether a writer whose group ``base`` is ``base`` had the write ``hlc`` or the same
+    ``values``: its base, that version's base and so on back are the versions of the group
+    it had (an update's base is the version of its group it overwrote)."""
+    by_hlc = {
+        c[4]: (c[6], json.loads(c[3]))
+        for c in changes
+        if group in info.touched_groups(c[2], json.loads(c[3]))
+    }
+    walked: set[int] = set()
+    while base and base not in walked:
+        if base == hlc:
+            return True
+        walked.add(base)
+        base, fields = by_hlc.get(base, (0, {}))
+        if all(fields.get(c, object()) == v for c, v in values.items()):
+            return True
+    return False
+
+
 def _unreported_losers(hub: Node) -> list[tuple]:
     """Writes whose values are not in the final state, that no later writer had seen, and
     that are missing from the conflicts log."""
@@ -220,8 +245,13 @@ def _unreported_losers(hub: Node) -> list[tuple]:
                         continue
                     seen = any(
                         (h, o) > (hlc, origin)
-                        and b >= hlc
-                        and (oo == "delete" or group in info.touched_groups(oo, json.loads(f)))
+                        and (
+                            (oo == "delete" and b >= hlc)
+                            or (
+                                group in info.touched_groups(oo, json.loads(f))
+                                and _had(changes, info, group, b, hlc, mine)
+                            )
+                        )
                         for _t2, _r2, oo, f, h, o, b in changes
                     )
                     if seen or (row_id, group, origin, hlc) in logged:

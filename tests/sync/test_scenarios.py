@@ -128,6 +128,55 @@ def test_a_later_edit_that_saw_the_first_is_no_conflict(hub, laptop):
     assert _conflicts(hub) == [] and _conflicts(a) == []
 
 
+def _set_lesson(node: Node, lesson_id: str, **values: str) -> None:
+    with node.active():
+        Lesson.update(**values).where(Lesson.id == lesson_id).execute()
+
+
+def _losers(node: Node) -> list[tuple[str, dict, dict]]:
+    return [
+        (c.grp, json.loads(c.loser_values), json.loads(c.winner_values)) for c in _conflicts(node)
+    ]
+
+
+def test_an_edit_of_another_group_does_not_hide_a_concurrent_edit(hub, laptop):
+    """A's topic and C's homework are concurrent; B saw only C's homework and then wrote
+    the topic: B had not seen A's topic, so A's topic lost and is listed."""
+    a, b, c = laptop("a"), laptop("b"), laptop("c")
+    lesson = hub.school.maths_lessons[0].id
+    _set_lesson(a, lesson, topic="Fractions")
+    _set_lesson(c, lesson, homework="p. 12")
+    sync(hub, c)
+    sync(hub, b)
+    _set_lesson(b, lesson, topic="Decimals")
+    sync(hub, b)
+    sync(hub, a)
+    for node in (a, b, c):
+        sync(hub, node)
+    assert contents(a) == contents(b) == contents(c) == contents(hub)
+    topic = hub.call(lambda: Lesson.get_by_id(lesson).topic)
+    assert topic == "Decimals"
+    assert ("topic", {"topic": "Fractions"}, {"topic": "Decimals"}) in _losers(hub)
+
+
+def test_a_write_lost_to_an_edit_made_after_a_third_one_is_listed(hub, laptop):
+    """A and C type one cell's topic at the same time; B saw C's and changed it. The hub
+    gets A's last: A's write lost, although B's clock is past it, and is listed."""
+    a, b, c = laptop("a"), laptop("b"), laptop("c")
+    lesson = hub.school.maths_lessons[0].id
+    _set_lesson(a, lesson, topic="Fractions")
+    _set_lesson(c, lesson, topic="Percent")
+    sync(hub, c)
+    sync(hub, b)
+    _set_lesson(b, lesson, topic="Decimals")
+    sync(hub, b)
+    sync(hub, a)
+    assert hub.call(lambda: Lesson.get_by_id(lesson).topic) == "Decimals"
+    losers = [(grp, loser) for grp, loser, _winner in _losers(hub)]
+    assert ("topic", {"topic": "Fractions"}) in losers
+    assert ("topic", {"topic": "Percent"}) not in losers  # B saw it: an ordinary edit
+
+
 def test_a_delete_beats_an_edit_it_did_not_see_and_the_edit_is_kept(hub, laptop):
     a, b = laptop("a"), laptop("b")
     s = hub.school

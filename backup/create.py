@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import datetime as dt
 import mmap
 import os
@@ -15,7 +14,8 @@ from pathlib import Path
 from backup import manifest as manifests
 from backup import snapshot, store
 from backup.age import Recipient, encrypt
-from backup.hashing import BackgroundHash, BufferHash
+from backup.background import Background
+from backup.hashing import InlineHash, buffer_sha256
 from backup.keys import load_recipients
 from backup.manifest import Manifest
 from backup.settings import BackupSettings
@@ -34,26 +34,21 @@ class Created:
     missing: tuple[Path, ...]  # destinations that were not there (an unplugged drive)
 
 
-class _Check:
-    """``quick_check`` of the snapshot in a thread, while it is being encrypted."""
+def _check(path: Path, fingerprint: bool) -> str | None:
+    found = snapshot.fingerprint_file(path) if fingerprint else None
+    snapshot.check_database(path)
+    return found
 
-    def __init__(self, path: Path) -> None:
-        self.error: BaseException | None = None
-        # the caller's context goes along, so a refusal speaks the user's language
-        context = contextvars.copy_context()
-        self._thread = threading.Thread(target=context.run, args=(self._run, path), daemon=True)
-        self._thread.start()
 
-    def _run(self, path: Path) -> None:
-        try:
-            snapshot.check_database(path)
-        except BaseException as exc:  # handed to the caller's thread
-            self.error = exc
+class _Check(Background[str | None]):
+    """``quick_check`` of the snapshot in a thread, while it is being encrypted.
 
-    def result(self) -> None:
-        self._thread.join()
-        if self.error is not None:
-            raise self.error
+    With ``fingerprint``, the snapshot's fingerprint is taken there too (before the check),
+    so the encryption need not wait for it; ``result()`` returns it once the check passed.
+    """
+
+    def __init__(self, path: Path, *, fingerprint: bool = False) -> None:
+        super().__init__(_check, path, fingerprint)
 
 
 class _Output:
@@ -111,27 +106,24 @@ def _encrypt_file(
     """Encrypt the snapshot at ``path`` into ``writes``; (size, SHA-256) of plain and cipher.
 
     The snapshot is mapped, not read: the encryptor and the plaintext hash (a thread of its
-    own) take views of the page cache, and the ciphertext is hashed in another thread, so
-    the file is neither copied into Python nor handed around in pieces.
+    own, in large steps) take views of the page cache. The ciphertext is hashed as it is
+    written, in this thread: each large update lets the GIL go to the other threads.
     """
-    cipher_hash = BackgroundHash()
-    try:
-        with (
-            path.open("rb") as source,
-            mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
-        ):
-            view = memoryview(mapped)
+    cipher_hash = InlineHash()
+    with (
+        path.open("rb") as source,
+        mmap.mmap(source.fileno(), 0, access=mmap.ACCESS_READ) as mapped,
+    ):
+        view = memoryview(mapped)
+        try:
+            plain_hash = Background(buffer_sha256, view)
             try:
-                plain_hash = BufferHash(view)
-                try:
-                    encrypt(view, [cipher_hash, *writes], recipients)
-                finally:
-                    plain = plain_hash.result()
+                encrypt(view, [cipher_hash, *writes], recipients)
             finally:
-                view.release()
-    finally:
-        cipher = cipher_hash.result()
-    return plain, cipher
+                plain = plain_hash.result()
+        finally:
+            view.release()
+    return plain, cipher_hash.result()
 
 
 def create_backup(
@@ -167,9 +159,15 @@ def _create(
     plain = store.temp_path(settings.data_dir, "snapshot")
     temps: list[Path] = []
     try:
-        shot = snapshot.take_snapshot(settings.database_path, plain)
-        if only_if_changed and shot.fingerprint == state.get("fingerprint"):
-            return Created(None, (), tuple(missing))
+        known: str | None = None  # the fingerprint, taken beside the encryption unless needed now
+        if only_if_changed:
+            shot = snapshot.take_snapshot(settings.database_path, plain)
+            if shot.fingerprint == state.get("fingerprint"):
+                return Created(None, (), tuple(missing))
+            known, version = shot.fingerprint, shot.schema_version
+        else:
+            snapshot.copy_database(settings.database_path, plain)
+            version = snapshot.schema_version(plain)
         key, node_id = load_or_create_identity(settings.identity_path)
         sequence = store.newest_sequence(settings) + 1
         # chain to the newest manifest on disk: a kill between publishing a manifest and
@@ -189,11 +187,12 @@ def _create(
         try:
             for temp in temps:
                 outputs.append(_Output(store.create_private(temp)))
-            check = _Check(plain)
+            check = _Check(plain, fingerprint=known is None)
             (plain_size, plain_sha), (cipher_size, cipher_sha) = _encrypt_file(
                 plain, [out.write for out in outputs], recipients
             )
-            check.result()  # a snapshot that fails quick_check is never published
+            # a snapshot that fails quick_check is never published
+            fingerprint = check.result() or known
             for out in outputs:
                 out.sync()
         finally:
@@ -214,8 +213,8 @@ def _create(
                 kind=kind,
                 node_id=node_id,
                 node_public_key=manifests.public_key_text(key),
-                schema_version=shot.schema_version,
-                fingerprint=shot.fingerprint,
+                schema_version=version,
+                fingerprint=fingerprint,
                 plaintext_size=plain_size,
                 plaintext_sha256=plain_sha,
                 ciphertext_size=cipher_size,
@@ -233,7 +232,7 @@ def _create(
             sequence=sequence,
             newest_seen=max(sequence, int(state.get("newest_seen", 0))),
             manifest_sha256=manifests.digest(raw),
-            fingerprint=shot.fingerprint,
+            fingerprint=fingerprint,
             last_backup_at=created,
             verified_created=created,
             verified_sequence=sequence,

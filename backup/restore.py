@@ -84,10 +84,11 @@ def restore(
         entry = store.read_entry(backup_file)
         manifest = None
         if entry.manifest is not None or entry.manifest_path.exists():
-            manifest = check_file(entry)  # a sidecar that is there must be right
+            # a sidecar that is there must be right; the file's hash is taken while decrypting
+            manifest = check_file(entry, read=False)
         store.cleanup_orphans(settings.data_dir)
         target = store.temp_path(settings.data_dir, "restore")
-        check_contents(backup_file, manifest, identities, target, full=True)
+        check_contents(backup_file, manifest, identities, target, full=True, durable=True)
         try:
             meta = _meta(target)
             sequence = int(meta.get(snapshot.SEQUENCE_KEY, "0") or 0)

@@ -11,8 +11,10 @@ import contextlib
 import hashlib
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 from backup.errors import BackupDamaged
 from node.errors import StorageError
@@ -23,6 +25,8 @@ from node.i18n import _
 SEQUENCE_KEY = "backup_sequence"
 CREATED_KEY = "backup_created"
 NODE_KEY = "backup_node"
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,9 @@ def check_database(path: Path, *, full: bool = False) -> None:
 def fingerprint(conn: sqlite3.Connection) -> str:
     """Row counts, highest rowids and the Meta table: equal fingerprints mean no change.
 
-    Every change of school data adds a History row, so counting rows is enough.
+    Every change of school data adds a History row, so counting rows is enough. The Meta
+    table is taken by content, without the keys a backup stamps into its snapshot: so a
+    stamped snapshot has the fingerprint of the database it was copied from.
     """
     digest = hashlib.sha256()
     tables = conn.execute(
@@ -89,6 +95,8 @@ def fingerprint(conn: sqlite3.Connection) -> str:
         "ORDER BY name"
     ).fetchall()
     for (name,) in tables:
+        if name == "meta":
+            continue
         row = conn.execute(f'SELECT count(*), max(rowid) FROM "{name}"').fetchone()
         digest.update(f"{name}:{row[0]}:{row[1]};".encode())
     if any(name == "meta" for (name,) in tables):
@@ -108,6 +116,26 @@ def read_meta(conn: sqlite3.Connection, key: str) -> str | None:
     return row[0] if row else None
 
 
+def _read(path: Path, what: Callable[[sqlite3.Connection], T]) -> T:
+    try:
+        with contextlib.closing(sqlite3.connect(path)) as conn:
+            return what(conn)
+    except sqlite3.Error as exc:
+        raise BackupDamaged(
+            _("The database copy is not readable: {error}").format(error=exc)
+        ) from exc
+
+
+def schema_version(path: Path) -> int:
+    version = _read(path, lambda conn: read_meta(conn, "schema_version"))
+    return int(version) if version else 0
+
+
+def fingerprint_file(path: Path) -> str:
+    """The ``fingerprint`` of a copy; the backup keys it ignores may be stamped already."""
+    return _read(path, fingerprint)
+
+
 def take_snapshot(source: Path, target: Path) -> Snapshot:
     """Copy and fingerprint the live database into ``target`` (mode 0600).
 
@@ -115,14 +143,7 @@ def take_snapshot(source: Path, target: Path) -> Snapshot:
     encryption, on another core: sqlite3 releases the GIL while it checks).
     """
     copy_database(source, target)
-    try:
-        with contextlib.closing(sqlite3.connect(target)) as conn:
-            version = read_meta(conn, "schema_version")
-            return Snapshot(target, fingerprint(conn), int(version) if version else 0)
-    except sqlite3.Error as exc:
-        raise BackupDamaged(
-            _("The database copy is not readable: {error}").format(error=exc)
-        ) from exc
+    return Snapshot(target, fingerprint_file(target), schema_version(target))
 
 
 def stamp(path: Path, sequence: int, created: str, node_id: str) -> None:

@@ -10,8 +10,9 @@ from pathlib import Path
 
 from backup import snapshot, store
 from backup.age import Identity, decrypt
+from backup.background import Background
 from backup.errors import BackupDamaged
-from backup.hashing import BackgroundHash, file_sha256
+from backup.hashing import FileHash, file_sha256
 from backup.manifest import Manifest
 from backup.settings import BackupSettings
 from backup.store import Entry
@@ -24,8 +25,21 @@ class Decrypted:
     sha256: str
 
 
-def check_file(entry: Entry) -> Manifest:
-    """The manifest is signed and the file on disk is exactly the one it describes."""
+def _mismatch(path: Path) -> BackupDamaged:
+    return BackupDamaged(
+        _(
+            "{name}: the file does not match its manifest (changed, cut short or damaged). "
+            "Use another copy."
+        ).format(name=path.name)
+    )
+
+
+def check_file(entry: Entry, *, read: bool = True) -> Manifest:
+    """The manifest is signed and the file on disk is exactly the one it describes.
+
+    ``read=False`` leaves the file's hash to ``check_contents``, which takes it beside the
+    decryption instead of in a pass of its own.
+    """
     if entry.manifest is None:
         raise BackupDamaged(
             _("{name}: {problem}").format(name=entry.path.name, problem=entry.problem)
@@ -37,13 +51,8 @@ def check_file(entry: Entry) -> Manifest:
                 name=entry.path.name
             )
         )
-    if file_sha256(entry.path) != (manifest.ciphertext_size, manifest.ciphertext_sha256):
-        raise BackupDamaged(
-            _(
-                "{name}: the file does not match its manifest (changed, cut short or damaged). "
-                "Use another copy."
-            ).format(name=entry.path.name)
-        )
+    if read and file_sha256(entry.path) != (manifest.ciphertext_size, manifest.ciphertext_sha256):
+        raise _mismatch(entry.path)
     return manifest
 
 
@@ -72,27 +81,21 @@ def chain_problems(entries: Sequence[Entry]) -> list[str]:
     return problems
 
 
-def decrypt_to_file(path: Path, identities: Sequence[Identity], target: Path) -> Decrypted:
-    """Decrypt ``path`` into the new file ``target`` (0600); on any error ``target`` is removed."""
-    digest = BackgroundHash()
+def decrypt_to_file(
+    path: Path, identities: Sequence[Identity], target: Path, *, sync: bool = True
+) -> None:
+    """Decrypt ``path`` into the new file ``target`` (0600); on any error ``target`` is
+    removed. ``sync=False``: the caller flushes it to disk (or throws it away)."""
     fd = store.create_private(target)
     try:
         with os.fdopen(fd, "wb") as out, path.open("rb") as source:
-
-            def sink(data: bytes) -> None:
-                digest(data)
-                out.write(data)
-
-            try:
-                decrypt(source, identities, sink)
-            finally:
-                size, sha = digest.result()
+            decrypt(source, identities, out.write)
             out.flush()
-            os.fsync(out.fileno())
+            if sync:
+                os.fsync(out.fileno())
     except BaseException:
         target.unlink(missing_ok=True)
         raise
-    return Decrypted(size, sha)
 
 
 def check_contents(
@@ -102,24 +105,58 @@ def check_contents(
     target: Path,
     *,
     full: bool = False,
+    durable: bool = False,
 ) -> Decrypted:
     """Decrypt into ``target``; check it against the manifest and with ``quick_check``
-    (``full``: the slower ``integrity_check``, which restore runs)."""
-    result = decrypt_to_file(path, identities, target)
+    (``full``: the slower ``integrity_check``, which restore runs; ``durable``: ``target``
+    is on disk when this returns).
+
+    The work overlaps: the file's hash is taken in a thread while it is decrypted (the
+    decryption authenticates every chunk itself, and ``target`` is scratch until this
+    returns), and the plaintext's hash and the flush to disk run while SQLite checks it.
+    """
+    cipher = FileHash(path) if manifest else None
     try:
-        if manifest and (result.size, result.sha256) != (
-            manifest.plaintext_size,
-            manifest.plaintext_sha256,
-        ):
-            raise BackupDamaged(
-                _("{name}: the decrypted database differs from its manifest.").format(
-                    name=path.name
-                )
-            )
-        snapshot.check_database(target, full=full)
+        try:
+            decrypt_to_file(path, identities, target, sync=False)
+        except BaseException:
+            # a file changed on disk is reported as such, not as the damage it decrypts to
+            _same_file(cipher, manifest, path)
+            raise
+        _same_file(cipher, manifest, path)
+        plain = FileHash(target)
+        # on disk while SQLite checks it
+        flush = Background(store.fsync_path, target) if durable else None
+        try:
+            snapshot.check_database(target, full=full)
+        except BaseException:
+            _same_database(plain, manifest, path)  # this refusal outranks a failed check
+            raise
+        finally:
+            if flush:
+                flush.result()
+        result = _same_database(plain, manifest, path)
     except BaseException:
         target.unlink(missing_ok=True)
         raise
+    return result
+
+
+def _same_file(cipher: FileHash | None, manifest: Manifest | None, path: Path) -> None:
+    if cipher and manifest:
+        if cipher.result() != (manifest.ciphertext_size, manifest.ciphertext_sha256):
+            raise _mismatch(path) from None
+
+
+def _same_database(plain: FileHash, manifest: Manifest | None, path: Path) -> Decrypted:
+    result = Decrypted(*plain.result())
+    if manifest and (result.size, result.sha256) != (
+        manifest.plaintext_size,
+        manifest.plaintext_sha256,
+    ):
+        raise BackupDamaged(
+            _("{name}: the decrypted database differs from its manifest.").format(name=path.name)
+        ) from None
     return result
 
 
@@ -127,7 +164,7 @@ def verify_entry(
     settings: BackupSettings, entry: Entry, identities: Sequence[Identity] | None = None
 ) -> Manifest:
     """Check one backup; with identities, decrypt and check the database too."""
-    manifest = check_file(entry)
+    manifest = check_file(entry, read=not identities)
     if identities:
         target = store.temp_path(settings.data_dir, "verify")
         check_contents(entry.path, manifest, identities, target)

@@ -43,14 +43,15 @@ def _nonce(counter: int, last: bool) -> bytes:
     return counter.to_bytes(11, "big") + (b"\x01" if last else b"\x00")
 
 
-def _file_chunks(source: BinaryIO) -> Iterator[tuple[memoryview, bool]]:
-    """Plaintext chunks with the last one flagged (an empty payload is one empty last chunk).
+def _file_chunks(source: BinaryIO, size: int = CHUNK) -> Iterator[tuple[memoryview, bool]]:
+    """Chunks of ``size`` (plaintext, or sealed ones) with the last one flagged (an empty
+    payload is one empty last chunk).
 
     Read ``BATCH`` chunks at a time straight into one reused buffer (``readinto``: no copy
     per chunk); the last full chunk of a batch is held back until the next read tells
     whether it is the last. Each view is only valid until the next one is asked for.
     """
-    buffer = bytearray(BATCH * CHUNK)
+    buffer = bytearray(BATCH * size)
     view = memoryview(buffer)
     held = 0
     while True:
@@ -61,17 +62,17 @@ def _file_chunks(source: BinaryIO) -> Iterator[tuple[memoryview, bool]]:
                 break
             filled += got
         if filled < len(buffer):  # the end of the payload is in this buffer
-            starts = range(0, filled, CHUNK) if filled else range(1)
+            starts = range(0, filled, size) if filled else range(1)
             for start in starts:
                 yield (
-                    view[start : start + CHUNK][: max(0, filled - start)],
-                    (start + CHUNK >= filled),
+                    view[start : start + size][: max(0, filled - start)],
+                    (start + size >= filled),
                 )
             return
-        for start in range(0, filled - CHUNK, CHUNK):
-            yield view[start : start + CHUNK], False
-        view[:CHUNK] = view[filled - CHUNK : filled]
-        held = CHUNK
+        for start in range(0, filled - size, size):
+            yield view[start : start + size], False
+        view[:size] = view[filled - size : filled]
+        held = size
 
 
 def _buffer_chunks(data: memoryview) -> Iterator[tuple[memoryview, bool]]:
@@ -120,12 +121,13 @@ def encrypt(
 
 
 def decrypt(
-    source: BinaryIO, identities: Iterable[Unwrapper], sink: Callable[[bytes], object]
+    source: BinaryIO, identities: Iterable[Unwrapper], sink: Callable[[memoryview], object]
 ) -> None:
     """Decrypt ``source`` into ``sink``; any damage raises before the last chunk is handed on.
 
-    Chunks are handed on as they are authenticated, so a caller that must not keep partial
-    output (restore) writes to a temp file and drops it on error.
+    Chunks are handed on as they are authenticated, ``BATCH`` at a time (decrypted straight
+    into one buffer, never reused, so a sink may keep it), so a caller that must not keep
+    partial output (restore) writes to a temp file and drops it on error.
     """
     header = read_header(source)
     file_key = None
@@ -145,13 +147,11 @@ def decrypt(
     if len(nonce) != NONCE_SIZE:
         raise BackupDamaged(_("The file is cut short: its payload is missing."))
     aead = ChaCha20Poly1305(payload_key(file_key, nonce))
-    sealed = source.read(CHUNK + TAG)
-    counter = 0
-    while True:
-        following = source.read(CHUNK + TAG) if len(sealed) == CHUNK + TAG else b""
-        last = not following
+    out, filled = memoryview(bytearray(BATCH * CHUNK)), 0
+    for counter, (sealed, last) in enumerate(_file_chunks(source, CHUNK + TAG)):
+        end = filled + max(0, len(sealed) - TAG)
         try:
-            chunk = aead.decrypt(_nonce(counter, last), sealed, None)
+            aead.decrypt_into(_nonce(counter, last), sealed, None, out[filled:end])
         except InvalidTag:
             if last and len(sealed) == CHUNK + TAG:
                 raise BackupDamaged(
@@ -163,10 +163,12 @@ def decrypt(
                     "Use another copy of the backup."
                 ).format(n=counter + 1)
             ) from None
-        if last and not chunk and counter > 0:
+        if last and end == filled and counter > 0:
             raise BackupDamaged(_("The file is damaged: an empty final part."))
-        sink(chunk)
+        filled = end
         if last:
+            sink(out[:filled])
             return
-        counter += 1
-        sealed = following
+        if filled + CHUNK > len(out):
+            sink(out[:filled])
+            out, filled = memoryview(bytearray(BATCH * CHUNK)), 0

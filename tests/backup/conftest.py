@@ -94,3 +94,19 @@ def disk_state(folder: Path) -> dict[str, tuple[int, int, bytes]]:
         for p in sorted(folder.rglob("*"))
         if p.is_file()
     }
+
+
+def damage_biggest_table(database: Path) -> None:
+    """Scribble over the root page of the biggest table (as a failing disk would)."""
+    conn = sqlite3.connect(database)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    tables = conn.execute("SELECT name, rootpage FROM sqlite_master WHERE type = 'table'")
+    _rows, root = max(
+        (conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0], page)
+        for name, page in tables.fetchall()
+    )
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with database.open("r+b") as handle:
+        handle.seek((root - 1) * page_size + 8)
+        handle.write(b"\xff" * 64)

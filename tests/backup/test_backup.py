@@ -18,7 +18,7 @@ from backup.store import cleanup_orphans, list_backups, load_state, read_entry
 from backup.verify import chain_problems, verify_entry
 from node.config import NodeConfig, load_config
 from node.errors import Conflict, ValidationError
-from tests.backup.conftest import disk_state, table_rows
+from tests.backup.conftest import damage_biggest_table, disk_state, table_rows
 
 T0 = dt.datetime(2026, 11, 25, 10, 0, tzinfo=dt.UTC)
 
@@ -225,22 +225,7 @@ def test_a_second_backup_at_the_same_time_waits_its_turn(
 def test_a_damaged_database_is_never_published_as_a_backup(
     settings: BackupSettings, identity: Identity
 ):
-    import sqlite3 as sq
-
-    conn = sq.connect(settings.database_path)
-    conn.execute("PRAGMA journal_mode=DELETE")
-    tables = conn.execute("SELECT name, rootpage FROM sqlite_master WHERE type = 'table'")
-    _rows, root = max(
-        (conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0], page)
-        for name, page in tables.fetchall()
-    )
-    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
-    conn.close()
-    with settings.database_path.open(
-        "r+b"
-    ) as handle:  # scribble over the biggest table's root page
-        handle.seek((root - 1) * page_size + 8)
-        handle.write(b"\xff" * 64)
+    damage_biggest_table(settings.database_path)
     with pytest.raises(BackupDamaged, match="quick_check|not readable"):
         create_backup(settings, now=T0)
     assert list(settings.destinations[0].iterdir()) == []

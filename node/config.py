@@ -32,6 +32,8 @@ CONFIG_KEYS: dict[str, str] = {
     "backup_keep_weekly": "weeks for which the newest backup is kept (default 8)",
     "backup_keep_monthly": "months for which the newest backup is kept (default 12)",
     "mdns_name": "the name a hub announces on the school network (default ediary: ediary.local)",
+    "sync_chunk_changes": "most changes in one sync chunk (default 5000); fewer re-send less "
+    "when the network keeps dropping",
 }
 
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import ipaddress
+import json
+import os
 import ssl
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from cryptography import x509
@@ -32,6 +34,8 @@ CERT_FILE = "cert.pem"
 KEY_FILE = "key.pem"
 #: Long enough never to expire under a running school; pins, not dates, carry the trust.
 VALID_DAYS = 20 * 366
+#: What ``serve``'s sync port presents (``ServedCertificate``), in the data folder.
+SERVED_FILE = "sync-certificate.json"
 
 
 @dataclass(frozen=True)
@@ -130,3 +134,84 @@ def server_ssl_context(cert: Path, key: Path) -> ssl.SSLContext:
     context.minimum_version = ssl.TLSVersion.TLSv1_2
     context.load_cert_chain(str(cert), str(key))
     return context
+
+
+# --- which certificate the sync port presents ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class ServedCertificate:
+    """The certificate ``ediary serve``'s sync port presents, as the server recorded it.
+
+    ``serve --cert`` presents the school's own certificate instead of the node's
+    self-signed one; ``ediary pair`` must show the fingerprint laptops will see, so the
+    server writes down what it serves. Public facts only: no key, not even its path.
+    """
+
+    cert: str
+    fingerprint: str
+    self_signed: bool
+    address: str
+    pid: int
+
+    @property
+    def running(self) -> bool:
+        """Is the process that recorded it still serving? (A server killed before it could
+        say it stopped, whose process id was reused since, reads as running.)"""
+        if self.pid <= 0:
+            return False
+        try:
+            os.kill(self.pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:  # someone else's process
+            return True
+        return True
+
+
+def self_signed_path(data_dir: Path) -> Path:
+    """Where ``ensure_self_signed`` keeps the node's own certificate."""
+    return Path(data_dir) / TLS_DIR / CERT_FILE
+
+
+def _write_served(data_dir: Path, served: ServedCertificate) -> None:
+    data = json.dumps(asdict(served), ensure_ascii=False, indent=1).encode()
+    write_atomically(Path(data_dir) / SERVED_FILE, data, 0o644)
+
+
+def record_served(data_dir: Path, cert: Path, address: str) -> ServedCertificate:
+    """Note, for ``ediary pair``, that this process serves ``cert`` at ``address``;
+    written atomically (a reader never sees half a record)."""
+    cert = Path(cert).resolve()
+    served = ServedCertificate(
+        cert=str(cert),
+        fingerprint=fingerprint(cert),
+        self_signed=cert == self_signed_path(data_dir).resolve(),
+        address=address,
+        pid=os.getpid(),
+    )
+    _write_served(data_dir, served)
+    return served
+
+
+def read_served(data_dir: Path) -> ServedCertificate | None:
+    """The last record ``record_served`` left (maybe of a server stopped since), or None."""
+    try:
+        values = json.loads((Path(data_dir) / SERVED_FILE).read_text(encoding="utf-8"))
+        return ServedCertificate(
+            cert=str(values["cert"]),
+            fingerprint=str(values["fingerprint"]),
+            self_signed=bool(values["self_signed"]),
+            address=str(values["address"]),
+            pid=int(values["pid"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def served_stopped(data_dir: Path) -> None:
+    """A stopping server notes it stopped (process id 0), keeping what it presented: the
+    next start most likely presents it again. Another server's record is left alone."""
+    served = read_served(data_dir)
+    if served is not None and served.pid == os.getpid():
+        _write_served(data_dir, replace(served, pid=0))

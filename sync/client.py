@@ -199,10 +199,16 @@ class HubClient:
         return await self._request("GET", protocol.STATE, params={"epoch": epoch or ""})
 
     async def pull(
-        self, since: dict[str, int], *, bootstrap: bool = False, epoch: str | None = None
+        self,
+        since: dict[str, int],
+        *,
+        bootstrap: bool = False,
+        epoch: str | None = None,
+        resume: dict[str, Any] | None = None,
     ) -> AsyncIterator[protocol.Frame]:
-        """The hub's chunks for this node, one frame at a time as they arrive."""
-        body = {"since": since, "bootstrap": bootstrap, "epoch": epoch}
+        """The hub's chunks for this node, one frame at a time as they arrive; ``resume``
+        goes on with a first fill where the last applied chunk said it got to."""
+        body = {"since": since, "bootstrap": bootstrap, "epoch": epoch, "resume": resume}
         try:
             async with self.session.post(
                 protocol.PULL, json=body, headers=self._headers()

@@ -15,14 +15,19 @@ off the event loop).
   row as a new change so the laptop is put right by its next pull) and ``None`` on a replica
   applying what its trusted hub sent. ``ApplyResult.applied`` counts the changes merged and
   the snapshot rows inserted.
-* ``bootstrap(scope)`` — a new replica's first fill: the current rows of its scope (and, for
-  rows with a change history, the changes their values came from) instead of every change.
+* ``bootstrap(scope, resume=...)`` — a new replica's first fill: the current rows of its
+  scope (and, for rows with a change history, the changes their values came from) instead of
+  every change. Each chunk tells the replica where the fill got to, and the replica keeps
+  that in the chunk's transaction (``bootstrap_progress()``): a fill cut off resumes after
+  the last chunk applied instead of starting over, and one that completed is never redone.
 * ``database_epoch()`` / ``new_epoch()`` — the origin id of this database's own changes; a
   restored or copied database starts a new one, and peers then exchange everything anew.
 
 Payload: zlib-compressed JSON ``{"format": "ediary-sync", "version": 1, "kind": "changes" |
 "snapshot", "epoch", "vector", "changes": [[table, row_id, op, fields, hlc, origin, base]],
-"rows": {table: {"columns": [...], "rows": [[...]]}}}``.
+"rows": {table: {"columns": [...], "rows": [[...]]}}}``; a snapshot also has ``"resume"``:
+``{"epoch", "table", "after", "held"}`` (the fill goes on with the rows of ``table`` after id
+``after``, then the later tables, and ends with vector ``held``) or ``{"epoch", "done": true}``.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from node.i18n import _
-from node.models import User, db
+from node.models import Meta, User, db
 from node.models.changes import (
     MAX_CLOCK_AHEAD_MS,
     capture_paused,
@@ -56,17 +61,23 @@ from sync.tables import TableInfo, tables
 
 FORMAT = "ediary-sync"
 FORMAT_VERSION = 1
+#: Meta key: how far this replica's first fill got (the last snapshot chunk's ``resume``).
+BOOTSTRAP_KEY = "sync_bootstrap"
 #: Rows per bootstrap chunk (a chunk is one transaction on the replica).
 BOOTSTRAP_ROWS = 20_000
+#: Changes per incremental chunk, unless the hub's ``sync_chunk_changes`` says fewer.
+CHUNK_CHANGES = 5000
 
 __all__ = [
     "ApplyResult",
     "Chunk",
     "Rejection",
+    "Resume",
     "Scope",
     "SyncError",
     "apply_chunk",
     "bootstrap",
+    "bootstrap_progress",
     "database_epoch",
     "export_chunk",
     "new_epoch",
@@ -146,7 +157,13 @@ def pending_changes(since: dict[str, int]) -> int:
 # --- payloads ---------------------------------------------------------------------------
 
 
-def _encode(kind: str, vector: dict[str, int], changes: list[Change], rows: dict) -> bytes:
+def _encode(
+    kind: str,
+    vector: dict[str, int],
+    changes: list[Change],
+    rows: dict,
+    resume: dict[str, Any] | None = None,
+) -> bytes:
     document = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
@@ -156,6 +173,8 @@ def _encode(kind: str, vector: dict[str, int], changes: list[Change], rows: dict
         "changes": [c.to_wire() for c in changes],
         "rows": rows,
     }
+    if resume is not None:
+        document["resume"] = resume
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return zlib.compress(text.encode("utf-8"), 1)
 
@@ -266,7 +285,7 @@ def _filter(view: ScopeView, changes: list[Change]) -> list[Change]:
     return out
 
 
-def export_chunk(scope: Scope, since: dict[str, int], *, max_changes: int = 5000) -> Chunk:
+def export_chunk(scope: Scope, since: dict[str, int], *, max_changes: int = CHUNK_CHANGES) -> Chunk:
     """The next chunk of changes newer than ``since`` that ``scope`` may receive."""
     held = version_vector()  # read first: every change up to it is already committed
     since = {str(k): int(v) for k, v in since.items()}
@@ -354,19 +373,60 @@ def _tombstones(view: ScopeView) -> list[Change]:
     return sorted(_filter(view, out), key=lambda c: c.key)
 
 
-def bootstrap(scope: Scope, *, max_rows: int = BOOTSTRAP_ROWS) -> Iterator[Chunk]:
+@dataclass(frozen=True)
+class Resume:
+    """Where a cut-off first fill goes on: after row ``after`` of ``table``; ``held`` is the
+    vector the fill started from (rows sent since are newer, never older, than it)."""
+
+    table: str
+    after: str
+    held: dict[str, int]
+
+    @classmethod
+    def parse(cls, value: Any) -> Resume:
+        """From a replica's request; ValueError for anything malformed."""
+        if not isinstance(value, dict):
+            raise ValueError("resume must be an object")
+        table, after, held = value.get("table"), value.get("after"), value.get("held")
+        if table not in tables() or not isinstance(after, str) or not isinstance(held, dict):
+            raise ValueError("resume needs a known table, an id and a vector")
+        if not all(
+            isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+            for k, v in held.items()
+        ):
+            raise ValueError("resume's vector maps node ids to integers")
+        return cls(table, after, dict(held))
+
+
+def bootstrap_progress() -> dict[str, Any] | None:
+    """How far this replica's first fill got: the last applied snapshot chunk's ``resume``
+    (``done`` once the fill completed), or None before any."""
+    text = Meta.get_value(BOOTSTRAP_KEY)
+    if not text:
+        return None
+    value = json.loads(text)
+    return value if isinstance(value, dict) else None
+
+
+def bootstrap(
+    scope: Scope, *, max_rows: int = BOOTSTRAP_ROWS, resume: Resume | None = None
+) -> Iterator[Chunk]:
     """A new replica's first fill, in chunks; only the last one carries the vector, so a
-    replica stopped half way has not claimed changes it never got (it starts over)."""
-    held = version_vector()
+    replica stopped half way has not claimed changes it never got. Each chunk says where
+    the fill got to (the replica keeps it); ``resume`` goes on from there."""
+    held = dict(resume.held) if resume is not None else version_vector()
+    epoch = database_epoch()
     view = ScopeView.build(scope.user_id)
     rows: dict[str, dict[str, Any]] = {}
     changes: list[Change] = []
     count = 0
-    for info in tables().values():
+    names = list(tables())
+    first = names.index(resume.table) if resume is not None else 0
+    for info in list(tables().values())[first:]:
         columns = ["id", *info.columns]
         where = view.sql_filter(info.name)
         clause, params = (f" AND ({where[0]})", where[1]) if where else ("", [])
-        last = ""
+        last = resume.after if resume is not None and info.name == resume.table else ""
         while True:
             cursor = db.execute_sql(
                 f'SELECT * FROM "{info.name}" WHERE id > ?{clause} ORDER BY id LIMIT ?',
@@ -396,12 +456,14 @@ def bootstrap(scope: Scope, *, max_rows: int = BOOTSTRAP_ROWS) -> Iterator[Chunk
                 changes.extend(_filter(view, history))
                 count += len(out_rows) + len(history)
             if count >= max_rows:
-                yield Chunk(_encode("snapshot", {}, changes, rows), {}, True)
+                position = {"epoch": epoch, "table": info.name, "after": last, "held": held}
+                yield Chunk(_encode("snapshot", {}, changes, rows, position), {}, True)
                 rows, changes, count = {}, [], 0
             if len(page) < max_rows:
                 break
     changes.extend(_tombstones(view))
-    yield Chunk(_encode("snapshot", held, changes, rows), held, False)
+    done = {"epoch": epoch, "done": True}
+    yield Chunk(_encode("snapshot", held, changes, rows, done), held, False)
 
 
 # --- apply ------------------------------------------------------------------------------
@@ -533,7 +595,10 @@ def apply_chunk(payload: bytes, *, pushed_by: Scope | None) -> ApplyResult:
                     rejected.append(_reject(merger, change, reason))
                     continue
             merger.apply(change)
-        advance = dict(seen)
+        # a changes chunk holds, per origin, every change up to the newest it holds; a
+        # snapshot holds only the changes its rows' values came from, some newer than
+        # changes it does not hold: only its last chunk's vector says what it covers
+        advance = dict(seen) if document["kind"] == "changes" else {}
         if actor is None:
             for origin, hlc in document["vector"].items():
                 if origin not in deferred:
@@ -544,4 +609,6 @@ def apply_chunk(payload: bytes, *, pushed_by: Scope | None) -> ApplyResult:
                 "ON CONFLICT (origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
                 (origin, hlc),
             )
+        if actor is None and isinstance(document.get("resume"), dict):
+            Meta.set_value(BOOTSTRAP_KEY, json.dumps(document["resume"], sort_keys=True))
     return ApplyResult(merger.applied, skipped, merger.conflicts, rejected)

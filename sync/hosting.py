@@ -13,13 +13,24 @@ import contextlib
 import logging
 import socket
 from dataclasses import dataclass
+from pathlib import Path
 
 from aiohttp import web
 
 from node.config import NodeConfig
+from node.errors import ValidationError
+from node.i18n import _
 from node.identity import load_or_create_identity
 from node.services import peers
-from node.tls import CertPaths, ensure_self_signed, fingerprint, server_ssl_context
+from node.tls import (
+    CertPaths,
+    ensure_self_signed,
+    fingerprint,
+    record_served,
+    served_stopped,
+    server_ssl_context,
+)
+from sync import engine
 from sync.discovery import DEFAULT_NAME, Advertiser
 from sync.runner import BACKGROUND_SECONDS, background_sync
 from sync.server import HubIdentity, create_sync_app
@@ -29,6 +40,22 @@ log = logging.getLogger("ediary.sync")
 
 def mdns_name(config: NodeConfig) -> str:
     return str(config.values.get("mdns_name") or DEFAULT_NAME)
+
+
+def chunk_size(config: NodeConfig) -> int | None:
+    """Setting ``sync_chunk_changes`` (None: the defaults). A network that keeps dropping
+    re-sends less with small chunks; big ones cost fewer round trips."""
+    value = config.values.get("sync_chunk_changes")
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(
+            _(
+                "The setting sync_chunk_changes must be a whole number of changes, at least 1 "
+                "(default {default}), not {value}."
+            ).format(default=engine.CHUNK_CHANGES, value=value)
+        )
+    return value
 
 
 def hub_certificate(config: NodeConfig, host: str = "127.0.0.1") -> CertPaths:
@@ -53,8 +80,12 @@ class SyncHosting:
     advertiser: Advertiser | None = None
     task: asyncio.Task[None] | None = None
     fingerprint: str = ""
+    #: where the endpoint recorded its certificate for ``ediary pair`` (node.tls)
+    data_dir: Path | None = None
 
     async def stop(self) -> None:
+        if self.data_dir is not None:
+            await asyncio.to_thread(served_stopped, self.data_dir)
         if self.task is not None:
             self.task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -86,9 +117,11 @@ async def start_sync(
     if not sync_port:
         log.info("sync: off (--sync-port 0)")
         return SyncHosting()
+    size = chunk_size(config)
     paths = cert or await asyncio.to_thread(hub_certificate, config, host)
     identity = await asyncio.to_thread(hub_identity, config, paths)
-    runner = web.AppRunner(create_sync_app(None, identity), access_log=None)
+    app = create_sync_app(None, identity, chunk=size)
+    runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     context = server_ssl_context(paths.cert, paths.key)
     try:
@@ -99,6 +132,12 @@ async def start_sync(
         return SyncHosting()
     log.info("sync: https://%s:%d/ fingerprint %s", host, sync_port, identity.fingerprint)
     hosting = SyncHosting(runner=runner, fingerprint=identity.fingerprint)
+    try:  # for `ediary pair`, which shows the fingerprint laptops will see
+        address = f"{host}:{sync_port}"
+        await asyncio.to_thread(record_served, config.data_dir, paths.cert, address)
+        hosting.data_dir = config.data_dir
+    except OSError as exc:
+        log.warning("sync: cannot note the served certificate for 'ediary pair': %s", exc)
     if announce:
         hosting.advertiser = Advertiser(
             host=host,

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from node.errors import EdiaryError, NotFound
 from node.i18n import _
@@ -93,14 +94,19 @@ async def _exchange(client: HubClient, hub: SyncPeer, progress: Progress) -> Syn
     report = SyncReport(hub_epoch=str(state.get("epoch") or ""))
     hub_vector = {str(k): int(v) for k, v in dict(state.get("vector") or {}).items()}
     if hub.epoch is None:
-        await _pull(client, {}, report, progress, bootstrap=True, epoch=my_epoch)
+        filled = await asyncio.to_thread(engine.bootstrap_progress)
+        if filled is None or filled.get("epoch") != report.hub_epoch:
+            filled = None  # none yet, or of a database the hub has since been restored over
+        if filled is None or not filled.get("done"):
+            await _pull(client, {}, report, progress, bootstrap=True, epoch=my_epoch, resume=filled)
         report.bootstrapped = True  # noted at once: a failure after this needs no new bootstrap
         await asyncio.to_thread(peers.note_sync, hub.node_id, epoch=report.hub_epoch)
     elif hub.epoch != report.hub_epoch:
         hub_vector = {}
         report.resynced = True
     state_vector = dict(hub_vector)
-    report.hub_vector = await _push(client, hub_vector, report, progress)
+    size = _chunk_size(state.get("chunk_changes"))
+    report.hub_vector = await _push(client, hub_vector, report, progress, size)
     since = {} if report.resynced else await asyncio.to_thread(engine.version_vector)
     if report.pushed.applied or report.resynced or not _covered(state_vector, since):
         await _pull(client, since, report, progress, bootstrap=False, epoch=my_epoch)
@@ -115,9 +121,12 @@ async def _pull(
     *,
     bootstrap: bool,
     epoch: str,
+    resume: dict[str, Any] | None = None,
 ) -> None:
     stage = _("receiving the school's data") if bootstrap else _("receiving changes")
-    async for frame in client.pull(since, bootstrap=bootstrap, epoch=epoch):
+    kind = "bootstrap" if bootstrap else "changes"
+    log.debug("pull %s since %s", kind, resume or since)
+    async for frame in client.pull(since, bootstrap=bootstrap, epoch=epoch, resume=resume):
         if frame.end:
             break
         result = await asyncio.to_thread(engine.apply_chunk, frame.payload, pushed_by=None)
@@ -125,17 +134,36 @@ async def _pull(
         report.pulled_bytes += len(frame.payload)
         report.pulled += _count(result.applied)
         report.conflicts += _count(result.conflicts)
+        # committed: a sync cut off from here on will not ask for this chunk again
+        log.debug(_CHUNK_LOG, "pulled", kind, result.applied, result.skipped)
         progress(stage, report.pulled_chunks, report.pulled)
 
 
+#: One line per chunk committed on its receiver; "already held" counts changes sent again.
+_CHUNK_LOG = "%s %s chunk: %d applied, %d already held"
+
+
+def _chunk_size(value: object) -> int:
+    """The hub's chunk size for pushes (older hubs say nothing: the default)."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return min(value, engine.CHUNK_CHANGES)
+    return engine.CHUNK_CHANGES
+
+
 async def _push(
-    client: HubClient, since: dict[str, int], report: SyncReport, progress: Progress
+    client: HubClient,
+    since: dict[str, int],
+    report: SyncReport,
+    progress: Progress,
+    size: int = engine.CHUNK_CHANGES,
 ) -> dict[str, int]:
     """Send what the hub has not seen; returns the hub's vector afterwards."""
     stage = _("sending changes")
     sent = 0
     while True:
-        chunk = await asyncio.to_thread(engine.export_chunk, engine.Scope(None), since)
+        chunk = await asyncio.to_thread(
+            engine.export_chunk, engine.Scope(None), since, max_changes=size
+        )
         if _covered(chunk.vector, since) and not chunk.more:
             return since  # nothing the hub has not seen
         outcome, hub_vector = await client.push(chunk.payload)
@@ -144,6 +172,7 @@ async def _push(
         report.pushed.skipped += outcome.skipped
         report.pushed.conflicts += outcome.conflicts
         report.pushed.rejected.extend(outcome.rejected)
+        log.debug(_CHUNK_LOG, "pushed", "changes", outcome.applied, outcome.skipped)
         progress(stage, sent, report.pushed.applied)
         since = {k: max(v, hub_vector.get(k, 0)) for k, v in chunk.vector.items()}
         if not chunk.more:

@@ -90,6 +90,10 @@ class _Sessions:
 IDENTITY = web.AppKey("sync_identity", HubIdentity)
 SESSIONS = web.AppKey("sync_sessions", _Sessions)
 DATABASE_PATH = web.AppKey("sync_database_path", Path)
+#: Most changes in one chunk, both ways (laptops learn it from ``state``), and most rows in
+#: a chunk of a first fill.
+CHUNK_CHANGES = web.AppKey("sync_chunk_changes", int)
+CHUNK_ROWS = web.AppKey("sync_chunk_rows", int)
 
 
 def _refusal(status: int, kind: str, message: str) -> web.Response:
@@ -273,12 +277,13 @@ async def state(request: web.Request) -> web.Response:
     )
     epoch_of_peer = str(request.query.get("epoch") or "") or None
     await asyncio.to_thread(peers.note_sync, peer.node_id, epoch=epoch_of_peer)
-    return web.json_response({"vector": vector, "epoch": epoch})
+    chunk = request.app[CHUNK_CHANGES]
+    return web.json_response({"vector": vector, "epoch": epoch, "chunk_changes": chunk})
 
 
-def _changes_since(scope: engine.Scope, since: dict[str, int]) -> Iterator[engine.Chunk]:
+def _changes_since(scope: engine.Scope, since: dict[str, int], size: int) -> Iterator[engine.Chunk]:
     while True:
-        chunk = engine.export_chunk(scope, since)
+        chunk = engine.export_chunk(scope, since, max_changes=size)
         yield chunk
         if not chunk.more:
             return
@@ -301,10 +306,18 @@ async def pull(request: web.Request) -> web.StreamResponse:
     data = await _json(request)
     scope = await asyncio.to_thread(_scope, peer)
     if data.get("bootstrap"):
-        producer: Callable[[], Iterator[engine.Chunk]] = lambda: engine.bootstrap(scope)  # noqa: E731
+        try:
+            resume = engine.Resume.parse(data["resume"]) if data.get("resume") else None
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
+        rows = request.app[CHUNK_ROWS]
+        producer: Callable[[], Iterator[engine.Chunk]] = lambda: engine.bootstrap(  # noqa: E731
+            scope, max_rows=rows, resume=resume
+        )
     else:
         since = _vector(data.get("since", {}))
-        producer = lambda: _changes_since(scope, since)  # noqa: E731
+        size = request.app[CHUNK_CHANGES]
+        producer = lambda: _changes_since(scope, since, size)  # noqa: E731
     return await _stream(request, producer)
 
 
@@ -352,6 +365,8 @@ async def _stream(
                 await response.write(protocol.encode_frame({"end": True, "error": message}))
                 break
         await response.write_eof()
+    except ConnectionResetError:
+        _went_away(request)
     finally:
         stop.set()
         while thread.is_alive():
@@ -377,12 +392,21 @@ async def push(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
+def _went_away(request: web.Request) -> None:
+    """A laptop shut, unplugged or killed mid-request: normal, and it resumes next time
+    from what it committed, so one line in the log rather than a traceback."""
+    log.info("%s went away during %s", request.remote, request.path)
+
+
 @web.middleware
 async def _refusals(request: web.Request, handler: Any) -> web.StreamResponse:
     try:
         return await handler(request)
     except _HTTPRefused as exc:
         return exc.response
+    except ConnectionResetError:  # while reading its request: nobody to answer
+        _went_away(request)
+        return web.Response(status=400)
 
 
 async def _database(app: web.Application) -> Any:
@@ -391,15 +415,21 @@ async def _database(app: web.Application) -> Any:
     database.close()
 
 
-def create_sync_app(database_path: Path | str | None, identity: HubIdentity) -> web.Application:
+def create_sync_app(
+    database_path: Path | str | None, identity: HubIdentity, *, chunk: int | None = None
+) -> web.Application:
     """The sync endpoint of the hub whose database is ``database_path``.
 
     ``database_path=None`` means the caller already opened and bound the database (``serve``
-    runs the web page and sync in one process over one database).
+    runs the web page and sync in one process over one database). ``chunk`` (setting
+    ``sync_chunk_changes``) bounds the changes in the chunks pulled from it and, told to
+    laptops, in the ones they push, and the rows in a chunk of a first fill.
     """
     app = web.Application(client_max_size=MAX_PUSH_BYTES, middlewares=[_refusals])
     app[IDENTITY] = identity
     app[SESSIONS] = _Sessions()
+    app[CHUNK_CHANGES] = min(chunk or engine.CHUNK_CHANGES, engine.CHUNK_CHANGES)
+    app[CHUNK_ROWS] = min(chunk or engine.BOOTSTRAP_ROWS, engine.BOOTSTRAP_ROWS)
     if database_path is not None:
         app[DATABASE_PATH] = Path(database_path)
         app.cleanup_ctx.append(_database)

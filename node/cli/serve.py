@@ -39,7 +39,7 @@ from node.tls import (
     server_ssl_context,
 )
 from node.web.app import create_app
-from sync.hosting import start_sync
+from sync.hosting import chunk_size, start_sync
 from sync.protocol import DEFAULT_SYNC_PORT
 
 log = logging.getLogger("ediary.serve")
@@ -196,6 +196,7 @@ def serve(
     workers: int,
 ) -> None:
     open_database(obj.config.database_path).close()  # a clear error before listening
+    chunk_size(obj.config)  # and for a wrong sync setting
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     context = None
     paths = None  # sync uses the web page's certificate when there is one

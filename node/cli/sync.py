@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sys
+from pathlib import Path
 
 import click
 
@@ -22,6 +23,7 @@ from node.models import Meta, School, SyncPeer, db
 from node.models.database import open_database
 from node.services import accounts, peers
 from node.services.history import NODE_ID_KEY
+from node.tls import fingerprint, read_served
 from sync.client import HubAddress, fetch_fingerprint
 from sync.discovery import FoundHub, discover
 from sync.hosting import hub_identity
@@ -34,6 +36,45 @@ def _time(value: object) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value is not None else "—"  # type: ignore[attr-defined]
 
 
+def _presented(obj: Context) -> tuple[str, str, int | None]:
+    """(fingerprint laptops will see, which certificate it is, the sync port if running).
+
+    The running server's record says what its sync port presents (``serve --cert``: the
+    school's certificate); with no server running, the one it presented last time, read
+    again from its file, is what it will present if started the same way; else the node's
+    self-signed certificate."""
+    served = read_served(obj.config.data_dir)
+    if served is not None and served.running:
+        port = int(served.address.rpartition(":")[2])
+        if served.self_signed:
+            what = _(
+                "'ediary serve' is running; its sync port {address} presents this "
+                "computer's own certificate."
+            )
+        else:
+            what = _(
+                "'ediary serve' is running; its sync port {address} presents the "
+                "certificate {cert}."
+            )
+        return served.fingerprint, what.format(address=served.address, cert=served.cert), port
+    if served is not None and not served.self_signed:
+        try:
+            current = fingerprint(Path(served.cert))
+        except (OSError, ValueError):
+            current = served.fingerprint
+        what = _(
+            "'ediary serve' is not running. Last time its sync port presented the certificate "
+            "{cert}; started with the same --cert, it will present it again."
+        ).format(cert=served.cert)
+        return current, what, None
+    what = _(
+        "'ediary serve' is not running. Started without --cert, its sync port will present "
+        "this computer's own certificate; started with --cert, run 'ediary pair' again once "
+        "it runs."
+    )
+    return hub_identity(obj.config).fingerprint, what, None
+
+
 @cli.command(help=N_("Show a one-time code that pairs a teacher's laptop (valid 10 minutes)."))
 @option("--user", "login", required=True, help=N_("Login of the laptop's user, e.g. ivanova."))
 @click.pass_obj
@@ -44,24 +85,29 @@ def pair(obj: Context, login: str) -> None:
                 _("This computer is a laptop paired with a school server; pair laptops there.")
             )
         user = accounts.find_user(login)
+        seen, what, port = _presented(obj)
         issued = peers.issue_pairing_code(operator(), user.id)
-        identity = hub_identity(obj.config)
     click.echo(
         _("Pairing code for {login} ({name}): {code}").format(
             login=issued.login, name=issued.full_name, code=issued.code
         )
     )
     click.echo(_("It works once, until {time}.").format(time=issued.expires_at.strftime("%H:%M")))
+    click.echo(what)
     click.echo(
         _(
             "On the laptop run 'ediary join' (or 'ediary join ADDRESS:{port}'). It shows the "
             "server's certificate fingerprint; it must be exactly:"
-        ).format(port=DEFAULT_SYNC_PORT)
+        ).format(port=port or DEFAULT_SYNC_PORT)
     )
-    click.echo(f"  {identity.fingerprint}")
-    click.echo(
-        _("The server must be running 'ediary serve --host ADDRESS' for the laptop to reach it.")
-    )
+    click.echo(f"  {seen}")
+    if port is None:
+        click.echo(
+            _(
+                "The server must be running 'ediary serve --host ADDRESS' for the laptop to "
+                "reach it."
+            )
+        )
 
 
 def _ensure_can_join(obj: Context) -> None:

@@ -27,7 +27,7 @@ from node.models.changes import database_epoch
 from node.services.actor import Actor
 from node.services.mail_summary import ABSENCE_LABELS
 from node.services.permissions import Action, allowed, ensure_allowed
-from node.services.sync_conflicts import ConflictEntry, conflicts_for
+from node.services.sync_conflicts import ConflictEntry, conflicts_for, count_conflicts
 
 #: Why a write lost, as a person reads it (``rejected`` adds the server's reason).
 KIND_TEXTS = {
@@ -209,8 +209,8 @@ def conflict_views(actor: Actor, *, limit: int = 200) -> list[ConflictView]:
 
 
 def conflict_count(actor: Actor) -> int:
-    """How many conflicts ``actor`` is concerned by (home's "needs attention"); 0 for a
-    user who may see none, so home never fails over it."""
+    """How many conflicts ``actor`` is concerned by (home's "needs attention"), counted in
+    SQL; 0 for a user who may see none, so home never fails over it."""
     if not allowed(actor, Action.CONFLICTS_VIEW):
         return 0
-    return len(conflicts_for(actor))
+    return count_conflicts(actor)

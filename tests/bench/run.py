@@ -1,7 +1,8 @@
 """Run the benchmarks and print one JSON object of medians, ratios and goals.
 
     python -m tests.bench.run [--size L] [--today 2027-05-31] [--repeats N] [--out FILE]
-                              [--only demo,grid,backup,reports,tui,year,sync,wire | --skip backup]
+                              [--only demo,grid,backup,reports,tui,year,sync,wire,conflicts
+                               | --skip backup]
                               [--only web [--web-seconds 30]]
 
 Every figure is measured against a baseline in the same run (absolute times drift on a
@@ -139,7 +140,7 @@ AT_LEAST = {
     "sync_bootstrap_school_at_least_20000_rows_s",
     "sync_bootstrap_teacher_at_least_20000_rows_s",
 }
-PARTS = ("demo", "grid", "backup", "reports", "tui", "year", "web", "sync", "wire")
+PARTS = ("demo", "grid", "backup", "reports", "tui", "year", "web", "sync", "wire", "conflicts")
 #: Parts run only when named with --only: the web load test loads every core for a minute;
 #: the wire test runs `ediary serve` and a laptop (as `--only wire`, beside sync's figures).
 OPT_IN = {"web", "wire"}
@@ -190,6 +191,15 @@ def _sync(db_path: Path, work: Path) -> dict[str, Any]:
         return dict(bench_sync.run(db_path, work))
     except Exception as exc:  # report it in the JSON rather than lose the other figures
         return {"sync_error": f"{type(exc).__name__}: {exc}"}
+
+
+def _conflicts(db_path: Path, work: Path) -> dict[str, Any]:
+    from tests.bench import bench_conflicts
+
+    try:
+        return dict(bench_conflicts.run(db_path, work))
+    except Exception as exc:  # report it in the JSON rather than lose the other figures
+        return {"conflicts_error": f"{type(exc).__name__}: {exc}"}
 
 
 def _wire(db_path: Path, work: Path) -> dict[str, Any]:
@@ -292,6 +302,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             sync_work = Path(work) / "sync"
             sync_work.mkdir()
             result.update(_sync(db_path, sync_work))
+        if "conflicts" in parts:  # home's count of sync conflicts, on its own copy
+            result.update(_conflicts(db_path, Path(work)))
         if "wire" in parts:  # sync over TLS between `ediary serve` and a laptop
             wire_work = Path(work) / "wire"
             wire_work.mkdir()

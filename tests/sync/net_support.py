@@ -35,12 +35,12 @@ class RunningHub:
 
 
 @asynccontextmanager
-async def serving_hub(data_dir: Path) -> AsyncIterator[RunningHub]:
+async def serving_hub(data_dir: Path, chunk: int | None = None) -> AsyncIterator[RunningHub]:
     """The sync endpoint over the database bound now, served over TLS on loopback."""
     key, node_id = load_or_create_identity(data_dir / "node_key.pem")
     paths = ensure_self_signed(data_dir, hostnames=["127.0.0.1"])
     identity = HubIdentity(key=key, node_id=node_id, fingerprint=fingerprint(paths.cert))
-    runner = web.AppRunner(create_sync_app(None, identity), access_log=None)
+    runner = web.AppRunner(create_sync_app(None, identity, chunk=chunk), access_log=None)
     await runner.setup()
     port = free_port()
     context = server_ssl_context(paths.cert, paths.key)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
-from node.models import SyncPeer, User
+from node.models import (
+    Attendance,
+    Lesson,
+    Mark,
+    PlanItem,
+    SyncConflict,
+    SyncPeer,
+    User,
+    new_id,
+)
 from node.models.changes import database_epoch
 from node.services.actor import Actor
 from node.services.conflict_view import conflict_count, conflict_views
 from node.services.journal import set_marks
+from node.services.permissions import may_see_conflict
+from node.services.sync_conflicts import _stored_row, conflicts_for
 from tests.sync.nodes import Node, pull, push, sync
 
 
@@ -104,3 +116,98 @@ def test_a_refused_push_shows_the_servers_reason_and_no_secret(hub, laptop):
     assert "secret-hash" not in view.lost and "director" not in view.lost
     assert view.assignment_id is None
     assert hub.call(conflict_views, _actor(hub, s.teacher.id)) == []
+
+
+# --- the count: SQL for the journal's tables, the same answer as the list ---------------
+
+
+def _seen_one_by_one(actor: Actor) -> set[int]:
+    """What the list showed before the count went to SQL: every conflict's row asked of
+    ``may_see_conflict`` (the permission module's rule), one by one."""
+    seen = set()
+    for row in SyncConflict.select():
+        lost = json.loads(row.loser_values)
+        stored = _stored_row(row.tbl, row.row_id) or {}
+        if may_see_conflict(actor, row.tbl, {**stored, **lost}):
+            seen.add(row.id)
+    return seen
+
+
+def _conflict(table: str, row_id: str, lost: dict, kind: str = "concurrent") -> int:
+    made = SyncConflict.create(
+        detected_at=dt.datetime(2026, 11, 25, 10, 0),
+        kind=kind,
+        tbl=table,
+        row_id=row_id,
+        grp="g",
+        loser_values=json.dumps(lost),
+        loser_hlc=SyncConflict.select().count() + 1,
+        loser_origin="laptop",
+        winner_values="{}",
+        winner_hlc=2,
+        winner_origin="hub",
+    )
+    return made.id
+
+
+def test_the_count_equals_the_list_for_every_role_on_conflicts_of_several_classes(school):
+    s, system = school, Actor.for_system()
+    maths_7a = s.maths_lessons[0]
+    maths_8b = Lesson.create(assignment=s.maths_8b, date=dt.date(2026, 11, 23), number=1)
+    english_7a = Lesson.create(assignment=s.english_g1, date=dt.date(2026, 11, 23), number=3)
+    pupil_7a, pupil_8b = s.students[0], s.other_students[0]
+    set_marks(system, maths_7a.id, pupil_7a.id, ["4"])
+    set_marks(system, maths_8b.id, pupil_8b.id, ["3", "5"])
+    mark_7a = Mark.get(Mark.lesson == maths_7a)
+    mark_8b, gone_8b = Mark.select().where(Mark.lesson == maths_8b).order_by(Mark.position)
+    gone_8b.delete_instance()  # its last image stays in the change log
+    absence_7a = Attendance.create(
+        lesson=english_7a, student=pupil_7a, updated_at=dt.datetime(2026, 11, 23)
+    )
+    absence_8b = Attendance.create(
+        lesson=maths_8b, student=pupil_8b, updated_at=dt.datetime(2026, 11, 23)
+    )
+    plan_8b = PlanItem.create(assignment=s.maths_8b, position=1, topic="Дроби")
+    mark = {"value": "2", "comment": ""}
+    teacher_only = {
+        _conflict("mark", mark_7a.id, mark),
+        _conflict("lesson", maths_7a.id, {"date": "2026-11-24", "number": 3}),
+        _conflict(  # a final mark the server refused: the row never came to be
+            "final_mark",
+            new_id(),
+            {"assignment_id": s.maths.id, "student_id": pupil_7a.id, "value": "5"},
+            kind="rejected",
+        ),
+        _conflict("student", pupil_7a.id, {"last_name": "Петрова"}),  # the class teacher's
+    }
+    other_only = {
+        _conflict("mark", mark_8b.id, mark),
+        _conflict("mark", gone_8b.id, mark, kind="deleted"),
+        _conflict("attendance", absence_8b.id, {"code": "sick"}),
+        _conflict("plan_item", plan_8b.id, {"topic": "Проценты"}),
+        # refused: a mark typed into 8Б from 7А's row (the losing values name the lesson)
+        _conflict("mark", mark_7a.id, {**mark, "lesson_id": maths_8b.id}, kind="rejected"),
+    }
+    both = {_conflict("attendance", absence_7a.id, {"code": "absent"})}  # class teacher too
+    nobody = {  # of teachers: the administration's, or naming no row
+        _conflict("final_mark_unlock", new_id(), {"assignment_id": s.maths.id}),
+        _conflict("subject", s.maths_subject.id, {"name": "Алгебра"}),
+        _conflict("mark", new_id(), mark),  # no row, no image: nothing says whose it is
+        _conflict("mark", mark_7a.id, {**mark, "lesson_id": None}, kind="rejected"),
+    }
+    account = _conflict("user", s.teacher.id, {"last_name": "Сидорова"})  # the sysadmin's
+    every = teacher_only | other_only | both | nobody | {account}
+    expected = {
+        s.teacher: teacher_only | both,
+        s.other_teacher: other_only | both,
+        s.pe_teacher: set(),
+        s.sysadmin: {account},
+        s.director: every,
+        s.deputy: every,
+    }
+    for user, ids in expected.items():
+        actor = Actor.from_user(user)
+        listed = {entry.id for entry in conflicts_for(actor, limit=len(every))}
+        assert listed == _seen_one_by_one(actor) == ids, user.login
+        assert conflict_count(actor) == len(listed), user.login
+    assert conflict_count(Actor.from_user(s.parent)) == 0

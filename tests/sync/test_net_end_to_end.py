@@ -101,15 +101,12 @@ def _build_hub(data_dir: Path) -> tuple[SmallSchool, str]:
     return school, english.id
 
 
-@pytest.fixture
-def hub(tmp_path: Path) -> Iterator[Hub]:
-    data_dir = tmp_path / "hub"
-    school, english = _build_hub(data_dir)
-    hub = Hub(data_dir, free_port(), school, english)
+def start_serve(data_dir: Path, sync_port: int, *args: str) -> subprocess.Popen[str]:
+    """``ediary serve ARGS`` on ``data_dir`` in its own process, once its sync port answers."""
     env = os.environ | {"EDIARY_DATA_DIR": str(data_dir)}
-    args = ["serve", "--port", str(free_port()), "--sync-port", str(hub.port)]
-    hub.process = subprocess.Popen(
-        [sys.executable, "-m", "node.cli", "--lang", "en", *args],
+    command = ["serve", "--port", str(free_port()), "--sync-port", str(sync_port), *args]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "node.cli", "--lang", "en", *command],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
@@ -118,12 +115,21 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
     deadline = time.monotonic() + 30
     while True:
         try:
-            with socket.create_connection(("127.0.0.1", hub.port), timeout=1):
-                break
+            with socket.create_connection(("127.0.0.1", sync_port), timeout=1):
+                return process
         except OSError:
-            if time.monotonic() > deadline or hub.process.poll() is not None:
-                raise AssertionError(hub.stop()) from None
+            if time.monotonic() > deadline or process.poll() is not None:
+                process.kill()
+                raise AssertionError(process.communicate()[0]) from None
             time.sleep(0.1)
+
+
+@pytest.fixture
+def hub(tmp_path: Path) -> Iterator[Hub]:
+    data_dir = tmp_path / "hub"
+    school, english = _build_hub(data_dir)
+    hub = Hub(data_dir, free_port(), school, english)
+    hub.process = start_serve(data_dir, hub.port)
     yield hub
     hub.stop()
 

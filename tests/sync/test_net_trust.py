@@ -41,7 +41,7 @@ async def test_a_paired_laptop_signs_in_with_its_key(tls_hub: RunningHub, school
     assert info["fingerprint"] == tls_hub.identity.fingerprint
     assert answer["hub_id"] == tls_hub.identity.node_id and answer["login"] == "ivanova"
     assert protocol.node_id_of(answer["hub_public_key"]) == tls_hub.identity.node_id
-    assert set(state) == {"vector", "epoch"}
+    assert set(state) == {"vector", "epoch", "chunk_changes"}
     assert SyncPeer.get().public_key == protocol.public_key_hex(key)
 
 

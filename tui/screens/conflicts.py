@@ -2,8 +2,9 @@
 
 Opened with ``y`` from the home screen. Sync keeps every losing write (DESIGN.md §4); this
 screen shows a teacher the ones of their journals (the administration: all), newest first,
-with what was kept and what was lost. Enter on a journal cell opens that journal at the
-lesson, so a lost value that was right can be typed again.
+with what was kept and what was lost. Enter on a journal cell opens that journal on the
+cell (the student's row, the lesson's column), so a lost value that was right can be typed
+again.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ class ConflictsScreen(Screen[None]):
         Binding("r", "reload", N_("Reload"), id="reload"),
     ]
     HELP_KEYS = [
-        (N_("Enter"), N_("Open the journal at the lesson of the conflict")),
+        (N_("Enter"), N_("Open the journal at the cell of the conflict")),
         (N_("kept"), N_("The value the journal holds now")),
         (N_("lost"), N_("The value that lost; type it again if it was the right one")),
     ]
@@ -128,6 +129,10 @@ class ConflictsScreen(Screen[None]):
             return
         finals = view.lesson_id is None and view.period_id is not None  # a final mark
         target = JournalTarget(
-            view.assignment_id, view.period_id, lesson_id=view.lesson_id, finals=finals
+            view.assignment_id,
+            view.period_id,
+            lesson_id=view.lesson_id,
+            finals=finals,
+            student_id=view.student_id,
         )
         self.app.push_screen(JournalScreen(target))

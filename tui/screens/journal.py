@@ -44,12 +44,14 @@ from tui.widgets.journal_table import FINAL, JournalTable, mark_style
 
 @dataclass(frozen=True)
 class JournalTarget:
-    """Which journal to open, on which period (None: the current one), where."""
+    """Which journal to open, on which period (None: the current one), where: the cell
+    of ``student_id`` in the lesson's (or the final marks') column."""
 
     assignment_id: str
     period_id: str | None
     lesson_id: str | None = None
     finals: bool = False
+    student_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -248,11 +250,13 @@ class JournalScreen(Screen[None]):
         self.query_one("#journal-info", Static).update(f"{period} · {finals_text}")
 
     def place_cursor(self, table: JournalTable, grid: JournalGrid) -> None:
-        """First time: on the lesson asked for, the final column, or today's lesson."""
+        """First time: on the lesson asked for, the final column, or today's lesson; on the
+        student asked for (a conflict's cell), else the first."""
         if self._placed or not grid.lessons:
             return
         self._placed = True
         today = self.app.backend.today()
+        row = table.row_index(self.target.student_id) if self.target.student_id else None
         column = 0
         ids = [lesson.id for lesson in grid.lessons]
         if self.target.finals:
@@ -262,7 +266,7 @@ class JournalScreen(Screen[None]):
         else:
             past = [i for i, lesson in enumerate(grid.lessons) if lesson.date <= today]
             column = (past[-1] if past else 0) + 1
-        table.move_cursor(row=0, column=column)
+        table.move_cursor(row=row or 0, column=column)
 
     def period_changed(self, period_id: str | None) -> None:
         if period_id is not None and period_id != self.period_id:

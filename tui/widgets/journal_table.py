@@ -318,6 +318,10 @@ class JournalTable(ScrollView, can_focus=True):
     def column_index(self, key: str) -> int:
         return self._column_index[key]
 
+    def row_index(self, key: str) -> int | None:
+        """The row of a student; None: not in this journal (left, or another subgroup)."""
+        return self._row_index.get(key)
+
     def current_text(self, student_id: str, column: str) -> str:
         """The cell as it would be typed: marks, else the attendance letter."""
         if self.grid is None:
@@ -354,7 +358,9 @@ class JournalTable(ScrollView, can_focus=True):
         if not self.row_count:
             return
         row, column = self._cursor
-        width, height = self.size
+        # what shows between the scrollbars: ``size`` counts them, and the last row or
+        # column stayed hidden under the horizontal or vertical one
+        width, height = self.scrollable_content_region.size
         x, y = self.scroll_offset
         rows_shown = max(1, height - 1)
         y = min(max(y, row - rows_shown + 1), row)
@@ -365,6 +371,11 @@ class JournalTable(ScrollView, can_focus=True):
         else:  # the students' column: back to the first lessons
             x = 0
         self.scroll_to(x=x, y=y, animate=False)
+
+    def on_resize(self) -> None:
+        """Keep the cursor's cell in view when the grid gets smaller: the journal's Footer
+        is mounted under it once it is filled, and terminals are resized."""
+        self.scroll_to_cursor()
 
     def action_cursor(self, rows: int, columns: int) -> None:
         self.move_cursor(row=self.cursor_row + rows, column=self.cursor_column + columns)

@@ -18,6 +18,7 @@ EXEMPT = {
     ("permissions.py", "may_write_to"): "part of the check (mail)",
     ("permissions.py", "writes_to_colleagues"): "part of the check (mail)",
     ("permissions.py", "mail_class_ids"): "part of the check (mail)",
+    ("permissions.py", "conflict_condition_sql"): "part of the check (conflicts, as SQL)",
     ("timetable.py", "lessons_on"): "reads only the actor's own lessons, by construction",
     ("activity.py", "log_activity"): "called by services after their own check",
     ("accounts.py", "change_password"): "changes only the actor's own password, checked first",

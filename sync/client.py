@@ -9,6 +9,8 @@ that says what to check; refusals by the hub become ``Forbidden`` with the hub's
 from __future__ import annotations
 
 import asyncio
+import errno
+import socket
 import ssl
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -73,13 +75,38 @@ def _bad_address(text: str) -> ValidationError:
     )
 
 
+def _reason(error: object) -> str:
+    """What went wrong, in the user's words: a teacher reads this, not aiohttp's wrapper."""
+    error = getattr(error, "os_error", None) or error
+    if isinstance(error, ConnectionRefusedError):
+        return _("nothing answers on that port")
+    if isinstance(error, socket.gaierror):
+        return _("the name is not known on this network")
+    if (
+        isinstance(error, asyncio.TimeoutError | TimeoutError | socket.timeout)
+        or error == "timeout"
+    ):
+        return _("no answer in time")
+    if isinstance(
+        error,
+        aiohttp.ServerDisconnectedError
+        | aiohttp.ClientPayloadError
+        | asyncio.IncompleteReadError
+        | ConnectionResetError
+        | BrokenPipeError,
+    ):
+        return _("the connection broke off")
+    if isinstance(error, OSError) and error.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+        return _("the network does not reach it")
+    return str(error)
+
+
 def _unreachable(address: HubAddress, error: object) -> HubUnreachable:
-    error = getattr(error, "os_error", None) or error  # the OS's words, not aiohttp's wrapper
     return HubUnreachable(
         _(
             "The school server at {address} does not answer ({error}). Check that this "
             "computer is on the school network and that 'ediary serve' runs on the server."
-        ).format(address=address, error=error)
+        ).format(address=address, error=_reason(error))
     )
 
 

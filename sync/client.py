@@ -79,7 +79,7 @@ def _reason(error: object) -> str:
     """What went wrong, in the user's words: a teacher reads this, not aiohttp's wrapper."""
     error = getattr(error, "os_error", None) or error
     if isinstance(error, ConnectionRefusedError):
-        return _("nothing answers on that port")
+        return _("no program listens on that port")
     if isinstance(error, socket.gaierror):
         return _("the name is not known on this network")
     if (

@@ -9,7 +9,7 @@ answer any request. Only the main process runs backups and sync; the extra ones 
 app alone. They stop on SIGTERM/SIGINT like the main process (running requests finish), and
 on their own if the main process is gone.
 
-    python -m node.cli.web_workers SPEC_JSON NUMBER      (started by ``serve``, not by people)
+    main([SPEC_JSON, NUMBER])      (run in a child process by ``serve``, not by people)
 """
 
 from __future__ import annotations
@@ -55,10 +55,15 @@ class WebSpec:
     key: str | None = None
 
 
+#: How a helper process starts: not ``-m node.cli.web_workers``, which runpy warns about in
+#: the server's log because the ``node.cli`` package has imported this module already.
+CHILD = "import sys; from node.cli.web_workers import main; main(sys.argv[1:])"
+
+
 def start(spec: WebSpec, count: int) -> list[subprocess.Popen[bytes]]:
     """Start ``count`` extra processes (numbered from 1; the main process is 0)."""
     text = json.dumps(asdict(spec))
-    command = [sys.executable, "-m", "node.cli.web_workers", text]
+    command = [sys.executable, "-c", CHILD, text]
     return [subprocess.Popen([*command, str(number)]) for number in range(1, count + 1)]
 
 

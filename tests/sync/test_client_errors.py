@@ -22,7 +22,7 @@ def test_a_port_nobody_listens_on_is_named_as_such():
     address = HubAddress("127.0.0.1", _closed_port())
     with use_language("en"), pytest.raises(HubUnreachable) as caught:
         fetch_fingerprint(address)
-    assert "does not answer (nothing answers on that port)" in str(caught.value)
+    assert "does not answer (no program listens on that port)" in str(caught.value)
     with use_language("ru"), pytest.raises(HubUnreachable) as caught:
         fetch_fingerprint(address)
     assert "не отвечает" in str(caught.value) and "порт" in str(caught.value)

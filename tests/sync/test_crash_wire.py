@@ -62,7 +62,7 @@ STARTED = re.compile(r"pull (bootstrap|changes) since")
 COMMITTED = re.compile(r"(pulled|pushed) (bootstrap|changes) chunk: (\d+) applied, (\d+) already")
 
 #: What a cut sync may say went wrong (sync/client.py ``_reason``), in the test's language.
-PLAIN_REASONS = ("the connection broke off", "nothing answers on that port", "no answer in time")
+PLAIN_REASONS = ("the connection broke off", "no program listens on that port", "no answer in time")
 
 
 class Output:

@@ -17,6 +17,7 @@ import click
 
 from node.cli import account as _account  # noqa: F401 — registers the subcommand
 from node.cli import backup as _backup  # noqa: F401 — registers the subcommand
+from node.cli import click_messages
 from node.cli import demo as _demo  # noqa: F401 — registers the subcommand
 from node.cli import init as _init  # noqa: F401 — registers the subcommand
 from node.cli import report as _report  # noqa: F401 — registers the subcommand
@@ -52,7 +53,13 @@ def _log_crash() -> Path:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     args = list(sys.argv[1:] if argv is None else argv)
-    set_language(language_from_environment(args))
+    language = language_from_environment(args)
+    set_language(language)
+    with click_messages.speaking(language):
+        return _run(args)
+
+
+def _run(args: list[str]) -> int:
     try:
         result = cli.main(args=args, prog_name="ediary", standalone_mode=False)
     except EdiaryError as exc:

@@ -11,7 +11,8 @@ from typing import Any
 
 import click
 
-from node.cli.translated import TranslatedGroup, option
+from node.cli import click_messages
+from node.cli.translated import TranslatedGroup, TranslatedOption, option
 from node.config import DATA_DIR_ENV, NodeConfig, load_config
 from node.errors import ValidationError
 from node.i18n import LANGUAGES, N_, _, normalize_language, set_language
@@ -50,13 +51,16 @@ def language_from_environment(argv: list[str]) -> str:
     help=N_("Folder with the database, keys and ediary.toml (or $EDIARY_DATA_DIR)."),
 )
 @option("--lang", type=click.Choice(LANGUAGES), help=N_("Language of messages."))
-@click.version_option(package_name="ediary")
+@click.version_option(
+    package_name="ediary", cls=TranslatedOption, help=N_("Show the version and exit.")
+)
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
     config = load_config(data_dir)
     current_data_dir[:] = [config.data_dir]
     if not lang and config.language:
         set_language(config.language)
+        click_messages.follow(config.language)
     ctx.obj = Context(config)
 
 

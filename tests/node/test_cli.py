@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -67,3 +68,30 @@ def test_an_unknown_command_is_a_usage_error(tmp_path: Path):
     result = run("frobnicate", data_dir=tmp_path)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
+
+
+def test_click_speaks_the_users_language_too(tmp_path: Path):
+    """Usage errors and help come from click: they follow the language like ediary's own."""
+    russian = run("pair", env_lang="ru_RU.UTF-8", data_dir=tmp_path)
+    assert russian.returncode == 2
+    assert "Использование: ediary pair" in russian.stderr
+    assert "Ошибка: Не указан параметр '--user'." in russian.stderr
+    english = run("--lang", "en", "pair", data_dir=tmp_path)
+    assert "Error: Missing option '--user'." in english.stderr
+    helped = run("--lang", "ru", "--help", data_dir=tmp_path)
+    assert "Показать эту справку и выйти." in helped.stdout
+    assert "Показать версию и выйти." in helped.stdout
+
+
+def test_the_language_of_a_settings_file_reaches_click(tmp_path: Path):
+    (tmp_path / "ediary.toml").write_text('language = "ru"\n', encoding="utf-8")
+    result = run("serve", "--port", "abc", data_dir=tmp_path)
+    assert result.returncode == 2
+    assert "'abc' не является числом" in result.stderr
+
+
+def test_main_leaves_the_process_language_as_it_found_it(monkeypatch, capsys):
+    monkeypatch.delenv("LANGUAGE", raising=False)
+    assert main(["--lang", "ru", "pair"]) == 2
+    assert "Ошибка: Не указан параметр" in capsys.readouterr().err
+    assert "LANGUAGE" not in os.environ

@@ -42,13 +42,29 @@ def copy_database(source: Path, target: Path) -> None:
         raise StorageError(_("No database at {path}: nothing to back up.").format(path=source))
     src = sqlite3.connect(source, timeout=30)
     try:
+        # reading the source through mmap saves a copy per page
+        src.execute(f"PRAGMA mmap_size={1 << 30}")
+        copy_connection(src, target, source)
+    except sqlite3.Error as exc:
+        raise StorageError(
+            _("Could not copy the database {path}: {error}").format(path=source, error=exc)
+        ) from exc
+    finally:
+        src.close()
+
+
+def copy_connection(src: sqlite3.Connection, target: Path, source: Path | str) -> None:
+    """Online-backup what ``src`` sees into a new file ``target``, in one step.
+
+    Inside a read transaction of ``src`` that is the transaction's snapshot, whatever was
+    committed since: the year archive renders its pages and takes its copy in one.
+    """
+    try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
         dst = sqlite3.connect(target)
         try:
-            # a scratch copy needs no journal nor fsync (the encrypted file gets them);
-            # reading the source through mmap saves a copy per page
-            src.execute(f"PRAGMA mmap_size={1 << 30}")
+            # a scratch copy needs no journal nor fsync (the encrypted file gets them)
             dst.execute("PRAGMA synchronous=OFF")
             dst.execute("PRAGMA journal_mode=OFF")
             src.backup(dst, pages=-1)
@@ -59,8 +75,6 @@ def copy_database(source: Path, target: Path) -> None:
         raise StorageError(
             _("Could not copy the database {path}: {error}").format(path=source, error=exc)
         ) from exc
-    finally:
-        src.close()
 
 
 def check_database(path: Path, *, full: bool = False) -> None:

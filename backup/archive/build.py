@@ -29,8 +29,8 @@ from backup.hashing import BackgroundHash
 from node.errors import ValidationError
 from node.i18n import N_, _, current_language, gettext, set_language, use_language
 from node.identity import load_or_create_identity
-from node.models import School
-from node.models.database import open_database
+from node.models import School, db
+from node.models.base import make_database
 from node.services.accounts import _translit
 from node.services.actor import Actor
 from node.services.reports.export import to_csv, to_html
@@ -130,7 +130,36 @@ def write_year_archive(
     progress: Progress | None = None,
     now: dt.datetime | None = None,
 ) -> ArchiveWritten:
-    """Write the archive of the year into ``out_dir``; returns where and what."""
+    """Write the archive of the year into ``out_dir``; returns where and what.
+
+    It reads the school in ONE read transaction: every page, report and the database copy
+    show the same moment even while teachers go on typing (in WAL mode a reader never
+    blocks a writer, and the copy is taken through the same connection, first).
+    """
+    with db.atomic(lock_type="DEFERRED"):
+        return _write_year_archive(
+            actor,
+            year_id,
+            out_dir,
+            database_path=database_path,
+            identity_path=identity_path,
+            recipients=recipients,
+            progress=progress,
+            now=now,
+        )
+
+
+def _write_year_archive(
+    actor: Actor,
+    year_id: str,
+    out_dir: Path,
+    *,
+    database_path: Path,
+    identity_path: Path,
+    recipients: Sequence[Recipient],
+    progress: Progress | None,
+    now: dt.datetime | None,
+) -> ArchiveWritten:
     report = progress or (lambda stage, done, total: None)
     year = year_journals.year_contents(actor, year_id)
     if not out_dir.is_dir():
@@ -166,10 +195,11 @@ def write_year_archive(
                     copybufsize=COPY_SIZE,
                 ) as archive:
                     writer = BagWriter(archive, bag)
+                    check = _take_snapshot(database_path, snapshot_path, report)
                     _write_payload(
-                        actor, year, writer, lang, created, node_id, database_path, report
+                        actor, year, writer, lang, created, node_id, snapshot_path, report
                     )
-                    _add_snapshot(writer, database_path, snapshot_path, report)
+                    _add_snapshot(writer, snapshot_path, check)
                     report(N_("Signing"), 0, 1)
                     writer.finish(
                         _bag_info(year, bag, node_id, created), _readme(year, bag, node_id), key
@@ -253,10 +283,18 @@ def render_class(
 _worker: dict[str, object] = {}
 
 
-def _start_worker(database_path: Path, lang: str) -> None:
-    """A worker process opens its own connection (read-only work) and speaks ``lang``."""
+#: A worker reads the archive's own database copy, and only reads it: no WAL files beside
+#: it (the copy stays one file), no write by mistake.
+WORKER_PRAGMAS = {"query_only": 1, "foreign_keys": 1, "cache_size": -32000, "temp_store": "memory"}
+
+
+def _start_worker(snapshot_path: Path, lang: str) -> None:
+    """A worker process opens the archive's database copy and speaks ``lang``."""
     set_language(lang)
-    _worker["db"] = open_database(database_path)
+    database = make_database(snapshot_path, pragmas=WORKER_PRAGMAS)
+    database.connect()
+    db.initialize(database)
+    _worker["db"] = database
 
 
 def _render_in_worker(
@@ -266,7 +304,7 @@ def _render_in_worker(
 
 
 def _rendered_classes(
-    actor: Actor, year: year_journals.YearContents, lang: str, database_path: Path
+    actor: Actor, year: year_journals.YearContents, lang: str, snapshot_path: Path
 ) -> Iterator[tuple[ClassLinks, list[tuple[str, bytes]], int]]:
     """The classes in order; a large school's are rendered on every core while this
     process writes and hashes (rendering is pure Python, so threads would not help)."""
@@ -277,7 +315,7 @@ def _rendered_classes(
         return
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(
-        workers, mp_context=context, initializer=_start_worker, initargs=(database_path, lang)
+        workers, mp_context=context, initializer=_start_worker, initargs=(snapshot_path, lang)
     ) as pool:
         jobs = [(actor, year, class_id, lang) for class_id, _label in year.classes]
         yield from pool.map(_render_in_worker, jobs)
@@ -290,14 +328,14 @@ def _write_payload(
     lang: str,
     created: dt.datetime,
     node_id: str,
-    database_path: Path,
+    snapshot_path: Path,
     report: Progress,
 ) -> None:
     stage = N_("Journals")
     done = 0
     report(stage, done, year.journals)
     index_classes = []
-    for links, files, journals in _rendered_classes(actor, year, lang, database_path):
+    for links, files, journals in _rendered_classes(actor, year, lang, snapshot_path):
         for relative, data in files:
             writer.add(relative, data)
         index_classes.append(links)
@@ -324,15 +362,20 @@ def _write_payload(
     )
 
 
-def _add_snapshot(writer: BagWriter, database_path: Path, temp: Path, report: Progress) -> None:
-    """The final database copy (SQLite online backup, checked) as data/database/."""
+def _take_snapshot(database_path: Path, temp: Path, report: Progress) -> SnapshotCheck:
+    """The database copy (SQLite online backup) of this read transaction, taken first: the
+    worker processes render from it, and it goes into the bag as data/database/. Its
+    ``quick_check`` runs on another core meanwhile."""
     report(N_("Database snapshot"), 0, 1)
-    snapshot.copy_database(database_path, temp)
-    check = SnapshotCheck(temp)  # quick_check on another core while the copy is hashed
+    snapshot.copy_connection(db.connection(), temp, database_path)
+    report(N_("Database snapshot"), 1, 1)
+    return SnapshotCheck(temp)
+
+
+def _add_snapshot(writer: BagWriter, temp: Path, check: SnapshotCheck) -> None:
     writer.add_file("database/ediary.sqlite3", temp)
     check.result()  # a copy that fails its check is never published
     temp.unlink()
-    report(N_("Database snapshot"), 1, 1)
 
 
 def _bag_info(

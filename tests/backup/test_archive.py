@@ -6,6 +6,7 @@ import datetime as dt
 import hashlib
 import io
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -201,10 +202,10 @@ def test_a_failed_archive_leaves_nothing_behind(node: NodeConfig, tmp_path: Path
     out = tmp_path / "records"
     out.mkdir()
 
-    def broken(source: Path, target: Path) -> None:
+    def broken(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("backup.snapshot.copy_database", broken)
+    monkeypatch.setattr("backup.snapshot.copy_connection", broken)
     with pytest.raises(OSError):
         write_archive(node, out)
     assert list(out.iterdir()) == []
@@ -261,3 +262,38 @@ def test_worker_processes_write_the_same_files(node: NodeConfig, tmp_path: Path,
             }
 
     assert payload(first.path) == payload(second.path)
+
+
+@pytest.mark.parametrize("workers", [False, True])
+def test_a_write_during_the_archive_is_in_neither_its_pages_nor_its_copy(
+    node: NodeConfig, tmp_path: Path, monkeypatch, workers: bool
+):
+    """Pages, reports and the database copy show one moment; teachers go on writing."""
+    if workers:
+        monkeypatch.setattr("backup.archive.build.PARALLEL_FROM", 1)
+        monkeypatch.setattr("os.cpu_count", lambda: 2)
+    out = tmp_path / "records"
+    out.mkdir()
+    live = sqlite3.connect(node.database_path, timeout=10)
+    lesson_id = live.execute("SELECT id FROM lesson ORDER BY date DESC LIMIT 1").fetchone()[0]
+    typed: list[str] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage in ("Journals", "Reports") and not typed:  # after the copy was taken
+            with live:
+                live.execute(
+                    "UPDATE lesson SET topic = 'Typed while archiving' WHERE id = ?", (lesson_id,)
+                )
+            typed.append(stage)
+
+    written = write_archive(node, out, progress=progress)
+    assert typed
+    assert live.execute("SELECT topic FROM lesson WHERE id = ?", (lesson_id,)).fetchone() == (
+        "Typed while archiving",
+    )
+    live.close()
+    with tarfile.open(written.path) as tar:
+        for member in tar.getmembers():
+            if member.isfile():
+                data = tar.extractfile(member).read()
+                assert "Typed while archiving".encode() not in data, member.name

@@ -55,6 +55,7 @@ MESSAGES = (
     N_("directory"),
     N_("path"),
     N_("default: {default}"),
+    N_("required"),
 )
 
 

@@ -155,23 +155,33 @@ def _allowed_student(actor: Actor, student_id: str) -> Student:
 #: class label. Raw SQL (through ``Student.raw``) because every page asks it: the ORM spent
 #: more time writing this query than SQLite spent answering it.
 _CHILDREN_SQL = """
-SELECT s.*, c.grade AS class_grade, c.letter AS class_letter
+SELECT s.*, c.grade AS class_grade, c.letter AS class_letter, y.name AS year_name
 FROM student s JOIN school_class c ON c.id = s.school_class_id
+JOIN academic_year y ON y.id = c.year_id
 WHERE s.user_id = ?1
    OR s.id IN (SELECT sg.student_id FROM student_guardian sg
                JOIN guardian g ON g.id = sg.guardian_id WHERE g.user_id = ?1)
-ORDER BY s.last_name, s.first_name, s.id
+ORDER BY s.last_name, s.first_name, y.start DESC, s.id
 """
 
 
 def my_children(actor: Actor) -> list[Child]:
-    """The students the actor signs in for: themself (a student) and their guardian links."""
+    """The students the actor signs in for: themself (a student) and their guardian links.
+
+    After a year's roll-over a child is a student of each year (the old year's journal
+    stays readable), so when the list spans years each class label names its year, the
+    newest first.
+    """
     if actor.user_id is None:
         return []
+    students = list(Student.raw(_CHILDREN_SQL, actor.user_id))
+    several_years = len({student.year_name for student in students}) > 1
     children = []
-    for student in Student.raw(_CHILDREN_SQL, actor.user_id):
+    for student in students:
         ensure_allowed(actor, Action.STUDENT_VIEW, student)
         label = SchoolClass(grade=student.class_grade, letter=student.class_letter).label
+        if several_years:
+            label = _("{label} ({year})").format(label=label, year=student.year_name)
         children.append(Child(id=student.id, name=student.display_name, class_label=label))
     return children
 

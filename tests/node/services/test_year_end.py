@@ -243,8 +243,9 @@ def test_the_closed_year_stays_viewable_in_the_grid_and_the_diary(
     assert shown.cell_text(school.students[0].id, school.maths_lessons[0].id) == "4"
     parent = school.actor(school.parent)
     children = diary.my_children(parent)
-    # last year's row (its marks) and this year's (the new class), both the parent's
-    assert {c.class_label for c in children} == {"7А", "8А"}
-    old = next(c for c in children if c.class_label == "7А")
+    # this year's row (the new class) first, then last year's (its marks), each naming its year
+    new_year = AcademicYear.get(AcademicYear.id != school.year.id).name
+    assert [c.class_label for c in children] == [f"8А ({new_year})", "7А (2026/2027)"]
+    old = children[1]
     report = diary.marks_by_subject(parent, old.id, school.quarters[1].id)
     assert report is not None

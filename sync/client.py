@@ -78,13 +78,15 @@ def _bad_address(text: str) -> ValidationError:
 def _reason(error: object) -> str:
     """What went wrong, in the user's words: a teacher reads this, not aiohttp's wrapper."""
     error = getattr(error, "os_error", None) or error
-    if isinstance(error, ConnectionRefusedError):
+    code = error.errno if isinstance(error, OSError) else None
+    if isinstance(error, ConnectionRefusedError) or code == errno.ECONNREFUSED:
         return _("no program listens on that port")
     if isinstance(error, socket.gaierror):
         return _("the name is not known on this network")
     if (
         isinstance(error, asyncio.TimeoutError | TimeoutError | socket.timeout)
         or error == "timeout"
+        or code == errno.ETIMEDOUT
     ):
         return _("no answer in time")
     if isinstance(
@@ -92,11 +94,10 @@ def _reason(error: object) -> str:
         aiohttp.ServerDisconnectedError
         | aiohttp.ClientPayloadError
         | asyncio.IncompleteReadError
-        | ConnectionResetError
-        | BrokenPipeError,
-    ):
+        | ConnectionError,
+    ) or code in (errno.ECONNRESET, errno.ECONNABORTED, errno.EPIPE):
         return _("the connection broke off")
-    if isinstance(error, OSError) and error.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH):
+    if code in (errno.EHOSTUNREACH, errno.ENETUNREACH):
         return _("the network does not reach it")
     return str(error)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 import socket
@@ -27,7 +28,7 @@ from node.cli import web_workers
 from node.cli.app import Context, cli
 from node.cli.translated import option
 from node.config import NodeConfig
-from node.errors import EdiaryError, ValidationError
+from node.errors import Conflict, EdiaryError, StorageError, ValidationError
 from node.i18n import N_, _
 from node.models.database import open_database
 from node.tls import (
@@ -113,6 +114,25 @@ def _start_helpers(
     return web_workers.start(spec, workers - 1)
 
 
+def _port_taken(host: str, port: int) -> Conflict:
+    return Conflict(
+        _(
+            "The port {port} on {host} is already in use: is 'ediary serve' already running? "
+            "Stop it first, or choose another --port."
+        ).format(host=host, port=port)
+    )
+
+
+def _refuse_if_taken(host: str, port: int) -> None:
+    """Bind the address alone for a moment: fails if anything listens there already."""
+    for family, kind, proto, _name, address in socket.getaddrinfo(
+        host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+    ):
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as aiohttp binds
+            probe.bind(address)
+
+
 async def run_server(
     config: NodeConfig,
     host: str,
@@ -132,7 +152,17 @@ async def run_server(
     # several processes share the port only when asked to (SO_REUSEPORT, node/cli/web_workers)
     share = workers > 1 or None
     site = web.TCPSite(runner, host, port, ssl_context=ssl_context, reuse_port=share)
-    await site.start()
+    try:
+        if share:
+            _refuse_if_taken(host, port)  # SO_REUSEPORT would share it with a running serve
+        await site.start()
+    except OSError as exc:
+        await runner.cleanup()
+        if exc.errno == errno.EADDRINUSE:
+            raise _port_taken(host, port) from exc
+        raise StorageError(
+            _("Cannot listen on {host}:{port}: {error}").format(host=host, port=port, error=exc)
+        ) from exc
     scheme = "https" if ssl_context is not None else "http"
     log.info("serving on %s://%s:%d/", scheme, host, port)
     settings = _backup_settings(config)

@@ -35,6 +35,8 @@ def test_a_port_nobody_listens_on_is_named_as_such():
         (aiohttp.ServerDisconnectedError(), "broke off"),
         (asyncio.IncompleteReadError(b"", 10), "broke off"),
         (ConnectionResetError(104, "Connection reset by peer"), "broke off"),
+        (aiohttp.ClientOSError(104, "Connection reset by peer"), "broke off"),
+        (aiohttp.ClientOSError(111, "Connect call failed"), "no program listens"),
         (asyncio.TimeoutError(), "no answer in time"),
         ("timeout", "no answer in time"),
         (socket.gaierror(-2, "Name or service not known"), "not known on this network"),

@@ -208,3 +208,39 @@ def test_the_shipped_systemd_unit_is_the_one_in_the_readme() -> None:
     unit = (root / "deploy" / "ediary.service").read_text(encoding="utf-8")
     assert unit in (root / "README.md").read_text(encoding="utf-8")
     assert "ExecStart=/usr/local/bin/ediary serve " in unit and "KillSignal=SIGTERM" in unit
+
+
+def test_a_port_in_use_is_refused_in_one_clear_line(school, tmp_path: Path) -> None:
+    """A second ``serve`` on a port a first one holds, even one sharing it with its own
+    worker processes (SO_REUSEPORT), stops with one line instead of quietly sharing it."""
+    for workers, shared in (("1", False), ("2", True)):
+        with socket.socket() as first:
+            if shared:
+                first.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            first.bind(("127.0.0.1", 0))
+            first.listen()
+            port = first.getsockname()[1]
+            second = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "node.cli",
+                    "--data-dir",
+                    str(tmp_path),
+                    "--lang",
+                    "en",
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--sync-port",
+                    "0",
+                    "--workers",
+                    workers,
+                ],
+                capture_output=True,
+                text=True,
+                timeout=30,
+            )
+        assert second.returncode == 6, second.stderr
+        assert f"The port {port} on 127.0.0.1 is already in use" in second.stderr
+        assert "Traceback" not in second.stderr + second.stdout

@@ -8,18 +8,18 @@ write transaction, so an entry and its log line are committed together or not at
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from dataclasses import dataclass
 
 import peewee as pw
 
 from node.errors import ValidationError
 from node.i18n import _
-from node.models import ActivityLog, School, User
+from node.models import ActivityLog, User
 from node.models.accounts import ACTIVITY_KINDS, main_role
 from node.services import clock
 from node.services.actor import Actor
 from node.services.permissions import Action, ensure_allowed
+from node.services.school_time import school_zone
 
 #: Longest detail kept: a log line names what happened, it does not copy the data.
 MAX_DETAIL = 200
@@ -93,11 +93,7 @@ def month_bounds(year: int, month: int) -> tuple[dt.datetime, dt.datetime]:
                 year=year, month=month
             )
         )
-    school = School.current()
-    try:
-        zone: dt.tzinfo = zoneinfo.ZoneInfo(school.timezone if school else "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
+    zone = school_zone()
     start = dt.datetime(year, month, 1, tzinfo=zone)
     end = dt.datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
     return (

@@ -11,7 +11,6 @@ school's local time.
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from node.models import (
     MailParticipant,
     MailThread,
     Period,
-    School,
     SchoolClass,
     Student,
     User,
@@ -55,6 +53,7 @@ from node.services.mail_recipients import (
 )
 from node.services.mail_summary import summary_text
 from node.services.permissions import Action, allowed, ensure_allowed
+from node.services.school_time import local_time, school_zone
 
 __all__ = [
     "CLASS_PARENTS",
@@ -129,19 +128,6 @@ class SummaryClass:
 
 
 # --- small helpers ------------------------------------------------------------------------
-
-
-def _school_zone() -> dt.tzinfo:
-    school = School.current()
-    try:
-        return zoneinfo.ZoneInfo(school.timezone if school else "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return dt.UTC
-
-
-def _local(moment: dt.datetime, zone: dt.tzinfo) -> dt.datetime:
-    """A stored (naive UTC) time as the school's wall-clock time, still naive."""
-    return moment.replace(tzinfo=dt.UTC).astimezone(zone).replace(tzinfo=None)
 
 
 def _within(text: str, limit: int, too_long: str) -> str:
@@ -251,7 +237,7 @@ def _direct_names(thread_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
 
 
 def _thread_view(actor: Actor, thread: MailThread) -> ThreadView:
-    zone = _school_zone()
+    zone = school_zone()
     messages = []
     for message in (
         MailMessage.select(MailMessage, User)
@@ -266,7 +252,7 @@ def _thread_view(actor: Actor, thread: MailThread) -> ThreadView:
                 author_id=message.author.id,
                 author_name=message.author.full_name,
                 author_role=role_label(message.author.roles),
-                at=_local(message.sent_at, zone),
+                at=local_time(message.sent_at, zone),
                 body=message.body,
                 mine=message.author.id == actor.user_id,
             )
@@ -321,7 +307,7 @@ def reply(actor: Actor, thread_id: str, body: str) -> MessageView:
         author_id=user.id,
         author_name=user.full_name,
         author_role=role_label(user.roles),
-        at=_local(message.sent_at, _school_zone()),
+        at=local_time(message.sent_at, school_zone()),
         body=message.body,
         mine=True,
     )
@@ -370,7 +356,7 @@ def inbox(actor: Actor, *, limit: int = 50, offset: int = 0) -> list[ThreadSumma
         .tuples()
     )
     names = _direct_names(ids)
-    zone = _school_zone()
+    zone = school_zone()
     labels = group_labels(g for row in rows for g in groups_from_json(row.groups))
     return [
         ThreadSummary(
@@ -378,7 +364,7 @@ def inbox(actor: Actor, *, limit: int = 50, offset: int = 0) -> list[ThreadSumma
             subject=row.subject,
             kind=row.kind,
             participants=_participants_label(row, names[row.id], actor.user_id or "", labels),
-            last_at=_local(row.last_message_at, zone),
+            last_at=local_time(row.last_message_at, zone),
             last_author_name=row.last_author.display_name if row.last_author_id else "",
             unread=bool(row.unread),
             count=counts.get(row.id, 0),

@@ -94,7 +94,7 @@ class ActivityPane(AdminPane):
                 _("Entries"),
                 "",
                 _("Page views"),
-                _("Last active (UTC)"),
+                _("Last active"),
             ),
             rows,
         )

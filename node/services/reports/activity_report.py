@@ -19,6 +19,7 @@ from node.services.activity import activity_by_role, activity_by_user, month_bou
 from node.services.actor import Actor
 from node.services.permissions import Action, ensure_allowed
 from node.services.reports.table import Table, percent
+from node.services.school_time import local_time, school_zone
 
 ENTRY_KINDS = frozenset({"mark", "attendance", "topic", "homework", "message"})
 #: Roles whose share of people who opened their page is reported.
@@ -37,7 +38,7 @@ class ActivityRow:
     entries: int
     views: int
     users: int  # on a role's line: different people; on a user's line: 1
-    last_active: dt.datetime | None
+    last_active: dt.datetime | None  # on the school's clock (naive)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,7 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
     """The month's activity; works (with zeros) before any page views exist."""
     ensure_allowed(actor, Action.REPORTS_VIEW)
     start, end = month_bounds(year, month)
+    zone = school_zone()
     last: dict[tuple[str | None, str], dt.datetime] = {}
     for user_id, login, at in (
         ActivityLog.select(ActivityLog.user_id, ActivityLog.login, fn.MAX(ActivityLog.at))
@@ -71,7 +73,7 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
         .group_by(ActivityLog.user_id, ActivityLog.login)
         .tuples()
     ):
-        last[user_id, login] = at
+        last[user_id, login] = local_time(_as_datetime(at), zone)
     users: dict[tuple[str | None, str], dict] = defaultdict(lambda: defaultdict(int))
     for row in activity_by_user(actor, year, month):
         entry = users[row.user_id, row.login]
@@ -85,7 +87,7 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
             entries=entry["entry"],
             views=entry["view"],
             users=1,
-            last_active=_as_datetime(last.get((user_id, login))),
+            last_active=last.get((user_id, login)),
         )
         for (user_id, login), entry in users.items()
     ]
@@ -139,10 +141,8 @@ def _bucket(kind: str) -> str:
     return "entry" if kind in ENTRY_KINDS else "other"
 
 
-def _as_datetime(value: object) -> dt.datetime | None:
-    if value is None or isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.fromisoformat(str(value))
+def _as_datetime(value: object) -> dt.datetime:
+    return value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
 
 
 def role_name(role: str) -> str:
@@ -195,7 +195,7 @@ def activity_table(report: ActivityReport) -> Table:
             _("Sign-ins"),
             _("Entries"),
             _("Page views"),
-            _("Last active (UTC)"),
+            _("Last active"),
         ),
         rows=tuple(rows),
     )

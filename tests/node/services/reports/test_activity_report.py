@@ -23,7 +23,7 @@ def test_roles_users_and_no_page_views_yet(school):
     assert [(r.role, r.login, r.sign_ins, r.entries, r.views, r.users) for r in report.users] == [
         ("class_teacher", "ivanova", 1, 1, 0, 1)
     ]
-    assert report.users[0].last_active == dt.datetime(2026, 11, 24, 8)
+    assert report.users[0].last_active == dt.datetime(2026, 11, 24, 11)  # Moscow time
     assert [(r.role, r.sign_ins, r.entries, r.users) for r in report.roles] == [
         ("class_teacher", 1, 1, 1)
     ]
@@ -33,6 +33,9 @@ def test_roles_users_and_no_page_views_yet(school):
     ]
     table = activity_table(report)
     assert len(table.rows) == 2 and "0 of 2 opened their page" in table.subtitle
+    # stored in UTC, shown on the school's clock (Europe/Moscow: +3 h)
+    assert table.columns[-1] == "Last active"
+    assert [row[-1] for row in table.rows] == ["24.11.2026 11:00"] * 2
 
 
 def test_page_views_count_people_once(school):

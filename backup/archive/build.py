@@ -24,7 +24,7 @@ from backup import snapshot, store
 from backup.age import Recipient, encrypt
 from backup.archive import pages
 from backup.archive.bag import COPY_SIZE, BagWriter
-from backup.create import _Check as SnapshotCheck
+from backup.background import Background
 from backup.hashing import BackgroundHash
 from node.errors import ValidationError
 from node.i18n import N_, _, current_language, gettext, set_language, use_language
@@ -362,17 +362,17 @@ def _write_payload(
     )
 
 
-def _take_snapshot(database_path: Path, temp: Path, report: Progress) -> SnapshotCheck:
+def _take_snapshot(database_path: Path, temp: Path, report: Progress) -> Background[None]:
     """The database copy (SQLite online backup) of this read transaction, taken first: the
     worker processes render from it, and it goes into the bag as data/database/. Its
     ``quick_check`` runs on another core meanwhile."""
     report(N_("Database snapshot"), 0, 1)
     snapshot.copy_connection(db.connection(), temp, database_path)
     report(N_("Database snapshot"), 1, 1)
-    return SnapshotCheck(temp)
+    return Background(snapshot.check_database, temp)
 
 
-def _add_snapshot(writer: BagWriter, temp: Path, check: SnapshotCheck) -> None:
+def _add_snapshot(writer: BagWriter, temp: Path, check: Background[None]) -> None:
     writer.add_file("database/ediary.sqlite3", temp)
     check.result()  # a copy that fails its check is never published
     temp.unlink()

@@ -151,6 +151,12 @@ def _allowed_student(actor: Actor, student_id: str) -> Student:
     return student
 
 
+def student_heading(actor: Actor, student_id: str) -> Child:
+    """The student as a page heads it (name and class), for anyone who may see them: a
+    child's pages show it for their family, and for staff who may read the student."""
+    return _child(_allowed_student(actor, student_id))
+
+
 #: The actor's own student profile and the students linked to them as a guardian, with the
 #: class label. Raw SQL (through ``Student.raw``) because every page asks it: the ORM spent
 #: more time writing this query than SQLite spent answering it.

@@ -17,13 +17,15 @@ from aiohttp import web
 from node.errors import ValidationError
 from node.i18n import _
 from node.services import mail
-from node.web import keys
+from node.web import keys, params
 from node.web.messages import PAGE_SIZE, parse_recipient
 from node.web.session import in_thread
 from node.web.views import STUDENT_VIEWS, load
 
 #: The API's description (OpenAPI 3); a test keeps it and the routes in step.
 OPENAPI = Path(__file__).with_name("openapi.json")
+#: The most conversations one API call lists.
+MAX_LIMIT = 200
 
 
 async def openapi(request: web.Request) -> web.FileResponse:
@@ -54,42 +56,21 @@ def student_api(page: str) -> Any:
     async def handler(request: web.Request) -> web.Response:
         args = (argument(request),) if argument else ()
         _actor, _kids, data = await load(
-            request, f"api {page}", fn, request.match_info["student_id"], *args, count_unread=False
+            request,
+            f"api {page}",
+            fn,
+            params.path_id(request, "student_id"),
+            *args,
+            count_unread=False,
         )
         return web.json_response(_plain(data) if page != "homework" else {"homework": _plain(data)})
 
     return handler
 
 
-async def _json_body(request: web.Request) -> dict[str, Any]:
-    if request.content_type != "application/json":
-        raise web.HTTPUnsupportedMediaType(text="application/json")
-    try:
-        body = await request.json()
-    except ValueError:
-        raise ValidationError(_("The request body is not valid JSON.")) from None
-    if not isinstance(body, dict):
-        raise ValidationError(_("The request body must be a JSON object."))
-    return body
-
-
-def _text(body: dict[str, Any], name: str) -> str:
-    value = body.get(name, "")
-    if not isinstance(value, str):
-        raise ValidationError(_("The field {name} must be text.").format(name=name))
-    return value
-
-
-def _number(request: web.Request, name: str, default: int) -> int:
-    text = request.query.get(name, str(default))
-    if not text.isdigit():
-        raise ValidationError(_("The parameter {name} must be a whole number.").format(name=name))
-    return int(text)
-
-
 async def messages(request: web.Request) -> web.Response:
-    limit = _number(request, "limit", PAGE_SIZE)
-    offset = _number(request, "offset", 0)
+    limit = params.query_int(request, "limit", PAGE_SIZE, low=1, high=MAX_LIMIT)
+    offset = params.query_int(request, "offset", 0, low=0, high=params.MAX_OFFSET)
 
     def read(actor: Any) -> list[mail.ThreadSummary]:
         return mail.inbox(actor, limit=limit, offset=offset)
@@ -99,7 +80,7 @@ async def messages(request: web.Request) -> web.Response:
 
 
 async def thread(request: web.Request) -> web.Response:
-    thread_id = request.match_info["thread_id"]
+    thread_id = params.path_id(request, "thread_id")
     _actor, _kids, found = await load(
         request, "api thread", mail.open_thread, thread_id, count_unread=False
     )
@@ -107,15 +88,16 @@ async def thread(request: web.Request) -> web.Response:
 
 
 async def reply(request: web.Request) -> web.Response:
-    body = await _json_body(request)
-    text = _text(body, "body")
+    thread_id = params.path_id(request, "thread_id")
+    body = await params.json_object(request)
+    text = params.text_field(body, "body")
     actor, _kids, _data = await load(request, "", count_unread=False)
-    message = await in_thread(request, mail.reply, actor, request.match_info["thread_id"], text)
+    message = await in_thread(request, mail.reply, actor, thread_id, text)
     return web.json_response(_plain(message), status=201)
 
 
 async def recipients(request: web.Request) -> web.Response:
-    student = request.query.get("student") or None
+    student = params.query_id(request, "student")
 
     def choices(actor: Any) -> list[mail.RecipientChoice]:
         return mail.allowed_recipients(actor, student_id=student)
@@ -131,13 +113,18 @@ async def recipients(request: web.Request) -> web.Response:
 
 
 async def send(request: web.Request) -> web.Response:
-    body = await _json_body(request)
+    body = await params.json_object(request)
     to = body.get("recipients")
     if not isinstance(to, list) or not to or not all(isinstance(r, dict) for r in to):
         raise ValidationError(_("Give the recipients as a list of objects with a kind and an id."))
     chosen = [parse_recipient(f"{r.get('kind', '')}:{r.get('id', '')}") for r in to]
     actor, _kids, _data = await load(request, "", count_unread=False)
     found = await in_thread(
-        request, mail.send_message, actor, chosen, _text(body, "subject"), _text(body, "body")
+        request,
+        mail.send_message,
+        actor,
+        chosen,
+        params.text_field(body, "subject"),
+        params.text_field(body, "body"),
     )
     return web.json_response(_plain(found), status=201)

@@ -16,6 +16,7 @@ from node.errors import EdiaryError, ValidationError
 from node.i18n import _
 from node.services import mail
 from node.services.mail_recipients import KINDS
+from node.web import params
 from node.web.session import check_csrf, in_thread
 from node.web.views import load, render, see_other
 
@@ -36,10 +37,7 @@ def parse_recipient(value: str) -> mail.Recipient:
 
 
 def _offset(request: web.Request) -> int:
-    text = request.query.get("offset", "0")
-    if not text.isdigit():
-        raise ValidationError(_("The page number {text} is not valid.").format(text=text[:20]))
-    return int(text)
+    return params.query_int(request, "offset", 0, low=0, high=params.MAX_OFFSET)
 
 
 def _only_child(children: list[Any]) -> Any:
@@ -77,7 +75,7 @@ async def inbox_page(request: web.Request) -> web.Response:
 
 
 async def thread_page(request: web.Request) -> web.Response:
-    thread_id = request.match_info["thread_id"]
+    thread_id = params.path_id(request, "thread_id")
     actor, children, thread = await load(request, "thread", mail.open_thread, thread_id)
     return render(
         request, "message_thread.html", **_signed_in(actor, children, thread=thread, body="")
@@ -86,7 +84,7 @@ async def thread_page(request: web.Request) -> web.Response:
 
 async def reply_post(request: web.Request) -> web.Response:
     form = await check_csrf(request)
-    thread_id = request.match_info["thread_id"]
+    thread_id = params.path_id(request, "thread_id")
     body = form.get("body", "")
     actor, children, _data = await load(request, "")
     try:
@@ -103,9 +101,13 @@ async def reply_post(request: web.Request) -> web.Response:
     return see_other(f"/messages/{thread_id}#m-{message.id}")
 
 
-def _student_of(source: Any) -> str | None:
+def _student_of(value: str) -> str | None:
     """The child a new message is about (narrows the teachers offered), if one was chosen."""
-    return str(source.get("student", "")) or None
+    if not value:
+        return None
+    if not params.ID.fullmatch(value):
+        raise ValidationError(_("The parameter {name} is not valid.").format(name="student"))
+    return value
 
 
 def _compose(
@@ -133,18 +135,18 @@ def _compose(
 
 
 async def new_page(request: web.Request) -> web.Response:
-    student = _student_of(request.query)
+    student = _student_of(params.query_text(request, "student"))
 
     def choices(actor: Any) -> list[mail.RecipientChoice]:
         return mail.allowed_recipients(actor, student_id=student)
 
     actor, children, found = await load(request, "write", choices)
-    return _compose(request, actor, children, found, student, to=request.query.get("to", ""))
+    return _compose(request, actor, children, found, student, to=params.query_text(request, "to"))
 
 
 async def new_post(request: web.Request) -> web.Response:
     form = await check_csrf(request)
-    student = _student_of(form)
+    student = _student_of(form.get("student", ""))
 
     def choices(actor: Any) -> list[mail.RecipientChoice]:
         return mail.allowed_recipients(actor, student_id=student)

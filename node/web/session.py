@@ -23,7 +23,7 @@ from aiohttp import web
 from node.i18n import LANGUAGES, set_language
 from node.services import auth
 from node.services.actor import Actor
-from node.web import keys
+from node.web import keys, params
 
 SESSION_COOKIE = "ediary_session"
 PRE_CSRF_COOKIE = "ediary_csrf"
@@ -52,10 +52,15 @@ def client_address(request: web.Request) -> str:
 
 
 def session_token(request: web.Request) -> str:
+    """The session token of the request ("" when none, or when what was sent cannot be one)."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
-        return header[7:].strip()
-    return request.cookies.get(SESSION_COOKIE, "")
+        return params.token(header[7:].strip())
+    return params.token(request.cookies.get(SESSION_COOKIE))
+
+
+def _pre_csrf(request: web.Request) -> str:
+    return params.token(request.cookies.get(PRE_CSRF_COOKIE))
 
 
 def csrf_for_session(token: str) -> str:
@@ -68,7 +73,7 @@ def csrf_token(request: web.Request) -> str:
     if keys.CSRF in request:
         return request[keys.CSRF]
     token = session_token(request)
-    value = csrf_for_session(token) if token else request.cookies.get(PRE_CSRF_COOKIE, "")
+    value = csrf_for_session(token) if token else _pre_csrf(request)
     if not value:
         value = secrets.token_urlsafe(24)
         request[keys.NEW_PRE_CSRF] = value
@@ -78,13 +83,13 @@ def csrf_token(request: web.Request) -> str:
 
 async def check_csrf(request: web.Request) -> dict[str, str]:
     """The posted form, after checking its CSRF token; refuses with 403 otherwise."""
-    form = await request.post()
-    sent = str(form.get(CSRF_FIELD, ""))
+    form = await params.form(request)
+    sent = params.token(form.get(CSRF_FIELD))
     token = session_token(request)
-    expected = csrf_for_session(token) if token else request.cookies.get(PRE_CSRF_COOKIE, "")
+    expected = csrf_for_session(token) if token else _pre_csrf(request)
     if not expected or not sent or not hmac.compare_digest(sent, expected):
         raise web.HTTPForbidden(text="CSRF")
-    return {k: str(v) for k, v in form.items() if isinstance(v, str)}
+    return form
 
 
 def set_cookie(
@@ -153,10 +158,3 @@ def apply_user_language(request: web.Request, actor: Actor) -> None:
 def resolve(token: str) -> Actor:
     """For use inside ``in_thread``: the signed-in actor, or ``SessionEnded``."""
     return auth.resolve_session(token)
-
-
-def safe_next(target: str | None) -> str:
-    """Only local paths: a crafted link must not send people to another site."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return "/"

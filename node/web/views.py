@@ -12,7 +12,7 @@ from node.errors import EdiaryError, ValidationError
 from node.i18n import LANGUAGES, N_, _, current_language, set_language
 from node.services import accounts, auth, diary, mail
 from node.services.actor import Actor
-from node.web import keys
+from node.web import keys, params
 from node.web.pagecache import DataVersion, PageCache, PageKey
 from node.web.session import (
     LANG_COOKIE,
@@ -23,7 +23,6 @@ from node.web.session import (
     csrf_token,
     in_thread,
     resolve,
-    safe_next,
     session_token,
     set_cookie,
 )
@@ -67,18 +66,8 @@ def render(request: web.Request, name: str, **context: Any) -> web.Response:
 
 
 def see_other(location: str) -> web.Response:
-    return web.Response(status=303, headers={"Location": location})
-
-
-def parse_day(text: str | None) -> dt.date | None:
-    if not text:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise ValidationError(
-            _("The date {text} is not valid; use YYYY-MM-DD.").format(text=text[:20])
-        ) from None
+    """A redirect to a path of this site (anything else goes to the start page)."""
+    return web.Response(status=303, headers={"Location": params.local_path(location)})
 
 
 # --- pages before sign-in -------------------------------------------------------------------
@@ -150,7 +139,7 @@ async def language(request: web.Request) -> web.Response:
     chosen = request.match_info["language"]
     if chosen not in LANGUAGES:
         raise web.HTTPNotFound()
-    response = see_other(safe_next(request.query.get("next")))
+    response = see_other(request.query.get("next", "/"))
     set_cookie(request, response, LANG_COOKIE, chosen, 365 * 24 * 3600)
     return response
 
@@ -189,8 +178,13 @@ class ChildPage:
     version: int
     html: str | None = None
     children: list[diary.Child] = field(default_factory=list)
+    child: diary.Child | None = None
     data: Any = None
     unread: int = 0
+
+
+def _child_of(children: list[diary.Child], student_id: str) -> diary.Child | None:
+    return next((c for c in children if c.id == student_id), None)
 
 
 def _child_page(
@@ -220,11 +214,14 @@ def _child_page(
     view_log.add(actor, page, address)
     if html is not None:
         return ChildPage(actor=actor, key=key, version=version, html=html)
+    children = diary.my_children(actor)
+    child = _child_of(children, student_id) or diary.student_heading(actor, student_id)
     return ChildPage(
         actor=actor,
         key=key,
         version=version,
-        children=diary.my_children(actor),
+        children=children,
+        child=child,
         data=fn(actor, student_id, *args),
         unread=mail.unread_count(actor),
     )
@@ -268,16 +265,12 @@ async def children_page(request: web.Request) -> web.Response:
     return render(request, "children.html", signed_in=True, actor=actor, children=children)
 
 
-def _child_of(children: list[diary.Child], student_id: str) -> diary.Child | None:
-    return next((c for c in children if c.id == student_id), None)
-
-
 def _period(request: web.Request) -> str | None:
-    return request.query.get("period") or None
+    return params.query_id(request, "period")
 
 
 def _start(request: web.Request) -> dt.date | None:
-    return parse_day(request.query.get("start"))
+    return params.query_day(request, "start")
 
 
 #: A child's pages: the service that reads it, its query argument, and the template's name for it.
@@ -294,7 +287,7 @@ def student_page(page: str) -> Any:
     fn, argument, name = STUDENT_VIEWS[page]
 
     async def handler(request: web.Request) -> web.Response:
-        student_id = request.match_info["student_id"]
+        student_id = params.path_id(request, "student_id")
         args = (argument(request),) if argument else ()
         cache = request.app[keys.PAGE_CACHE]
         loaded = await in_thread(
@@ -322,7 +315,7 @@ def student_page(page: str) -> Any:
             signed_in=True,
             actor=loaded.actor,
             children=loaded.children,
-            child=_child_of(loaded.children, student_id),
+            child=loaded.child,
             today=diary.clock.today(),
             **{name: loaded.data},
         )

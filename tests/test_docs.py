@@ -24,9 +24,14 @@ def test_readme_opens_with_the_main_job_and_the_test_command():
 
 
 def test_ci_runs_exactly_the_readme_test_command():
+    """CI installs once: the README's command up to pytest is one line of .ci/run, its pytest
+    part a later one, so CI runs exactly what the README says, without a second install."""
     tests = _code_blocks(README)[1]
-    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert tests in ci.splitlines()
+    install, pytest_part = tests.rsplit(" && ", 1)
+    assert pytest_part.startswith(".venv/bin/python -m pytest"), tests
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert install in ci and pytest_part in ci
+    assert ci.index(install) < ci.index(pytest_part)
 
 
 def test_every_command_is_documented():

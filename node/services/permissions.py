@@ -60,6 +60,7 @@ class Action(StrEnum):
     YEAR_CLOSE = "year.close"  # check, archive, close and roll over a year [R 6.3]; none
     CLASS_VIEW = "class.view"  # the class teacher's screen of a class [R 4.1]: SchoolClass
     CONFLICTS_VIEW = "conflicts.view"  # sync conflicts of rows one may write (staff); none
+    SCHOOL_EXPORT = "school.export"  # the whole school with its people, as set-up sheets; none
 
 
 Resource = (
@@ -130,7 +131,7 @@ def allowed(actor: Actor, action: Action, resource: Resource = None) -> bool:
             return actor.user_id is not None and actor.has_role(*STAFF_ROLES)
         case Action.USERS_MANAGE | Action.NODES_MANAGE:
             return actor.has_role("sysadmin")
-        case Action.BACKUPS_VIEW:
+        case Action.BACKUPS_VIEW | Action.SCHOOL_EXPORT:
             return admin or actor.has_role("sysadmin")
         case Action.YEAR_CLOSE:
             return actor.has_role("director", "sysadmin")

@@ -61,6 +61,8 @@ RULES: list[tuple[Action, str | None, set[str]]] = [
     (Action.REPORTS_VIEW, None, ADMIN),
     # the age and health of backups: no personal data, for those who watch the node
     (Action.BACKUPS_VIEW, None, ADMIN | {"sysadmin"}),
+    # the whole school with its people, as set-up sheets: those who set the school up
+    (Action.SCHOOL_EXPORT, None, ADMIN | {"sysadmin"}),
     (Action.USERS_MANAGE, None, {"sysadmin", "system"}),
     (Action.NODES_MANAGE, None, {"sysadmin", "system"}),
     # sync conflicts: staff open the list; it then shows the rows each may write

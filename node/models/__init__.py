@@ -14,6 +14,7 @@ from node.models.journal import (
     Lesson,
     LessonPlanItem,
     Mark,
+    Substitution,
     WorkType,
 )
 from node.models.mail import MailMessage, MailParticipant, MailThread
@@ -50,6 +51,7 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
     PlanItem,
     WorkType,
     Lesson,
+    Substitution,
     LessonPlanItem,
     Mark,
     Attendance,
@@ -106,6 +108,7 @@ __all__ = [
     "Subgroup",
     "SubgroupMember",
     "Subject",
+    "Substitution",
     "SyncChange",
     "SyncClock",
     "SyncConflict",

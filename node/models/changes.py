@@ -45,6 +45,8 @@ HLC_SHIFT = 16
 #: replacement of every update trigger (each group's own base).
 SQL_TRIGGERS_FILE = Path(__file__).parent / "sql" / "0005_sync_triggers.sql"
 SQL_GROUP_BASE_FILE = Path(__file__).parent / "sql" / "0008_sync_group_base.sql"
+#: Syncable tables added later, each file freezing its table and its ``trigger_sql``.
+SQL_NEW_TABLE_FILES = (Path(__file__).parent / "sql" / "0009_substitution.sql",)
 
 #: Columns that change together: a write to any one of them carries the whole group, and
 #: merge keeps or drops the group as a unit (a mark's value never pairs with another
@@ -74,6 +76,7 @@ FIELD_GROUPS: dict[str, dict[str, tuple[str, ...]]] = {
     "academic_year": {"dates": ("start", "end")},
     "bell": {"times": ("starts", "ends")},
     "lesson": {"slot": ("date", "number")},
+    "substitution": {"substitute": ("teacher_id", "reason")},
     "mail_thread": {"last": ("last_message_at", "last_author_id")},
 }
 

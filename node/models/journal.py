@@ -62,6 +62,19 @@ class Lesson(SyncModel):
         )
 
 
+class Substitution(SyncModel):
+    """Another teacher takes one lesson because its own teacher is away (замена).
+
+    The lesson stays in its journal; the substitute may keep that one lesson's page
+    (topic, homework, marks, attendance) while the row exists. One lesson has at most one
+    substitute; the row is removed, not emptied, when the lesson goes back to its teacher.
+    """
+
+    lesson = pw.ForeignKeyField(Lesson, backref="substitutions", on_delete="CASCADE", unique=True)
+    teacher = pw.ForeignKeyField(User, backref="substitutions")
+    reason = pw.TextField(default="")
+
+
 class LessonPlanItem(SyncModel):
     """A lesson covers a plan item (a lesson may cover several, an item may take several)."""
 

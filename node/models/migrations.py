@@ -174,6 +174,9 @@ def _sync_capture(database: pw.SqliteDatabase) -> None:
 #: newest change), so merge can follow a group's history (see node/models/changes.py).
 GROUP_BASE_SQL = "0008_sync_group_base.sql"
 
+#: v9: substitutions (замены), with their capture triggers frozen beside the table.
+SUBSTITUTION_SQL = "0009_substitution.sql"
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "initial schema", _run_sql_file("0001_initial.sql")),
     Migration(2, "numeric points on marks and final marks", _mark_points),
@@ -184,6 +187,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         8, "sync update triggers record their field group's base", _run_sql_file(GROUP_BASE_SQL)
     ),
+    Migration(9, "substitutions: another teacher takes a lesson", _run_sql_file(SUBSTITUTION_SQL)),
 )
 LATEST_VERSION = MIGRATIONS[-1].version
 

@@ -33,6 +33,7 @@ from node.models import (
     db,
 )
 from node.models.journal import WorkType
+from node.models.people import short_name
 from node.models.teaching import SubgroupMember
 from node.services import clock
 from node.services.activity import log_activity
@@ -40,6 +41,7 @@ from node.services.actor import Actor
 from node.services.grading import display_average, weighted_average
 from node.services.lookup import get_student
 from node.services.permissions import Action, ensure_allowed
+from node.services.timetable import cancellation_reasons
 
 #: How far ahead "upcoming homework" looks.
 HOMEWORK_DAYS = 7
@@ -71,6 +73,8 @@ class LessonView:
     cancelled: bool
     marks: tuple[MarkView, ...]
     absence: str  # "" or an attendance code: absent, sick, excused, late
+    substitute: str = ""  # who takes the lesson instead of its teacher (замена), or ""
+    cancel_reason: str = ""  # why a cancelled lesson is not held
 
 
 @dataclass(frozen=True)
@@ -221,11 +225,14 @@ def _mark_view(mark: Mark) -> MarkView:
 #: in one indexed query. Written as SQL because this is the page every parent opens:
 #: building the same query and its rows through the ORM cost ten times the SQLite work.
 _WEEK_LESSONS_SQL = """
-SELECT l.id, l.date, l.number, l.status, l.topic, l.homework, s.name, a.code
+SELECT l.id, l.date, l.number, l.status, l.topic, l.homework, s.name, a.code,
+       su.last_name, su.first_name, su.middle_name
 FROM lesson l
 JOIN teaching_assignment ta ON ta.id = l.assignment_id
 JOIN subject s ON s.id = ta.subject_id
 LEFT JOIN attendance a ON a.lesson_id = l.id AND a.student_id = ?1
+LEFT JOIN substitution sb ON sb.lesson_id = l.id
+LEFT JOIN user su ON su.id = sb.teacher_id
 WHERE ta.school_class_id = ?2
   AND (ta.subgroup_id IS NULL
        OR ta.subgroup_id IN (SELECT subgroup_id FROM subgroup_member WHERE student_id = ?1))
@@ -261,8 +268,11 @@ def week_diary(actor: Actor, student_id: str, week_start: dt.date | None = None)
                 MarkView(value=value, work_type=work_type, weight=weight, comment=comment)
             )
     bells = {bell.number: bell for bell in Bell.raw(_BELLS_SQL)}
+    reasons = cancellation_reasons([row[0] for row in lessons if row[3] == "cancelled"])
     by_day: dict[str, list[LessonView]] = defaultdict(list)
-    for lesson_id, day, number, status, topic, homework, subject, absence in lessons:
+    for row in lessons:
+        lesson_id, day, number, status, topic, homework, subject, absence = row[:8]
+        last, first, middle = row[8:]
         bell = bells.get(number)
         by_day[day].append(
             LessonView(
@@ -275,6 +285,8 @@ def week_diary(actor: Actor, student_id: str, week_start: dt.date | None = None)
                 cancelled=status == "cancelled",
                 marks=tuple(marks.get(lesson_id, ())),
                 absence=absence or "",
+                substitute=short_name(last, first, middle) if last else "",
+                cancel_reason=reasons.get(lesson_id, ""),
             )
         )
     dates = [start + dt.timedelta(days=i) for i in range(6)]

@@ -1,7 +1,8 @@
 """The teacher's writes to a journal: topics, homework, marks and attendance [R 3.4, 7.2].
 
-Every write checks ``JOURNAL_WRITE`` on the lesson's assignment (the class teacher's weekly
-correction checks ``ATTENDANCE_CORRECT`` on the student [R 4.2]), refuses a closed year,
+Every write checks ``JOURNAL_WRITE`` on the lesson (its journal's teacher, or the lesson's
+substitute; the class teacher's weekly correction checks ``ATTENDANCE_CORRECT`` on the
+student [R 4.2]), refuses a closed year,
 and records history in the same transaction. Marks and attendance carry the journal cell
 (``cell_key(lesson, student)``) in their history, so one cell's story can be read back.
 """
@@ -173,7 +174,7 @@ def set_topic(
     items: list[PlanItem] = []
     if plan_item_ids is not None:
         items = get_plan_items(plan_item_ids)
-    ensure_allowed(actor, Action.JOURNAL_WRITE, assignment)
+    ensure_allowed(actor, Action.JOURNAL_WRITE, lesson)
     ensure_journal_open(assignment)
     for item in items:
         if item.assignment_id != assignment.id:
@@ -214,7 +215,7 @@ def _replace_plan_links(actor: Actor, lesson: Lesson, item_ids: list[str]) -> No
 def set_homework(actor: Actor, lesson_id: str, text: str) -> Lesson:
     """Set the homework given at the lesson (may be entered ahead of the lesson)."""
     lesson, assignment = _lesson_and_journal(lesson_id)
-    ensure_allowed(actor, Action.JOURNAL_WRITE, assignment)
+    ensure_allowed(actor, Action.JOURNAL_WRITE, lesson)
     ensure_journal_open(assignment)
     with db.atomic():
         before = snapshot(lesson, ("homework",))
@@ -234,7 +235,7 @@ def set_lesson_work_type(actor: Actor, lesson_id: str, work_type_id: str | None)
     """
     lesson, assignment = _lesson_and_journal(lesson_id)
     work_type = get_work_type(work_type_id) if work_type_id is not None else None
-    ensure_allowed(actor, Action.JOURNAL_WRITE, assignment)
+    ensure_allowed(actor, Action.JOURNAL_WRITE, lesson)
     ensure_journal_open(assignment)
     school_default = default_work_type()
     old_default = lesson.work_type_id or (school_default.id if school_default else None)
@@ -292,7 +293,7 @@ def set_marks(
     lesson, assignment = _lesson_and_journal(lesson_id)
     student = get_student(student_id)
     chosen_type = get_work_type(work_type_id) if work_type_id is not None else None
-    ensure_allowed(actor, Action.JOURNAL_WRITE, assignment)
+    ensure_allowed(actor, Action.JOURNAL_WRITE, lesson)
     ensure_journal_open(assignment)
     _ensure_held(lesson)
     _ensure_in_lesson(student, lesson, assignment)
@@ -422,7 +423,7 @@ def set_attendance(
     """Mark a student absent/sick/excused/late at a lesson; ``None`` clears the mark."""
     lesson, assignment = _lesson_and_journal(lesson_id)
     student = get_student(student_id)
-    ensure_allowed(actor, Action.JOURNAL_WRITE, assignment)
+    ensure_allowed(actor, Action.JOURNAL_WRITE, lesson)
     ensure_journal_open(assignment)
     _ensure_held(lesson)
     _ensure_in_lesson(student, lesson, assignment)
@@ -553,7 +554,7 @@ def cell_history(actor: Actor, lesson_id: str, student_id: str) -> list[CellChan
     """
     lesson, assignment = _lesson_and_journal(lesson_id)
     student = get_student(student_id)
-    ensure_allowed(actor, Action.HISTORY_VIEW, assignment)
+    ensure_allowed(actor, Action.HISTORY_VIEW, lesson)
     type_names = {
         wt_id: name for wt_id, name in WorkType.select(WorkType.id, WorkType.name).tuples()
     }

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from node.models import Attendance, LessonPlanItem, Mark, PlanItem, WorkType
-from node.services import journal, plan
+from node.services import journal
 from node.services.actor import Actor
 from node.services.lookup import get_lesson
 from node.services.permissions import Action, ensure_allowed
@@ -32,7 +32,7 @@ def enter_cell(actor: Actor, lesson_id: str, student_id: str, text: str) -> None
     ("н"), or nothing (clears the cell's marks and attendance). Each write is checked and
     recorded by ``node.services.journal``; a refusal writes nothing."""
     lesson = get_lesson(lesson_id)
-    ensure_allowed(actor, Action.JOURNAL_WRITE, lesson.assignment)
+    ensure_allowed(actor, Action.JOURNAL_WRITE, lesson)
     typed = text.strip()
     code = ATTENDANCE_INPUTS.get(typed.lower())
     if code is not None:
@@ -69,7 +69,7 @@ class LessonForm:
 
 def lesson_form(actor: Actor, lesson_id: str) -> LessonForm:
     lesson = get_lesson(lesson_id)
-    ensure_allowed(actor, Action.JOURNAL_VIEW, lesson.assignment)
+    ensure_allowed(actor, Action.JOURNAL_VIEW, lesson)
     linked = frozenset(
         item_id
         for (item_id,) in LessonPlanItem.select(LessonPlanItem.plan_item)
@@ -81,7 +81,12 @@ def lesson_form(actor: Actor, lesson_id: str) -> LessonForm:
         topic=lesson.topic,
         homework=lesson.homework,
         work_type_id=lesson.work_type_id,
-        plan_items=plan.plan_items(actor, lesson.assignment_id),
+        # the journal's plan lines are the lesson page's choices of topic (a substitute's too)
+        plan_items=list(
+            PlanItem.select()
+            .where(PlanItem.assignment == lesson.assignment_id)
+            .order_by(PlanItem.position, PlanItem.id)
+        ),
         linked_ids=linked,
         work_types=list(WorkType.select().order_by(WorkType.weight, WorkType.name)),
     )

@@ -6,6 +6,11 @@ teachers write their own journals [R 3.4, 7.2]; class teachers keep their class'
 data and correct attendance [R 3.3, 4.1, 4.2]; the director and deputies set up the school,
 control and unlock [R 3.5, 5.4, 6.2]; the sysadmin manages accounts but never marks
 [R 3.1, 3.2]; parents and students reach only their own data [R 3.6].
+
+A substitute (замена) keeps one lesson's page of another teacher's journal: the journal
+actions take a ``Lesson`` as well as a ``TeachingAssignment``, and only the lesson's own
+rights (its topic, homework, marks, attendance) reach the substitute, for as long as the
+substitution exists.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from node.models import (
     Student,
     StudentGuardian,
     Subgroup,
+    Substitution,
     TeachingAssignment,
     User,
     db,
@@ -40,9 +46,11 @@ class Action(StrEnum):
     SCHOOL_MANAGE = "school.manage"  # years, periods, classes, subjects, timetable; no resource
     USERS_MANAGE = "users.manage"  # staff accounts and their codes; no resource
     REPORTS_VIEW = "reports.view"  # control and performance reports; no resource
-    JOURNAL_VIEW = "journal.view"  # resource: TeachingAssignment
-    JOURNAL_WRITE = "journal.write"  # topics, homework, marks, attendance, plan: assignment
+    JOURNAL_VIEW = "journal.view"  # resource: TeachingAssignment, or one Lesson's page
+    JOURNAL_WRITE = "journal.write"  # topics, homework, marks, attendance, plan: assignment;
+    #                                  a Lesson: that lesson's page only (a substitute too)
     LESSON_SCHEDULE = "lesson.schedule"  # move or cancel a lesson: assignment
+    SUBSTITUTION_MANAGE = "substitution.manage"  # set or remove substitutes; no resource
     FINAL_WRITE = "final.write"  # final marks: assignment
     FINAL_UNLOCK = "final.unlock"  # reopen final marks after the deadline: assignment
     HISTORY_VIEW = "history.view"  # a journal's change history: assignment
@@ -65,6 +73,7 @@ class Action(StrEnum):
 
 Resource = (
     TeachingAssignment
+    | Lesson
     | Student
     | StudentGuardian
     | SchoolClass
@@ -77,6 +86,29 @@ Resource = (
 
 def _teaches(actor: Actor, assignment: TeachingAssignment) -> bool:
     return actor.user_id is not None and assignment.teacher_id == actor.user_id
+
+
+def _substitutes(actor: Actor, lesson_id: str) -> bool:
+    """Is the actor the substitute of this lesson (now: the row goes when it is removed)?"""
+    if actor.user_id is None:
+        return False
+    return (
+        Substitution.select()
+        .where(Substitution.lesson == lesson_id, Substitution.teacher == actor.user_id)
+        .exists()
+    )
+
+
+def _journal_of(lesson: Lesson) -> TeachingAssignment | None:
+    return _row_or_none(TeachingAssignment, lesson.assignment_id)
+
+
+def _lesson_page(actor: Actor, action: Action, lesson: Lesson) -> bool:
+    """One lesson's page: whoever has the right on its journal, and its substitute."""
+    journal = _journal_of(lesson)
+    if journal is not None and allowed(actor, action, journal):
+        return True
+    return _substitutes(actor, lesson.id)
 
 
 def _is_class_teacher(actor: Actor, class_id: str) -> bool:
@@ -125,7 +157,7 @@ def allowed(actor: Actor, action: Action, resource: Resource = None) -> bool:
         return True
     admin = actor.has_role(*ADMINISTRATION)
     match action:
-        case Action.SCHOOL_MANAGE | Action.REPORTS_VIEW:
+        case Action.SCHOOL_MANAGE | Action.REPORTS_VIEW | Action.SUBSTITUTION_MANAGE:
             return admin
         case Action.CONFLICTS_VIEW:
             return actor.user_id is not None and actor.has_role(*STAFF_ROLES)
@@ -135,6 +167,10 @@ def allowed(actor: Actor, action: Action, resource: Resource = None) -> bool:
             return admin or actor.has_role("sysadmin")
         case Action.YEAR_CLOSE:
             return actor.has_role("director", "sysadmin")
+        case Action.JOURNAL_WRITE | Action.JOURNAL_VIEW | Action.HISTORY_VIEW if isinstance(
+            resource, Lesson
+        ):
+            return _lesson_page(actor, action, resource)
         case Action.JOURNAL_WRITE | Action.FINAL_WRITE:
             return isinstance(resource, TeachingAssignment) and _teaches(actor, resource)
         case Action.LESSON_SCHEDULE:
@@ -320,6 +356,9 @@ _BY_ASSIGNMENT = {
     "final_mark": (Action.FINAL_WRITE,),
     "final_mark_unlock": (Action.FINAL_UNLOCK,),
 }
+#: The columns of a lesson its page holds: what a substitute may change from a laptop (its
+#: date, number and status are the timetable's, its journal is the usual teacher's).
+_LESSON_PAGE_COLUMNS = frozenset({"topic", "homework", "work_type_id"})
 #: What a user may change in their own account from a laptop (their password, offline).
 _OWN_ACCOUNT_COLUMNS = frozenset({"password_hash", "language"})
 
@@ -360,13 +399,22 @@ def may_write_row(
         return True
     if table in _SCHOOL_TABLES:
         return allowed(actor, Action.SCHOOL_MANAGE)
+    if table == "substitution":
+        return allowed(actor, Action.SUBSTITUTION_MANAGE)
     if table in _BY_ASSIGNMENT:
-        return _assignment_allows(actor, row.get("assignment_id"), _BY_ASSIGNMENT[table])
+        if _assignment_allows(actor, row.get("assignment_id"), _BY_ASSIGNMENT[table]):
+            return True
+        return (
+            table == "lesson"
+            and changed is not None
+            and set(changed) <= _LESSON_PAGE_COLUMNS
+            and _substitutes(actor, str(row.get("id")))
+        )
     if table in ("mark", "attendance", "lesson_plan_item"):
         lesson = _row_or_none(Lesson, row.get("lesson_id"))
         if lesson is None:
             return False
-        if _assignment_allows(actor, lesson.assignment_id, (Action.JOURNAL_WRITE,)):
+        if allowed(actor, Action.JOURNAL_WRITE, lesson):
             return True
         student = _student_of(row) if table == "attendance" else None
         return student is not None and allowed(actor, Action.ATTENDANCE_CORRECT, student)
@@ -424,7 +472,7 @@ def may_see_conflict(actor: Actor, table: str, row: dict) -> bool:
 #: set-up, nearly every conflict. The others (names, accounts, subgroups, mail) are few and
 #: asked of ``may_see_conflict`` row by row.
 CONFLICT_SQL_TABLES = _SCHOOL_TABLES | frozenset(
-    {*_BY_ASSIGNMENT, "mark", "attendance", "lesson_plan_item"}
+    {*_BY_ASSIGNMENT, "mark", "attendance", "lesson_plan_item", "substitution"}
 )
 
 
@@ -442,7 +490,11 @@ def conflict_condition_sql(actor: Actor) -> tuple[str, tuple[str, ...]] | None:
     if actor.user_id is None:
         return "0", ()
     teaches = "EXISTS (SELECT 1 FROM teaching_assignment ta WHERE ta.id = {} AND ta.teacher_id = ?)"
-    by_lesson = teaches.format("(SELECT l.assignment_id FROM lesson l WHERE l.id = r.lesson_id)")
+    by_lesson = (  # JOURNAL_WRITE on the lesson: its journal's teacher, or its substitute
+        teaches.format("(SELECT l.assignment_id FROM lesson l WHERE l.id = r.lesson_id)")
+        + " OR EXISTS (SELECT 1 FROM substitution s JOIN lesson l ON l.id = s.lesson_id "
+        "WHERE s.lesson_id = r.lesson_id AND s.teacher_id = ?)"
+    )
     corrects = (  # ATTENDANCE_CORRECT: the class teacher of the student's class
         "(EXISTS (SELECT 1 FROM lesson l WHERE l.id = r.lesson_id) AND EXISTS (SELECT 1 "
         "FROM student s JOIN school_class sc ON sc.id = s.school_class_id "
@@ -454,7 +506,7 @@ def conflict_condition_sql(actor: Actor) -> tuple[str, tuple[str, ...]] | None:
         f"WHEN r.tbl = 'attendance' THEN {by_lesson} OR {corrects} "
         # JOURNAL_WRITE, LESSON_SCHEDULE and FINAL_WRITE: the journal's teacher
         f"WHEN r.tbl IN ('plan_item', 'lesson', 'final_mark') THEN {by_assignment} "
-        "ELSE 0 END"  # final_mark_unlock and the school's set-up: the administration's
+        "ELSE 0 END"  # final_mark_unlock, substitutions, the set-up: the administration's
     )
     user = actor.user_id
-    return sql, (user, user, user, user)
+    return sql, (user,) * 6

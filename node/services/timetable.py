@@ -29,6 +29,7 @@ from node.models import (
     SchoolClass,
     Subgroup,
     Subject,
+    Substitution,
     TeachingAssignment,
     TimetableSlot,
     bulk_insert,
@@ -470,7 +471,30 @@ def cancel_lesson(actor: Actor, lesson_id: str, reason: str) -> Lesson:
         changes = history.diff(before, history.snapshot(lesson, ("status",)))
         changes["reason"] = [None, clean_reason]
         history.record(actor, "lesson", lesson.id, "update", changes)
+        # a lesson not held has no one to take it: its substitute's right ends with it
+        for substitution in Substitution.select().where(Substitution.lesson == lesson.id):
+            history.record_delete(actor, substitution)
+            substitution.delete_instance()
     return lesson
+
+
+def cancellation_reasons(lesson_ids: list[str]) -> dict[str, str]:
+    """Why each of these cancelled lessons was cancelled, as ``cancel_lesson`` recorded it
+    in History (its latest cancellation), for the pages that show it."""
+    out: dict[str, tuple[object, str]] = {}
+    for start in range(0, len(lesson_ids), 500):
+        part = lesson_ids[start : start + 500]
+        query = History.select(History.entity_id, History.at, History.changes).where(
+            History.entity == "lesson",
+            History.entity_id.in_(part),
+            History.action == "update",
+            History.changes.contains('"reason"'),
+        )
+        for lesson_id, at, text in query.tuples():
+            reason = json.loads(text).get("reason", [None, ""])[1]
+            if lesson_id not in out or str(at) > str(out[lesson_id][0]):
+                out[lesson_id] = (at, str(reason or ""))
+    return {lesson_id: reason for lesson_id, (_at, reason) in out.items()}
 
 
 def restore_lesson(actor: Actor, lesson_id: str) -> Lesson:

@@ -20,6 +20,7 @@ from node.models import (
     Meta,
     Student,
     StudentGuardian,
+    Substitution,
     TeachingAssignment,
     db,
     new_id,
@@ -34,6 +35,7 @@ from tests.factories import SmallSchool, build_small_school, make_user
 #   class_teacher       Иванова: leads 7А and teaches its maths (not English)
 #   another_teacher     Соколов: teaches PE in 7А, nothing else
 #   outside_teacher     a teacher with no classes and no journals
+#                       (and of 7А's maths: Иванова's; Соколов substitutes for one lesson)
 #   parent / student    students[0] of 7А and their mother
 #   other_parent        the father of a student in 8Б
 #   childless_parent    a parent account linked to no student
@@ -86,6 +88,25 @@ RULES: list[tuple[Action, str | None, set[str]]] = [
     (Action.JOURNAL_VIEW, "maths_8b", ADMIN | {"assignment_teacher"}),
     (Action.HISTORY_VIEW, "english_g1", ADMIN | {"assignment_teacher", "class_teacher"}),
     (Action.HISTORY_VIEW, "maths_8b", ADMIN | {"assignment_teacher"}),
+    # one lesson's page: its journal's rights, and its substitute's (замена) for that lesson
+    # only — not the journal, not another lesson, not its final marks or timetable
+    (Action.SUBSTITUTION_MANAGE, None, ADMIN),
+    (Action.JOURNAL_WRITE, "substituted_lesson", {"class_teacher", "another_teacher", "system"}),
+    (Action.JOURNAL_WRITE, "maths_lesson", {"class_teacher", "system"}),
+    (
+        Action.JOURNAL_VIEW,
+        "substituted_lesson",
+        ADMIN | {"class_teacher", "another_teacher"},
+    ),
+    (Action.JOURNAL_VIEW, "maths_lesson", ADMIN | {"class_teacher"}),
+    (
+        Action.HISTORY_VIEW,
+        "substituted_lesson",
+        ADMIN | {"class_teacher", "another_teacher"},
+    ),
+    (Action.FINAL_WRITE, "substituted_lesson", {"system"}),
+    (Action.LESSON_SCHEDULE, "substituted_lesson", {"system"}),
+    (Action.SUBSTITUTION_MANAGE, "substituted_lesson", ADMIN),
     # a student's data: the family, the class's teachers, the administration [R 3.6]
     (
         Action.STUDENT_VIEW,
@@ -217,7 +238,10 @@ class People:
                 StudentGuardian.student == s.other_students[0].id
             ),
             "parent_thread": _thread_between(s.parent, s.teacher),
+            "substituted_lesson": s.maths_lessons[0],
+            "maths_lesson": s.maths_lessons[1],
         }
+        Substitution.create(lesson=s.maths_lessons[0], teacher=s.pe_teacher)
 
 
 def _thread_between(*users) -> MailThread:

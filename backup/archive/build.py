@@ -22,7 +22,6 @@ from typing import BinaryIO
 
 from backup import snapshot, store
 from backup.age import Recipient, encrypt
-from backup.archive import pages
 from backup.archive.bag import COPY_SIZE, BagWriter
 from backup.background import Background
 from backup.hashing import BackgroundHash
@@ -31,9 +30,11 @@ from node.i18n import N_, _, current_language, gettext, set_language, use_langua
 from node.identity import load_or_create_identity
 from node.models import School, db
 from node.models.base import make_database
+from node.render import archive as pages
+from node.render.report import to_html
 from node.services.accounts import _translit
 from node.services.actor import Actor
-from node.services.reports.export import to_csv, to_html
+from node.services.reports.export import to_csv
 from node.services.year_end import journals as year_journals
 from node.services.year_end.reports import year_reports
 

@@ -17,6 +17,7 @@ from node.cli.users import opened, operator
 from node.errors import StorageError, ValidationError
 from node.i18n import N_, _, current_language
 from node.models import School
+from node.render.report import to_html
 from node.services.reports import export
 from node.services.reports.activity_report import activity_report, activity_table
 from node.services.reports.control import DEFAULT_DAYS, control_report, control_table
@@ -167,9 +168,7 @@ def report(
         if fmt == "csv":
             data = export.to_csv(table)
         else:
-            page = export.to_html(
-                table, school=school.name if school else "", lang=current_language()
-            )
+            page = to_html(table, school=school.name if school else "", lang=current_language())
             data = page.encode("utf-8")
     write_atomically(out, data)
     click.echo(

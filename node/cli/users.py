@@ -22,7 +22,8 @@ from node.cli.translated import TranslatedGroup, option
 from node.errors import ValidationError
 from node.i18n import N_, _
 from node.models.database import open_database
-from node.services import accounts, slips
+from node.render.slips import check_slips_folder, write_slips
+from node.services import accounts
 from node.services.actor import Actor
 
 
@@ -46,18 +47,14 @@ def opened(obj: Context) -> Iterator[None]:
 
 def check_slips_path(path: Path | None) -> None:
     """Refuse a slips file we could not write *before* issuing codes that would be lost."""
-    if path is not None and not path.parent.is_dir():
-        raise ValidationError(
-            _("The folder {folder} does not exist; choose where to write the slips.").format(
-                folder=path.parent
-            )
-        )
+    if path is not None:
+        check_slips_folder(path)
 
 
 def show_codes(codes: Sequence[accounts.IssuedCode], slips_path: Path | None) -> None:
     """Codes are shown once: on screen, or only in the slips file when one is asked for."""
     if slips_path is not None:
-        slips.write_slips(slips_path, codes)
+        write_slips(slips_path, codes)
         click.echo(
             _(
                 "Slips for {count} people written to {path}: print them on A4 and cut along the "

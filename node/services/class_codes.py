@@ -2,8 +2,9 @@
 
 Built on ``accounts.issue_student_code`` / ``issue_guardian_code`` (which check
 ``CODES_ISSUE``: only the class's own class teacher gives these codes). A batch is all or
-nothing: it runs in one transaction, and when a slips file is asked for it is written
-before the transaction commits, so a file that cannot be written issues no codes.
+nothing: it runs in one transaction, and when slips are asked for (``write_slips``, given by
+the caller that lays them out) they are written before the transaction commits, so a file
+that cannot be written issues no codes.
 
 Who gets a code: students still in the class and their guardians who have no account yet,
 or whose code was given but never used (a new code replaces it). Active accounts are left
@@ -14,15 +15,14 @@ only the system administrator handles.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from node.errors import ValidationError
 from node.i18n import _
 from node.models import Guardian, Student, StudentGuardian, User, db
 from node.models.people import STAFF_ROLES
-from node.services import accounts, clock, slips
+from node.services import accounts, clock
 from node.services.actor import Actor
 from node.services.lookup import get_class, get_students
 from node.services.permissions import Action, ensure_allowed
@@ -86,12 +86,12 @@ def issue_class_codes(
     student_ids: Iterable[str] | None = None,
     with_students: bool = True,
     with_parents: bool = True,
-    slips_path: Path | None = None,
+    write_slips: Callable[[Sequence[accounts.IssuedCode]], None] | None = None,
     valid_days: int = accounts.CODE_VALID_DAYS,
 ) -> list[accounts.IssuedCode]:
     """Codes for everyone of the class (or of ``student_ids``) who has no account in use.
 
-    Returns the codes, which exist only here and in the slips file. Raises
+    Returns the codes, which exist only here and in the slips. Raises
     ``ValidationError`` when nobody needs a code.
     """
     school_class = get_class(class_id)
@@ -111,12 +111,6 @@ def issue_class_codes(
     students = [s for s in students if s.left_on is None or s.left_on >= today]
     for student in students:
         ensure_allowed(actor, Action.CODES_ISSUE, student)
-    if slips_path is not None and not slips_path.parent.is_dir():
-        raise ValidationError(
-            _("The folder {folder} does not exist; choose where to write the slips.").format(
-                folder=slips_path.parent
-            )
-        )
     holders = _holders(students, with_students=with_students, with_parents=with_parents)
     if not holders:
         raise ValidationError(
@@ -132,8 +126,8 @@ def issue_class_codes(
                     actor, holder.student_id, holder.guardian_id, valid_days=valid_days
                 )
             issued.append(code)
-        if slips_path is not None:
-            slips.write_slips(slips_path, issued)
+        if write_slips is not None:
+            write_slips(issued)
     return issued
 
 

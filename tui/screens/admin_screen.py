@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 
 from node.i18n import N_, _
 from node.models import School
+from node.render.report import to_html
 from node.services.actor import Actor
 from node.services.permissions import Action, allowed
 from node.services.reports import export
@@ -215,7 +216,7 @@ class AdminScreen(Screen[None]):
                 data = export.to_csv(table)
             else:
                 school = School.current()
-                page = export.to_html(table, school=school.name if school else "", lang=language)
+                page = to_html(table, school=school.name if school else "", lang=language)
                 data = page.encode("utf-8")
             export.write_atomically(path, data)
             return path

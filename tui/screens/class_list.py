@@ -20,6 +20,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from node.i18n import N_, _
+from node.render.slips import slips_writer
 from node.services import classes, clock, profiles
 from node.services.accounts import IssuedCode
 from node.services.actor import Actor
@@ -86,7 +87,9 @@ def issue_with_slips(
         folder.mkdir(mode=0o700, exist_ok=True)
         path = folder / slips_file_name(label, clock.now())
         written.append(path)
-        return issue_class_codes(actor, class_id, student_ids=student_ids, slips_path=path)
+        return issue_class_codes(
+            actor, class_id, student_ids=student_ids, write_slips=slips_writer(path)
+        )
 
     outcome = backend.attempt(run)
     return outcome, str(written[0]) if written else ""

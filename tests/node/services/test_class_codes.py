@@ -9,6 +9,7 @@ import pytest
 
 from node.errors import Forbidden, NotFound, ValidationError
 from node.models import AccessCode, Guardian, Student, StudentGuardian, User
+from node.render.slips import slips_writer
 from node.services import class_codes
 from node.services.class_codes import slips_file_name
 from tests.helpers import nothing_written
@@ -18,7 +19,9 @@ def test_the_whole_class_gets_codes_except_accounts_in_use(school, tmp_path):
     s = school
     Guardian.update(user=None).where(Guardian.user == s.parent.id).execute()  # mother: no account
     slips = tmp_path / "slips.html"
-    codes = class_codes.issue_class_codes(s.actor(s.teacher), s.class_7a.id, slips_path=slips)
+    codes = class_codes.issue_class_codes(
+        s.actor(s.teacher), s.class_7a.id, write_slips=slips_writer(slips)
+    )
     # four students without accounts (Смирнов has an active one) and the mother
     assert sorted(c.name for c in codes) == [
         "Алексеева Дарья",
@@ -98,7 +101,9 @@ def test_refusals_write_nothing(school, tmp_path):
         )
     with nothing_written(), pytest.raises(ValidationError, match="does not exist"):
         class_codes.issue_class_codes(
-            s.actor(s.teacher), s.class_7a.id, slips_path=tmp_path / "no" / "slips.html"
+            s.actor(s.teacher),
+            s.class_7a.id,
+            write_slips=slips_writer(tmp_path / "no" / "slips.html"),
         )
     with nothing_written(), pytest.raises(ValidationError, match="1 to 90 days"):
         class_codes.issue_class_codes(s.actor(s.teacher), s.class_7a.id, valid_days=0)
@@ -109,7 +114,7 @@ def test_a_slips_file_that_cannot_be_written_issues_no_codes(school, tmp_path):
     (tmp_path / "slips.html.tmp").mkdir()  # in the way of the file being written
     with nothing_written(), pytest.raises(OSError):
         class_codes.issue_class_codes(
-            s.actor(s.teacher), s.class_7a.id, slips_path=tmp_path / "slips.html"
+            s.actor(s.teacher), s.class_7a.id, write_slips=slips_writer(tmp_path / "slips.html")
         )
     assert Student.get_by_id(s.students[1].id).user_id is None
 

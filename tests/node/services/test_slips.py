@@ -6,8 +6,8 @@ import datetime as dt
 import re
 
 from node.i18n import use_language
+from node.render.slips import render_slips
 from node.services.accounts import IssuedCode
-from node.services.slips import render_slips
 
 EXPIRES = dt.datetime(2026, 12, 9, 12, 0)
 

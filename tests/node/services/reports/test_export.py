@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import io
 
-from node.services.reports.export import format_cell, to_csv, to_html
+from node.render.report import to_html
+from node.services.reports.export import format_cell, to_csv
 from node.services.reports.table import Table
 
 TABLE = Table(

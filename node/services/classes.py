@@ -222,6 +222,21 @@ def student_leaves(actor: Actor, student_id: str, left_on: dt.date) -> Student:
 # --- teaching assignments -------------------------------------------------------------------
 
 
+def check_hours_per_week(hours_per_week: float | str) -> float:
+    """Hours per week as a number above 0 and at most ``MAX_HOURS_PER_WEEK``."""
+    try:
+        hours = float(hours_per_week)
+    except (TypeError, ValueError):
+        hours = math.nan
+    if not (math.isfinite(hours) and 0 < hours <= MAX_HOURS_PER_WEEK):
+        raise ValidationError(
+            _("Hours per week must be above 0 and at most {high}, not «{hours}».").format(
+                high=MAX_HOURS_PER_WEEK, hours=hours_per_week
+            )
+        )
+    return hours
+
+
 def create_assignment(
     actor: Actor,
     teacher_id: str,
@@ -251,16 +266,7 @@ def create_assignment(
                 name=subgroup.name, label=school_class.label, subject=subject.name
             )
         )
-    try:
-        hours = float(hours_per_week)
-    except (TypeError, ValueError):
-        hours = math.nan
-    if not (math.isfinite(hours) and 0 < hours <= MAX_HOURS_PER_WEEK):
-        raise ValidationError(
-            _("Hours per week must be above 0 and at most {high}, not «{hours}».").format(
-                high=MAX_HOURS_PER_WEEK, hours=hours_per_week
-            )
-        )
+    hours = check_hours_per_week(hours_per_week)
     same = TeachingAssignment.select().where(
         TeachingAssignment.school_class == school_class,
         TeachingAssignment.subject == subject,

@@ -66,14 +66,20 @@ def _relation(value: str) -> str:
     return relation
 
 
-def _clean(data: GuardianData) -> dict[str, str]:
-    email = short_text(data.email, _("e-mail"))
+def clean_email(text: str | None) -> str:
+    """An e-mail address as typed, loosely checked (empty is allowed)."""
+    email = short_text(text, _("e-mail"))
     if email and (_EMAIL_SHAPE not in email or " " in email or email.startswith("@")):
         raise ValidationError(
             _("«{email}» does not look like an e-mail address (name@example.ru).").format(
                 email=email
             )
         )
+    return email
+
+
+def _clean(data: GuardianData) -> dict[str, str]:
+    email = clean_email(data.email)
     return {
         "last_name": required_text(data.last_name, _("Enter the guardian's last name.")),
         "first_name": required_text(data.first_name, _("Enter the guardian's first name.")),

@@ -46,7 +46,8 @@ def _check_range(start: dt.date, end: dt.date) -> None:
         )
 
 
-def _check_inside_year(year: AcademicYear, start: dt.date, end: dt.date) -> None:
+def check_inside_year(year: AcademicYear, start: dt.date, end: dt.date) -> None:
+    """Both dates inside the academic year (the import checks each date on its own)."""
     if not (year.contains(start) and year.contains(end)):
         raise ValidationError(
             _(
@@ -193,7 +194,7 @@ def _check_period(
         raise ValidationError(_("A period's number must be a whole number from 1."))
     clean_name = required_text(name, _("Enter the period's name, e.g. «1st quarter»."))
     _check_range(start, end)
-    _check_inside_year(year, start, end)
+    check_inside_year(year, start, end)
     for other_number, other_name, other_start, other_end in others:
         if other_number == number:
             raise Conflict(
@@ -243,6 +244,18 @@ def add_period(
     return period
 
 
+def standard_period_name(scheme: str, number: int) -> str:
+    """«Quarter 1», «Half-year 2», «Year» in the school's language: a period's name is data
+    every user sees, whatever language the person creating it speaks."""
+    school = School.current()
+    with use_language(school.locale if school else None):
+        if scheme == "quarters":
+            return _("Quarter {number}").format(number=number)
+        if scheme == "halves":
+            return _("Half-year {number}").format(number=number)
+        return _("Year")
+
+
 def create_standard_periods(
     actor: Actor,
     year_id: str,
@@ -258,13 +271,11 @@ def create_standard_periods(
     year = get_year(year_id)
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     ensure_year_open(year)
-    school = School.current()
-    with use_language(school.locale if school else None):
-        names = {
-            "quarters": [_("Quarter {number}").format(number=i + 1) for i in range(len(quarters))],
-            "halves": [_("Half-year {number}").format(number=i + 1) for i in range(len(halves))],
-            "year": [_("Year")],
-        }
+    names = {
+        "quarters": [standard_period_name("quarters", i + 1) for i in range(len(quarters))],
+        "halves": [standard_period_name("halves", i + 1) for i in range(len(halves))],
+        "year": [standard_period_name("year", 1)],
+    }
     planned: list[tuple[str, int, str, dt.date, dt.date]] = []
     for scheme, ranges in (
         ("quarters", list(quarters)),
@@ -294,7 +305,7 @@ def add_holiday(actor: Actor, year_id: str, name: str, start: dt.date, end: dt.d
     ensure_year_open(year)
     clean_name = required_text(name, _("Enter the holiday's name, e.g. «Autumn break»."))
     _check_range(start, end)
-    _check_inside_year(year, start, end)
+    check_inside_year(year, start, end)
     with db.atomic():
         holiday = Holiday.create(year=year, name=clean_name, start=start, end=end)
         history.record_create(actor, holiday)

@@ -117,6 +117,8 @@ def _spellings(**values: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
+#: The period schemes a class can follow, as the user's language names them.
+SCHEME_WORDS = {"quarters": N_("quarters"), "halves": N_("halves")}
 SCHEMES = _spellings(
     quarters=("четверти", "четверть", "quarter"),
     halves=("полугодия", "полугодие", "half", "half-year", "half-years", "halfyears"),

@@ -1,0 +1,110 @@
+"""``ediary setup``: a real school set up from its own files (year, classes, people, load,
+timetable), checked first, imported in one transaction, and importable again.
+
+Like ``ediary users``, these commands act as the node itself for the person at the server's
+shell (see ``node.cli.users``): import is the sysadmin's start of the year, and it goes
+through the same services, and the same rules, as every screen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from node.cli.app import Context, cli
+from node.cli.translated import TranslatedGroup, option
+from node.cli.users import opened, operator, show_codes
+from node.errors import ValidationError
+from node.i18n import N_, _, current_language, ngettext
+from node.services.setup.report import SetupReport
+from node.services.setup.run import check_setup, import_setup
+from node.services.setup.sheets import sheet_of_kind
+
+
+@cli.group(
+    cls=TranslatedGroup,
+    help=N_(
+        "Set the school up from its own files: year, periods, holidays, bells, subjects, "
+        "classes, staff, students and parents, subgroups, teaching load and timetable."
+    ),
+)
+def setup() -> None:
+    pass
+
+
+def _outcomes(report: SetupReport) -> None:
+    for kind, counts in report.counts.items():
+        if not counts.total:
+            continue
+        click.echo(
+            _(
+                "{sheet}: {created} new, {updated} updated, {unchanged} unchanged, "
+                "{left} left as they were"
+            ).format(
+                sheet=sheet_of_kind(kind).title(current_language()),
+                created=counts.created,
+                updated=counts.updated,
+                unchanged=counts.unchanged,
+                left=counts.left,
+            )
+        )
+
+
+def _teachers(report: SetupReport) -> None:
+    for load in report.teachers:
+        journals = ngettext("{count} journal", "{count} journals", load.journals).format(
+            count=load.journals
+        )
+        lessons = ngettext("{count} lesson", "{count} lessons", load.lessons).format(
+            count=load.lessons
+        )
+        click.echo(
+            _("{login}  {name}: {journals}, {lessons}").format(
+                login=load.login, name=load.name, journals=journals, lessons=lessons
+            )
+        )
+
+
+@setup.command(
+    name="import",
+    help=N_(
+        "Bring in the school's .xlsx workbook or .csv files (one per sheet), then generate "
+        "the year's lessons. Any problem stops it before anything is written; importing a "
+        "corrected file again updates what changed."
+    ),
+)
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@option("--check", is_flag=True, help=N_("Only check the files and list every problem."))
+@click.pass_obj
+def import_(obj: Context, files: tuple[Path, ...], check: bool) -> None:
+    with opened(obj):
+        report = (check_setup if check else import_setup)(operator(), list(files))
+    for note in report.notes:
+        click.echo(note)
+    if report.problems:
+        for problem in report.problems:
+            click.echo(str(problem))
+        raise ValidationError(
+            ngettext(
+                "{count} problem found; nothing was written. Correct the files and run the "
+                "command again.",
+                "{count} problems found; nothing was written. Correct the files and run the "
+                "command again.",
+                len(report.problems),
+            ).format(count=len(report.problems))
+        )
+    if check:
+        click.echo(_("The files have no problems. Nothing was written; importing them would:"))
+    _outcomes(report)
+    if report.lessons_created:
+        click.echo(
+            ngettext(
+                "{count} lesson generated from the timetable.",
+                "{count} lessons generated from the timetable.",
+                report.lessons_created,
+            ).format(count=report.lessons_created)
+        )
+    _teachers(report)
+    if report.codes:
+        show_codes(report.codes, None)

@@ -1,0 +1,291 @@
+"""Students and their parents, written through ``classes`` and ``guardians``.
+
+A student is matched by full name and birth date within the year, a parent by full name
+and phone. Nobody is ever removed: a student the file no longer lists is reported (leaving
+is recorded with its date), and a parent already linked stays linked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+
+from node.errors import EdiaryError, ValidationError
+from node.i18n import _
+from node.models import Guardian, SchoolClass, Student, StudentGuardian
+from node.services import classes, guardians
+from node.services.profiles import check_birth_date, clean_phone
+from node.services.setup.cells import to_date
+from node.services.setup.context import Run, class_key, name_key
+from node.services.setup.rows import Row
+
+_DIGIT = re.compile(r"\d")
+
+
+def _check_names(run: Run, row: Row, keys: tuple[str, ...]) -> None:
+    """A name holds no digits; a date in a name column means the columns have shifted."""
+    for key in keys:
+        text = row.text(key)
+        if not _DIGIT.search(text):
+            continue
+        try:
+            to_date(text)
+        except ValidationError:
+            run.rows.problem(
+                row, key, _("«{value}» has digits in it; write the name only.").format(value=text)
+            )
+        else:
+            run.rows.problem(
+                row,
+                key,
+                _(
+                    "«{value}» is a date, not a name: the columns have probably shifted; put "
+                    "the birth date in its own column and the name here."
+                ).format(value=text),
+            )
+
+
+def _digits(phone: str) -> str:
+    return "".join(ch for ch in phone if ch.isdigit())
+
+
+# --- students --------------------------------------------------------------------------------
+
+
+def import_students(run: Run) -> None:
+    assert run.year is not None
+    in_year = (
+        Student.select(Student, SchoolClass).join(SchoolClass).where(SchoolClass.year == run.year)
+    )
+    by_key: dict[tuple[str, dt.date | None], Student] = {}
+    for student in in_year:
+        full = name_key(student.last_name, student.first_name, student.middle_name)
+        by_key[(full, student.birth_date)] = student
+        run.students.setdefault((student.school_class_id, full), []).append(student)
+    listed: dict[str, set[str]] = defaultdict(set)  # class id → student ids the file lists
+    for row in run.rows.of("students"):
+        _check_names(run, row, ("last_name", "first_name", "middle_name"))
+        school_class = run.school_class(row, "class")
+        full = name_key(row["last_name"], row["first_name"], row["middle_name"])
+        enrolled_on = row["enrolled_on"] or run.year.start
+        if row["birth_date"] is not None:
+            run.attempt(row, "birth_date", check_birth_date, row["birth_date"], enrolled_on)
+        if row.broken or school_class is None:
+            try:
+                run.broken_students.add((class_key(row.text("class")), full))
+            except ValidationError:
+                pass
+            continue
+        existing = by_key.get((full, row["birth_date"]))
+        if existing is not None:
+            _known_student(run, row, existing, school_class, listed)
+            continue
+        student = run.attempt(
+            row,
+            "enrolled_on",
+            classes.enrol_student,
+            run.actor,
+            school_class.id,
+            row["last_name"],
+            row["first_name"],
+            row["middle_name"] or "",
+            birth_date=row["birth_date"],
+            enrolled_on=enrolled_on,
+        )
+        if student is None:
+            run.broken_students.add(((school_class.grade, school_class.letter), full))
+            continue
+        by_key[(full, student.birth_date)] = student
+        run.students.setdefault((school_class.id, full), []).append(student)
+        listed[school_class.id].add(student.id)
+        run.report.count("students", "created")
+    _report_unlisted(run, listed)
+
+
+def _known_student(
+    run: Run, row: Row, student: Student, school_class: SchoolClass, listed: dict[str, set[str]]
+) -> None:
+    if student.school_class_id != school_class.id:
+        run.rows.problem(
+            row,
+            "class",
+            _(
+                "{name}, born {birth}, is in {other} in ediary; a student is in one class: "
+                "write {other}, or record their leaving {other} first."
+            ).format(
+                name=student.full_name,
+                birth=student.birth_date.strftime("%d.%m.%Y"),
+                other=student.school_class.label,
+            ),
+        )
+        return
+    listed[school_class.id].add(student.id)
+    if student.left_on is not None:
+        run.report.count("students", "left")
+        run.note(
+            _("{name} ({label}) left on {day} and stays a former student.").format(
+                name=student.full_name, label=school_class.label, day=student.left_on.isoformat()
+            )
+        )
+    else:
+        run.report.count("students", "unchanged")
+
+
+def _report_unlisted(run: Run, listed: dict[str, set[str]]) -> None:
+    """Students of a listed class that the file no longer lists: reported, never removed."""
+    for class_id, student_ids in listed.items():
+        label = SchoolClass.get_by_id(class_id).label
+        missing = Student.in_class(class_id).where(
+            Student.left_on.is_null(), Student.id.not_in(list(student_ids))
+        )
+        for student in missing:
+            run.report.count("students", "left")
+            run.note(
+                _(
+                    "{name} ({label}) is in ediary but not in the file; left as it was (a "
+                    "student who leaves is recorded with the date they left)."
+                ).format(name=student.full_name, label=label)
+            )
+
+
+# --- parents ---------------------------------------------------------------------------------
+
+
+def _child(run: Run, row: Row) -> Student | None:
+    """The student a parent row names: by class and full name, and birth date if needed."""
+    school_class = run.school_class(row, "child_class")
+    if school_class is None:
+        return None
+    full = name_key(row["child"])
+    found = run.students.get((school_class.id, full), [])
+    if row["child_birth_date"] is not None:
+        found = [s for s in found if s.birth_date == row["child_birth_date"]]
+    if len(found) == 1:
+        return found[0]
+    if not found and ((school_class.grade, school_class.letter), full) in run.broken_students:
+        row.broken = True
+        return None
+    if not found:
+        run.rows.problem(
+            row,
+            "child",
+            _(
+                "there is no student «{name}» in {label}; write the name as on the Students "
+                "sheet (last name, first name, middle name)."
+            ).format(name=row["child"], label=school_class.label),
+        )
+    else:
+        run.rows.problem(
+            row,
+            "child_birth_date",
+            _("{label} has {count} students named «{name}»; add the child's birth date.").format(
+                label=school_class.label, count=len(found), name=row["child"]
+            ),
+        )
+    return None
+
+
+def import_parents(run: Run) -> None:
+    known: dict[tuple[str, str], Guardian] = {}
+    for guardian in Guardian.select():
+        full = name_key(guardian.last_name, guardian.first_name, guardian.middle_name)
+        known.setdefault((full, _digits(guardian.phone)), guardian)
+    assert run.year is not None
+    links = {
+        (link.student_id, link.guardian_id): link
+        for link in StudentGuardian.select()
+        .join(Student)
+        .join(SchoolClass)
+        .where(SchoolClass.year == run.year)
+    }
+    emails: dict[tuple[str, str], Row] = {}
+    for row in run.rows.of("parents"):
+        _check_names(run, row, ("last_name", "first_name", "middle_name"))
+        phone = run.attempt(row, "phone", clean_phone, row.text("phone"))
+        email = run.attempt(row, "email", guardians.clean_email, row.text("email"))
+        child = _child(run, row)
+        if row.broken or child is None or phone is None or email is None:
+            continue
+        data = guardians.GuardianData(
+            last_name=row["last_name"],
+            first_name=row["first_name"],
+            middle_name=row["middle_name"] or "",
+            phone=phone,
+            email=email,
+        )
+        relation = row["relation"] or "other"
+        full = name_key(data.last_name, data.first_name, data.middle_name)
+        if not _same_email(run, row, emails, (full, _digits(phone)), email):
+            continue
+        guardian = known.get((full, _digits(phone)))
+        if guardian is None:
+            link = run.attempt(
+                row, None, guardians.add_guardian, run.actor, child.id, data, relation
+            )
+            if link is not None:
+                known[(full, _digits(phone))] = link.guardian
+                links[(child.id, link.guardian_id)] = link
+                run.report.count("parents", "created")
+            continue
+        link = links.get((child.id, guardian.id))
+        if link is None:
+            link = run.attempt(
+                row, "child", guardians.link_guardian, run.actor, child.id, guardian.id, relation
+            )
+            if link is not None:
+                links[(child.id, guardian.id)] = link
+                run.report.count("parents", "updated")
+            continue
+        _update_parent(run, row, child, guardian, link, data)
+
+
+def _same_email(
+    run: Run, row: Row, emails: dict[tuple[str, str], Row], key: tuple[str, str], email: str
+) -> bool:
+    """One parent (one name and phone) has one e-mail, on every row of their children."""
+    if not email:
+        return True
+    earlier = emails.setdefault(key, row)
+    if earlier is row or earlier.text("email").casefold() == email.casefold():
+        return True
+    run.rows.problem(
+        row,
+        "email",
+        _(
+            "row {row} gives this parent the e-mail {email}; write the same e-mail on every "
+            "row of one parent."
+        ).format(row=earlier.number, email=earlier.text("email")),
+    )
+    return False
+
+
+def _update_parent(
+    run: Run,
+    row: Row,
+    child: Student,
+    guardian: Guardian,
+    link: StudentGuardian,
+    data: guardians.GuardianData,
+) -> None:
+    """A parent already linked: a new e-mail or relation from the file is written."""
+    email = data.email or guardian.email
+    relation = row["relation"] or link.relation
+    if (email, relation) == (guardian.email, link.relation):
+        run.report.count("parents", "unchanged")
+        return
+    changed = guardians.GuardianData(
+        last_name=guardian.last_name,
+        first_name=guardian.first_name,
+        middle_name=guardian.middle_name,
+        phone=guardian.phone,
+        email=email,
+    )
+    try:
+        guardians.update_guardian(run.actor, child.id, guardian.id, changed, relation)
+    except EdiaryError as exc:
+        run.rows.check(row, "email", exc)
+        return
+    guardian.email = email
+    link.relation = relation
+    run.report.count("parents", "updated")

@@ -1,0 +1,331 @@
+"""Subgroups, the teaching load and the weekly timetable, written through ``subgroups``,
+``classes`` and ``timetable``; then the year's lessons are generated from the timetable."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import peewee as pw
+
+from node.errors import Conflict, EdiaryError, ValidationError
+from node.i18n import _
+from node.models import (
+    Lesson,
+    Period,
+    SchoolClass,
+    Subgroup,
+    SubgroupMember,
+    TeachingAssignment,
+    TimetableSlot,
+    User,
+)
+from node.services import classes, subgroups, timetable
+from node.services.setup.context import Run, name_key
+from node.services.setup.report import TeacherLoad
+from node.services.setup.rows import Row
+
+AssignmentKey = tuple[str, str, str | None]  # class id, subject id, subgroup id
+
+
+# --- subgroups -------------------------------------------------------------------------------
+
+
+def _member(run: Run, row: Row, school_class: SchoolClass) -> str | None:
+    """The id of the student a subgroup row names, or ``None`` (with a problem if needed)."""
+    full = name_key(row["student"])
+    found = run.students.get((school_class.id, full), [])
+    if len(found) == 1:
+        return found[0].id
+    if not found and ((school_class.grade, school_class.letter), full) in run.broken_students:
+        row.broken = True
+    elif not found:
+        run.rows.problem(
+            row,
+            "student",
+            _(
+                "there is no student «{name}» in {label}; write the name as on the Students "
+                "sheet (last name, first name, middle name)."
+            ).format(name=row["student"], label=school_class.label),
+        )
+    else:
+        run.rows.problem(
+            row,
+            "student",
+            _(
+                "{label} has {count} students named «{name}»; put this one in the subgroup "
+                "in ediary."
+            ).format(label=school_class.label, count=len(found), name=row["student"]),
+        )
+    return None
+
+
+def import_subgroups(run: Run) -> None:
+    """Each subgroup gets exactly the students listed for it (none listed: left as it is).
+
+    Members leave their old subgroups first, so a student moved from one subgroup to
+    another in the file is not refused as being in two at once.
+    """
+    assert run.year is not None
+    run.subgroups.update(
+        {
+            (g.school_class_id, g.subject_id, name_key(g.name)): g
+            for g in Subgroup.select().join(SchoolClass).where(SchoolClass.year == run.year)
+        }
+    )
+    groups: dict[tuple[str, str, str], list[Row]] = defaultdict(list)
+    for row in run.rows.of("subgroups"):
+        school_class = run.school_class(row, "class")
+        subject = run.subject(row, "subject")
+        if school_class is None or subject is None or row.broken:
+            if school_class is not None and subject is not None:
+                run.broken_subgroups.add((school_class.id, subject.id, name_key(row["subgroup"])))
+            continue
+        groups[(school_class.id, subject.id, name_key(row["subgroup"]))].append(row)
+    wanted: dict[Subgroup, tuple[Row, set[str], bool]] = {}
+    for key, rows in groups.items():
+        first = rows[0]
+        school_class = SchoolClass.get_by_id(key[0])
+        members = {m for row in rows if row["student"] and (m := _member(run, row, school_class))}
+        group = run.subgroups.get(key)
+        is_new = group is None
+        if group is None:
+            group = run.attempt(
+                first, "subgroup", subgroups.create_subgroup, run.actor, key[0], key[1],
+                first["subgroup"],
+            )  # fmt: skip
+            if group is None:
+                run.broken_subgroups.add(key)
+                continue
+            run.subgroups[key] = group
+            run.report.count("subgroups", "created")
+        if not any(row["student"] for row in rows):
+            if not is_new:
+                run.report.count("subgroups", "unchanged")
+        elif not any(row.broken for row in rows):
+            wanted[group] = (first, members, is_new)
+    _set_members(run, wanted)
+
+
+def _set_members(run: Run, wanted: dict[Subgroup, tuple[Row, set[str], bool]]) -> None:
+    current: dict[str, set[str]] = defaultdict(set)
+    for member in SubgroupMember.select().where(SubgroupMember.subgroup.in_(list(wanted))):
+        current[member.subgroup_id].add(member.student_id)
+    for group, (row, members, _new) in wanted.items():  # first only take students out
+        keep = current[group.id] & members
+        if keep != current[group.id]:
+            run.attempt(row, "student", subgroups.set_subgroup_members, run.actor, group.id, keep)
+    for group, (row, members, is_new) in wanted.items():
+        if members == current[group.id]:
+            if not is_new:
+                run.report.count("subgroups", "unchanged")
+            continue
+        done = run.attempt(
+            row, "student", subgroups.set_subgroup_members, run.actor, group.id, members
+        )
+        if done is not None and not is_new:
+            run.report.count("subgroups", "updated")
+
+
+# --- the teaching load -----------------------------------------------------------------------
+
+
+def _subgroup(run: Run, row: Row, class_id: str, subject_id: str) -> Subgroup | None | bool:
+    """The subgroup a row names; ``None`` for the whole class, ``False`` when unknown."""
+    if not row["subgroup"]:
+        return None
+    key = (class_id, subject_id, name_key(row["subgroup"]))
+    group = run.subgroups.get(key)
+    if group is not None:
+        return group
+    if key not in run.broken_subgroups:
+        run.rows.problem(
+            row,
+            "subgroup",
+            _(
+                "there is no subgroup «{name}» of this class for this subject; add it to the "
+                "Subgroups sheet or leave the cell empty for the whole class."
+            ).format(name=row["subgroup"]),
+        )
+    row.broken = True
+    return False
+
+
+def _assignments(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
+    return {
+        (a.school_class_id, a.subject_id, a.subgroup_id): a
+        for a in TeachingAssignment.select().join(SchoolClass).where(SchoolClass.year == run.year)
+    }
+
+
+def import_load(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
+    assert run.year is not None
+    existing = _assignments(run)
+    for row in run.rows.of("load"):
+        school_class = run.school_class(row, "class")
+        subject = run.subject(row, "subject")
+        teacher = run.user(row, "teacher")
+        hours = run.attempt(row, "hours", classes.check_hours_per_week, row["hours"] or 0)
+        if school_class is None or subject is None:
+            continue
+        group = _subgroup(run, row, school_class.id, subject.id)
+        if group is False:
+            continue
+        key = (school_class.id, subject.id, group.id if group else None)
+        if row.broken or teacher is None or hours is None:
+            run.broken_assignments.add(key)
+            continue
+        assignment = existing.get(key)
+        if assignment is not None:
+            same = (assignment.teacher_id, assignment.hours_per_week) == (teacher.id, hours)
+            run.report.count("load", "unchanged" if same else "left")
+            if not same:
+                run.note(
+                    _(
+                        "{subject} in {label} keeps its teacher {teacher} and {hours} hours a "
+                        "week; the import does not change a journal that exists."
+                    ).format(
+                        subject=subject.name,
+                        label=school_class.label,
+                        teacher=assignment.teacher.display_name,
+                        hours=f"{assignment.hours_per_week:g}",
+                    )
+                )
+            continue
+        assignment = run.attempt(
+            row,
+            {ValidationError: "teacher", Conflict: "subject"},
+            classes.create_assignment,
+            run.actor,
+            teacher.id,
+            school_class.id,
+            subject.id,
+            subgroup_id=group.id if group else None,
+            hours_per_week=hours,
+        )
+        if assignment is None:
+            run.broken_assignments.add(key)
+        else:
+            existing[key] = assignment
+            run.report.count("load", "created")
+    return existing
+
+
+# --- the timetable ---------------------------------------------------------------------------
+
+
+def import_timetable(run: Run, assignments: dict[AssignmentKey, TeachingAssignment]) -> None:
+    rows = run.rows.of("timetable")
+    slots = {
+        (s.assignment_id, s.weekday, s.number): s
+        for s in TimetableSlot.select().where(
+            TimetableSlot.assignment.in_([a.id for a in assignments.values()])
+        )
+    }
+    seen: set[str] = set()
+    for row in rows:
+        school_class = run.school_class(row, "class")
+        subject = run.subject(row, "subject")
+        if school_class is None or subject is None:
+            continue
+        group = _subgroup(run, row, school_class.id, subject.id)
+        if row.broken or group is False:
+            continue
+        key = (school_class.id, subject.id, group.id if group else None)
+        assignment = assignments.get(key)
+        if assignment is None and key in run.broken_assignments:
+            row.broken = True
+            continue
+        if assignment is None:
+            run.rows.problem(
+                row,
+                "subject",
+                _(
+                    "the teaching load has no {subject} for {label}{group}; add it to the "
+                    "Teaching load sheet or correct the subject."
+                ).format(
+                    subject=subject.name,
+                    label=school_class.label,
+                    group=f" ({group.name})" if group else "",
+                ),
+            )
+            continue
+        if row["teacher"] and row.text("teacher").strip().lower() != assignment.teacher.login:
+            run.rows.problem(
+                row,
+                "teacher",
+                _(
+                    "the teaching load gives this lesson to {login}; write {login} or leave "
+                    "the cell empty."
+                ).format(login=assignment.teacher.login),
+            )
+            continue
+        weekday, number, room = int(row["weekday"]), row["number"], row.text("room")
+        slot = slots.get((assignment.id, weekday, number))
+        if slot is not None:
+            seen.add(slot.id)
+            if slot.room == room.strip():
+                run.report.count("timetable", "unchanged")
+                continue
+        done = run.attempt(
+            row, "number", timetable.set_slot, run.actor, assignment.id, weekday, number, room
+        )
+        if done is not None:
+            seen.add(done.id)
+            slots[(assignment.id, weekday, number)] = done
+            run.report.count("timetable", "updated" if slot is not None else "created")
+    unlisted = [s for s in slots.values() if s.id not in seen]
+    if rows and unlisted:
+        run.report.count("timetable", "left", len(unlisted))
+        run.note(
+            _(
+                "{count} lessons of the weekly timetable in ediary are not in the file; they "
+                "were left as they were."
+            ).format(count=len(unlisted))
+        )
+
+
+# --- lessons ---------------------------------------------------------------------------------
+
+
+def generate(run: Run) -> None:
+    """Lessons for the whole year from the timetable (existing ones are kept)."""
+    assert run.year is not None
+    period = Period.get_or_none(Period.year == run.year, Period.scheme == "year")
+    if period is None:
+        return
+    try:
+        result = timetable.generate_lessons(run.actor, period.id)
+    except EdiaryError as exc:
+        run.rows.problems.add(run.label_of("timetable"), None, None, str(exc))
+        return
+    run.report.lessons_created = result.created
+
+
+def teacher_loads(run: Run) -> list[TeacherLoad]:
+    """Each teacher of the year with their journals and lessons, by name."""
+    assert run.year is not None
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    query = (
+        TeachingAssignment.select(
+            TeachingAssignment.teacher, pw.fn.COUNT(pw.fn.DISTINCT(TeachingAssignment.id))
+        )
+        .join(SchoolClass)
+        .where(SchoolClass.year == run.year)
+        .group_by(TeachingAssignment.teacher)
+        .tuples()
+    )
+    for teacher_id, journals in query:
+        counts[teacher_id][0] = journals
+    lesson_counts = (
+        Lesson.select(TeachingAssignment.teacher, pw.fn.COUNT(Lesson.id))
+        .join(TeachingAssignment)
+        .join(SchoolClass)
+        .where(SchoolClass.year == run.year)
+        .group_by(TeachingAssignment.teacher)
+        .tuples()
+    )
+    for teacher_id, number in lesson_counts:
+        counts[teacher_id][1] = number
+    users = User.select().where(User.id.in_(list(counts)))
+    loads = [TeacherLoad(u.login, u.full_name, counts[u.id][0], counts[u.id][1]) for u in users]
+    return sorted(loads, key=lambda load: (load.name, load.login))

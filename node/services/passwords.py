@@ -1,24 +1,24 @@
 """Password hashing with Argon2id, stored as PHC strings so the cost can be raised later.
 
 A stored hash reads ``$argon2id$v=19$m=19456,t=2,p=1$<salt>$<hash>`` (base64 without
-padding). The parameters travel with the hash: raising ``CURRENT`` does not lock anyone out,
-and ``needs_rehash`` tells the sign-in code to re-hash with the new cost after a good login.
-Hashing is slow on purpose (tens of milliseconds) so that a stolen database cannot be
-brute-forced cheaply.
+padding). ``cryptography`` writes and checks it (``Argon2id.derive_phc_encoded`` and
+``verify_phc_encoded``, constant-time); this module only reads the costs, to refuse absurd
+ones before deriving and to tell when a hash is weaker than ``CURRENT``. The parameters
+travel with the hash: raising ``CURRENT`` does not lock anyone out, and ``needs_rehash``
+tells the sign-in code to re-hash with the new cost after a good login. Hashing is slow on
+purpose (tens of milliseconds) so that a stolen database cannot be brute-forced cheaply.
 """
 
 from __future__ import annotations
 
-import base64
-import hmac
 import os
+import re
 import unicodedata
 from dataclasses import dataclass
 
+from cryptography.exceptions import InvalidKey
 from cryptography.hazmat.primitives.kdf.argon2 import Argon2id
 
-ALGORITHM = "argon2id"
-VERSION = 19
 SALT_BYTES = 16
 HASH_BYTES = 32
 
@@ -39,36 +39,23 @@ CURRENT = Argon2Params(memory_kib=19456, iterations=2, lanes=1)
 #: Refuse absurd stored costs instead of letting a damaged row hang a login.
 _MAX = Argon2Params(memory_kib=4 * 1024 * 1024, iterations=64, lanes=64)
 
+#: Our PHC strings: Argon2id version 19, the three costs, salt and hash in unpadded base64.
+_PHC = re.compile(
+    r"\$argon2id\$v=19\$m=(\d{1,10}),t=(\d{1,10}),p=(\d{1,10})"
+    r"\$([A-Za-z0-9+/]{11,})\$([A-Za-z0-9+/]{22,})"
+)
+
 
 @dataclass(frozen=True)
-class _Parsed:
+class _Costs:
     params: Argon2Params
-    salt: bytes
-    digest: bytes
-
-
-def _b64encode(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii").rstrip("=")
-
-
-def _b64decode(text: str) -> bytes:
-    return base64.b64decode(text + "=" * (-len(text) % 4), validate=True)
+    salt_bytes: int
+    hash_bytes: int
 
 
 def _secret(password: str) -> bytes:
     """NFC first: the same password typed on two keyboards may arrive composed or not."""
     return unicodedata.normalize("NFC", password).encode("utf-8")
-
-
-def _derive(password: str, salt: bytes, params: Argon2Params, length: int) -> bytes:
-    kdf = Argon2id(
-        salt=salt,
-        length=length,
-        iterations=params.iterations,
-        lanes=params.lanes,
-        memory_cost=params.memory_kib,
-    )
-    return kdf.derive(_secret(password))
 
 
 def hash_password(
@@ -83,59 +70,58 @@ def hash_password(
         salt = os.urandom(SALT_BYTES)
     elif len(salt) < SALT_BYTES:
         raise ValueError("a salt needs at least 16 bytes")
-    digest = _derive(password, salt, params, HASH_BYTES)
-    return (
-        f"${ALGORITHM}$v={VERSION}"
-        f"$m={params.memory_kib},t={params.iterations},p={params.lanes}"
-        f"${_b64encode(salt)}${_b64encode(digest)}"
+    kdf = Argon2id(
+        salt=salt,
+        length=HASH_BYTES,
+        iterations=params.iterations,
+        lanes=params.lanes,
+        memory_cost=params.memory_kib,
     )
+    return kdf.derive_phc_encoded(_secret(password))
 
 
-def _parse(stored: str | None) -> _Parsed | None:
-    """The parts of a stored hash, or ``None`` if it is not one of ours."""
-    if not stored:
+def _unpadded_length(text: str) -> int:
+    return len(text) * 3 // 4
+
+
+def _costs(stored: str | None) -> _Costs | None:
+    """The costs of a stored hash within sane bounds, or ``None`` if it is not one of ours."""
+    match = _PHC.fullmatch(stored or "")
+    if match is None or len(match[4]) % 4 == 1 or len(match[5]) % 4 == 1:
         return None
-    parts = stored.split("$")
-    if len(parts) != 6 or parts[0] != "" or parts[1] != ALGORITHM or parts[2] != f"v={VERSION}":
-        return None
-    try:
-        costs = dict(item.split("=", 1) for item in parts[3].split(","))
-        params = Argon2Params(
-            memory_kib=int(costs["m"]), iterations=int(costs["t"]), lanes=int(costs["p"])
-        )
-        salt = _b64decode(parts[4])
-        digest = _b64decode(parts[5])
-    except (ValueError, KeyError):
-        return None
+    params = Argon2Params(memory_kib=int(match[1]), iterations=int(match[2]), lanes=int(match[3]))
+    costs = _Costs(params, _unpadded_length(match[4]), _unpadded_length(match[5]))
     if not (
         1 <= params.lanes <= _MAX.lanes
         and 1 <= params.iterations <= _MAX.iterations
         and 8 * params.lanes <= params.memory_kib <= _MAX.memory_kib
-        and len(salt) >= 8
-        and len(digest) >= 16
+        and costs.salt_bytes >= 8
+        and costs.hash_bytes >= 16
     ):
         return None
-    return _Parsed(params, salt, digest)
+    return costs
 
 
 def verify_password(password: str, stored: str | None) -> bool:
     """Does ``password`` match ``stored``? False for a wrong password or a damaged hash."""
-    parsed = _parse(stored)
-    if parsed is None:
+    if stored is None or _costs(stored) is None:
         return False
-    candidate = _derive(password, parsed.salt, parsed.params, len(parsed.digest))
-    return hmac.compare_digest(candidate, parsed.digest)
+    try:
+        Argon2id.verify_phc_encoded(_secret(password), stored)
+    except (InvalidKey, ValueError):
+        return False
+    return True
 
 
 def needs_rehash(stored: str | None, *, params: Argon2Params = CURRENT) -> bool:
     """True when ``stored`` is weaker than ``params`` (or unreadable): re-hash at next login."""
-    parsed = _parse(stored)
-    if parsed is None:
+    costs = _costs(stored)
+    if costs is None:
         return True
     return (
-        parsed.params.memory_kib < params.memory_kib
-        or parsed.params.iterations < params.iterations
-        or parsed.params.lanes < params.lanes
-        or len(parsed.salt) < SALT_BYTES
-        or len(parsed.digest) < HASH_BYTES
+        costs.params.memory_kib < params.memory_kib
+        or costs.params.iterations < params.iterations
+        or costs.params.lanes < params.lanes
+        or costs.salt_bytes < SALT_BYTES
+        or costs.hash_bytes < HASH_BYTES
     )

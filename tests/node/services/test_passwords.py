@@ -101,3 +101,29 @@ def test_a_given_salt_makes_the_hash_reproducible():
     assert verify_password("ediary-demo", first)
     with pytest.raises(ValueError):
         hash_password("pw", params=FAST, salt=b"short")
+
+
+#: Made by the hand-written PHC code this module had before it used ``cryptography``'s
+#: ``derive_phc_encoded`` (2026-12-07): accounts created then must still sign in.
+OLD_CURRENT = (
+    "$argon2id$v=19$m=19456,t=2,p=1$b7M+fWm0nYn+ce417PwrNg$"
+    "Ih4oNOAM4eeGPbzq23Jv9s1SMO4+3IYuoUoZvkg0EYk"
+)
+OLD_FAST = (
+    "$argon2id$v=19$m=64,t=1,p=1$MTaZXnoiWNVsxrEWkHPHZA$HSO17/lZDmDO3UmH1yPKY0T9r6JqQ9emAT4KSb8Q73U"
+)
+OLD_DEMO = (
+    "$argon2id$v=19$m=64,t=1,p=1$c3Nzc3Nzc3Nzc3Nzc3Nzcw$53XFM3zHAjB8SHidcJBIcFhROD9uNVQp8ZkMFZ+7Axk"
+)
+
+
+def test_hashes_made_by_the_earlier_code_still_verify():
+    for stored in (OLD_CURRENT, OLD_FAST):
+        assert verify_password("Школа-1 пароль ё", stored)
+        assert not verify_password("Школа-1 пароль е", stored)
+    assert not needs_rehash(OLD_CURRENT)
+    assert needs_rehash(OLD_FAST)
+
+
+def test_the_same_salt_gives_the_same_string_as_the_earlier_code():
+    assert hash_password("ediary-demo", params=FAST, salt=b"s" * 16) == OLD_DEMO

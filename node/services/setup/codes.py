@@ -3,20 +3,21 @@
 A class's students and parents get theirs through ``class_codes.issue_class_codes``, which
 holds the class teacher's right (``CODES_ISSUE``; the node itself, as the command line
 acts, passes it too); staff accounts through ``accounts.issue_code``, the system
-administrator's right. Either batch is all or nothing: the slips file is written inside
-the transaction, so a file that cannot be written issues no codes.
+administrator's right. Either batch is all or nothing: the slips are written (by the
+``write_slips`` the caller gives, ``node.render.slips.slips_writer``) inside the
+transaction, so a file that cannot be written issues no codes.
 """
 
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
 from node.errors import NotFound, ValidationError
 from node.i18n import _
 from node.models import SchoolClass, User, db
 from node.models.people import STAFF_ROLES
-from node.services import accounts, class_codes, slips
+from node.services import accounts, class_codes
 from node.services.actor import Actor
 from node.services.permissions import Action, ensure_allowed
 from node.services.setup.export import find_year
@@ -24,6 +25,7 @@ from node.services.setup.export import find_year
 _LABEL = re.compile(r"^\s*(\d{1,2})\s*[-–]?\s*(\w{1,3})\s*$")
 #: Latin letters typed for the Cyrillic ones they look like («5A» for «5А»).
 _LOOKALIKES = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
+SlipsWriter = Callable[[Sequence[accounts.IssuedCode]], None]
 
 
 def find_class(label: str, *, year_name: str | None = None) -> SchoolClass:
@@ -53,7 +55,7 @@ def find_class(label: str, *, year_name: str | None = None) -> SchoolClass:
 def class_slips(
     actor: Actor,
     label: str,
-    slips_path: Path,
+    write_slips: SlipsWriter,
     *,
     year_name: str | None = None,
     with_students: bool = True,
@@ -66,19 +68,13 @@ def class_slips(
         school_class.id,
         with_students=with_students,
         with_parents=with_parents,
-        slips_path=slips_path,
+        write_slips=write_slips,
     )
 
 
-def staff_slips(actor: Actor, slips_path: Path) -> list[accounts.IssuedCode]:
+def staff_slips(actor: Actor, write_slips: SlipsWriter) -> list[accounts.IssuedCode]:
     """Codes for every staff account nobody has signed in to yet (an unused code is replaced)."""
     ensure_allowed(actor, Action.USERS_MANAGE)
-    if not slips_path.parent.is_dir():
-        raise ValidationError(
-            _("The folder {folder} does not exist; choose where to write the slips.").format(
-                folder=slips_path.parent
-            )
-        )
     waiting = [
         user
         for user in User.select()
@@ -90,5 +86,5 @@ def staff_slips(actor: Actor, slips_path: Path) -> list[accounts.IssuedCode]:
         raise ValidationError(_("Every staff account is already in use; nobody needs a new code."))
     with db.atomic():
         issued = [accounts.issue_code(actor, user.id) for user in waiting]
-        slips.write_slips(slips_path, issued)
+        write_slips(issued)
     return issued

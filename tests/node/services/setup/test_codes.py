@@ -8,6 +8,7 @@ import pytest
 
 from node.errors import Forbidden, NotFound, ValidationError
 from node.models import User
+from node.render.slips import slips_writer
 from node.services.actor import Actor
 from node.services.setup.codes import class_slips, find_class, staff_slips
 
@@ -23,7 +24,7 @@ def test_a_class_is_found_by_its_label_however_typed(school):
 
 def test_the_class_teacher_prints_slips_for_students_and_parents(school, tmp_path: Path):
     out = tmp_path / "slips.html"
-    issued = class_slips(school.actor(school.teacher), "7А", out)
+    issued = class_slips(school.actor(school.teacher), "7А", slips_writer(out))
     names = [code.name for code in issued]
     # student1 and parent1 already have accounts in use; the four others and no parent do
     assert "Смирнов Артём" not in names and "Смирнова Елена Викторовна" not in names
@@ -36,14 +37,14 @@ def test_the_class_teacher_prints_slips_for_students_and_parents(school, tmp_pat
 def test_only_parents_and_the_node_acting_for_the_sysadmin(school, tmp_path: Path):
     out = tmp_path / "slips.html"
     User.update(status="pending").where(User.id == school.other_parent.id).execute()
-    issued = class_slips(Actor.for_system(), "8Б", out, with_students=False)
+    issued = class_slips(Actor.for_system(), "8Б", slips_writer(out), with_students=False)
     assert [code.name for code in issued] == ["Кузнецов Андрей Олегович"]
 
 
 def test_another_teacher_may_not_and_nothing_is_written(school, tmp_path: Path):
     out = tmp_path / "slips.html"
     with pytest.raises(Forbidden):
-        class_slips(school.actor(school.pe_teacher), "7А", out)
+        class_slips(school.actor(school.pe_teacher), "7А", slips_writer(out))
     assert not out.exists()
 
 
@@ -51,12 +52,12 @@ def test_staff_slips_for_every_account_not_yet_in_use(school, tmp_path: Path):
     pending = ("petrov", "sokolov")
     User.update(status="pending").where(User.login.in_(pending)).execute()
     out = tmp_path / "staff.html"
-    issued = staff_slips(school.actor(school.sysadmin), out)
+    issued = staff_slips(school.actor(school.sysadmin), slips_writer(out))
     assert sorted(code.login for code in issued) == sorted(pending)
     with pytest.raises(Forbidden):
-        staff_slips(school.actor(school.director), tmp_path / "other.html")
+        staff_slips(school.actor(school.director), slips_writer(tmp_path / "other.html"))
     User.update(status="active").where(User.login.in_(pending)).execute()
     with pytest.raises(ValidationError, match="nobody needs a new code"):
-        staff_slips(school.actor(school.sysadmin), tmp_path / "none.html")
+        staff_slips(school.actor(school.sysadmin), slips_writer(tmp_path / "none.html"))
     with pytest.raises(ValidationError, match="does not exist"):
-        staff_slips(school.actor(school.sysadmin), tmp_path / "no" / "such.html")
+        slips_writer(tmp_path / "no" / "such.html")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import peewee as pw
 
 from node.models.base import SyncModel
@@ -54,7 +56,9 @@ class Lesson(SyncModel):
         return self.status == "cancelled"
 
     @classmethod
-    def of_assignment_between(cls, assignment: TeachingAssignment | str, start, end):
+    def of_assignment_between(
+        cls, assignment: TeachingAssignment | str, start: dt.date, end: dt.date
+    ) -> pw.ModelSelect:
         return (
             cls.select()
             .where(cls.assignment == assignment, cls.date >= start, cls.date <= end)

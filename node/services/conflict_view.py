@@ -19,6 +19,7 @@ from node.models import (
     SchoolClass,
     Student,
     Subject,
+    SyncModel,
     SyncPeer,
     TeachingAssignment,
     User,
@@ -94,7 +95,7 @@ class _Names:
         self.epoch = database_epoch()
         self.peers = {p.epoch: p for p in SyncPeer.select() if p.epoch}
 
-    def get(self, model: type, row_id: Any) -> Any:
+    def get(self, model: type[SyncModel], row_id: Any) -> Any:
         if not row_id:
             return None
         key = (model, str(row_id))

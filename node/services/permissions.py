@@ -16,7 +16,7 @@ substitution exists.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import peewee as pw
 
@@ -377,7 +377,7 @@ def _assignment_allows(actor: Actor, assignment_id: object, actions: tuple[Actio
     return assignment is not None and any(allowed(actor, a, assignment) for a in actions)
 
 
-def _student_of(row: dict) -> Student | None:
+def _student_of(row: dict[str, Any]) -> Student | None:
     return _row_or_none(Student, row.get("student_id"))
 
 
@@ -387,7 +387,7 @@ def _in_thread(actor: Actor, thread_id: object) -> bool:
 
 
 def may_write_row(
-    actor: Actor, table: str, row: dict, *, changed: tuple[str, ...] | None = None
+    actor: Actor, table: str, row: dict[str, Any], *, changed: tuple[str, ...] | None = None
 ) -> bool:
     """May ``actor`` write ``row`` (column → value, as stored) of a replicated table?
 
@@ -463,7 +463,7 @@ def may_write_row(
     return False
 
 
-def may_see_conflict(actor: Actor, table: str, row: dict) -> bool:
+def may_see_conflict(actor: Actor, table: str, row: dict[str, Any]) -> bool:
     """A sync conflict concerns those who may write its row, and the administration."""
     return actor.system or actor.has_role(*ADMINISTRATION) or may_write_row(actor, table, row)
 

@@ -112,11 +112,12 @@ def create_school(
     tz = _check_timezone(timezone)
     language = _check_locale(locale)
     policy_text = _policy_json(policy or {})
-    if School.select().exists():
+    existing = School.current()
+    if existing is not None:
         raise Conflict(
             _(
                 "This database already holds the school «{name}»; a database serves one school."
-            ).format(name=School.current().name)
+            ).format(name=existing.name)
         )
     with db.atomic():
         school = School.create(name=clean_name, timezone=tz, locale=language, policy=policy_text)

@@ -250,7 +250,7 @@ def teacher_home(actor: Actor, today: dt.date) -> Home:
             few = _few_marks(assignment, label, period, today)
             if few is not None:
                 few_marks.append(few)
-    labels = {a.id: label for a, label in assignments}
+    labels: dict[str, str] = {a.id: label for a, label in assignments}
     return Home(
         today=today,
         lessons=lessons_on(actor, today),

@@ -12,6 +12,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 import peewee as pw
 
@@ -245,7 +246,7 @@ def _vacated(
         )
         .order_by(History.at.desc(), History.id.desc())
     )
-    by_lesson: dict[str, list[tuple[str, dict]]] = defaultdict(list)
+    by_lesson: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for row in rows:
         by_lesson[row.entity_id].append((row.action, json.loads(row.changes)))
     if not by_lesson:

@@ -480,8 +480,8 @@ def _period_marks(journal: _Journal, term: int, policy: Policy, rng: random.Rand
     minimum = policy.min_marks(journal.assignment.hours)
     for total, weight, count, written, passes, fails in journal.sums[term]:
         if journal.pass_fail:
-            value = FAIL if fails >= 2 and fails > passes else PASS
-            rows.append((value, None, value, ""))
+            verdict = FAIL if fails >= 2 and fails > passes else PASS
+            rows.append((verdict, None, verdict, ""))
             continue
         if count == 0:
             rows.append(

@@ -90,7 +90,7 @@ def make_classes(ids: IdMaker, per_grade: dict[int, int], students: int) -> list
     """Classes of the given sizes: ``students`` shared out as evenly as possible."""
     count = sum(per_grade.values())
     sizes = [students // count + (1 if i < students % count else 0) for i in range(count)]
-    classes = []
+    classes: list[DemoClass] = []
     for grade in sorted(per_grade):
         for n in range(per_grade[grade]):
             index = len(classes)

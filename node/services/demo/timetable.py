@@ -38,7 +38,9 @@ def day_lengths(hours: int, days: int) -> dict[int, int]:
     return lengths
 
 
-def _blocks(school_class: DemoClass, assignments: list[Assignment], load: dict[str, int]):
+def _blocks(
+    school_class: DemoClass, assignments: list[Assignment], load: dict[str, int]
+) -> list[_Block]:
     by_subject: dict[str, list[Assignment]] = {}
     for assignment in assignments:
         by_subject.setdefault(assignment.subject, []).append(assignment)

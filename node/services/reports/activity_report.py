@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any
 
 from peewee import fn
 
@@ -18,7 +19,7 @@ from node.models import ActivityLog, User, db
 from node.services.activity import activity_by_role, activity_by_user, month_bounds
 from node.services.actor import Actor
 from node.services.permissions import Action, ensure_allowed
-from node.services.reports.table import Table, percent
+from node.services.reports.table import Cell, Table, percent
 from node.services.school_time import local_time, school_zone
 
 ENTRY_KINDS = frozenset({"mark", "attendance", "topic", "homework", "message"})
@@ -74,11 +75,11 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
         .tuples()
     ):
         last[user_id, login] = local_time(_as_datetime(at), zone)
-    users: dict[tuple[str | None, str], dict] = defaultdict(lambda: defaultdict(int))
-    for row in activity_by_user(actor, year, month):
-        entry = users[row.user_id, row.login]
-        entry["role"] = row.role
-        entry[_bucket(row.kind)] += row.count
+    users: dict[tuple[str | None, str], dict[str, Any]] = defaultdict(lambda: defaultdict(int))
+    for used in activity_by_user(actor, year, month):
+        entry = users[used.user_id, used.login]
+        entry["role"] = used.role
+        entry[_bucket(used.kind)] += used.count
     user_rows = [
         ActivityRow(
             role=entry["role"],
@@ -92,17 +93,17 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
         for (user_id, login), entry in users.items()
     ]
     user_rows.sort(key=lambda r: (r.role, r.login))
-    roles: dict[str, dict] = defaultdict(lambda: defaultdict(int))
-    for row in activity_by_role(actor, year, month):
-        roles[row.role][_bucket(row.kind)] += row.events
+    roles: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for counted in activity_by_role(actor, year, month):
+        roles[counted.role][_bucket(counted.kind)] += counted.events
     people: dict[str, int] = defaultdict(int)
     last_by_role: dict[str, dt.datetime] = {}
-    for row in user_rows:
-        people[row.role] += 1
-        if row.last_active and (
-            row.role not in last_by_role or row.last_active > last_by_role[row.role]
+    for person in user_rows:
+        people[person.role] += 1
+        if person.last_active and (
+            person.role not in last_by_role or person.last_active > last_by_role[person.role]
         ):
-            last_by_role[row.role] = row.last_active
+            last_by_role[person.role] = person.last_active
     role_rows = [
         ActivityRow(
             role=role,
@@ -170,7 +171,7 @@ def activity_table(report: ActivityReport) -> Table:
         )
         for p in report.pages
     )
-    rows: list[tuple] = []
+    rows: list[tuple[Cell, ...]] = []
     for r in report.roles + report.users:
         rows.append(
             (

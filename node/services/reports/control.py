@@ -185,7 +185,7 @@ def control_report(
     upto = min(end, clock.today())
     s, u = start.isoformat(), upto.isoformat()
 
-    def by_assignment(sql: str, params: tuple) -> dict[str, tuple]:
+    def by_assignment(sql: str, params: tuple[object, ...]) -> dict[str, tuple[int, ...]]:
         return {row[0]: row[1:] for row in db.execute_sql(sql, params)}
 
     lessons = by_assignment(_LESSONS_SQL, (year.id, s, u))
@@ -234,7 +234,9 @@ def control_report(
     )
 
 
-def _sum(rows: list[ControlRow], key: Callable[[ControlRow], tuple[str, str, str]]) -> list:
+def _sum(
+    rows: list[ControlRow], key: Callable[[ControlRow], tuple[str, str, str]]
+) -> list[ControlRow]:
     groups: dict[tuple[str, str, str], list[ControlRow]] = defaultdict(list)
     for row in rows:
         groups[key(row)].append(row)

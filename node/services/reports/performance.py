@@ -71,7 +71,9 @@ class _Counts:
     passed: int = 0
     failed: int = 0
 
-    def add(self, pass_fail: bool, n5: int, n4: int, n3: int, n2: int, nna: int, z: int, nz: int):
+    def add(
+        self, pass_fail: bool, n5: int, n4: int, n3: int, n2: int, nna: int, z: int, nz: int
+    ) -> None:
         if pass_fail:  # a digit there (not expected) only passes or fails
             self.nna_pf += nna
             self.passed += z + n5 + n4 + n3
@@ -146,7 +148,7 @@ def find_period(name: str, year: AcademicYear | None = None) -> Period:
 
 def _summarise(scope: str, name: str, students: list[_Counts]) -> PerformanceRow:
     graded = succeeding = quality = all_fives = fours_fives = one_three = failing = 0
-    n = defaultdict(int)
+    n: defaultdict[str, int] = defaultdict(int)
     for c in students:
         fails = c.n2 + c.nna_graded + c.nna_pf + c.failed > 0
         has_graded = c.n5 + c.n4 + c.n3 + c.n2 + c.nna_graded > 0

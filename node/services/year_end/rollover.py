@@ -131,7 +131,9 @@ def _check_new_year(year: AcademicYear, name: str, start: dt.date, end: dt.date)
 # --- copying rows generically (columns other parts add are carried along) ----------------
 
 
-def _select(table: str, where: str, params: Sequence[Any]) -> tuple[list[str], list[tuple]]:
+def _select(
+    table: str, where: str, params: Sequence[Any]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
     cursor = db.execute_sql(f'SELECT * FROM "{table}" WHERE {where}', tuple(params))
     return [d[0] for d in cursor.description], cursor.fetchall()
 

@@ -8,8 +8,10 @@ language, as plain text (the renderer escapes it).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from node.i18n import N_, _, gettext
-from node.services.diary import AttendanceSummary, MarksReport
+from node.services.diary import AttendanceSummary, MarksReport, SubjectMarks
 
 #: Reasons of absence as a summary names them.
 ABSENCE_LABELS = {
@@ -20,11 +22,11 @@ ABSENCE_LABELS = {
 }
 
 
-def _date(day) -> str:
+def _date(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
-def _subject_line(subject) -> str:
+def _subject_line(subject: SubjectMarks) -> str:
     if not subject.marks:
         text = _("{subject}: no marks").format(subject=subject.subject)
     else:

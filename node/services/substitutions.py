@@ -89,7 +89,7 @@ def _busy_with(user: User, lesson: Lesson, *, ignoring: set[str]) -> Lesson | No
     return same_time.where(Lesson.id.in_(covering)).first()
 
 
-def _check(lesson: Lesson, user: User, *, ignoring: set[str] = frozenset()) -> None:
+def _check(lesson: Lesson, user: User, *, ignoring: frozenset[str] = frozenset()) -> None:
     assignment = lesson.assignment
     ensure_journal_open(assignment)
     if lesson.is_cancelled:
@@ -199,7 +199,7 @@ def substitute_absence(
                 name=absent.display_name, start=start.strftime("%d.%m"), end=end.strftime("%d.%m")
             )
         )
-    ids = {lesson.id for lesson in held}
+    ids: frozenset[str] = frozenset(lesson.id for lesson in held)
     for lesson in held:
         _check(lesson, user, ignoring=ids)
     with db.atomic():

@@ -129,7 +129,7 @@ def guide_title() -> str:
 
 def _guide(book: Workbook, language: str) -> None:
     """The first sheet: what the workbook is, the order, the commands, every column."""
-    ws = book.active
+    ws = book.worksheets[0]  # a new workbook has this one sheet
     ws.title = guide_title()
     lines = [
         _("ediary: the school's set-up workbook"),
@@ -186,8 +186,8 @@ def _guide(book: Workbook, language: str) -> None:
             )
     for letter, width in zip("ABCDE", (22, 26, 12, 70, 28), strict=True):
         ws.column_dimensions[letter].width = width
-    for row in ws.iter_rows(min_row=head_row + 1):
-        row[3].alignment = Alignment(wrap_text=True, vertical="top")
+    for cells in ws.iter_rows(min_row=head_row + 1):
+        cells[3].alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def _data_sheet(

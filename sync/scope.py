@@ -13,8 +13,10 @@ its password hash (so the teacher signs in offline) and no other password hash, 
 * the mail threads it takes part in, with their participants' accounts;
 * the history of the rows above, and what the user did themself.
 
-The director and deputies see the whole school (except others' password hashes). Tables
-added later reach no restricted replica until a rule is written here (private by default).
+The director and deputies see the whole school (except others' password hashes). What a
+row hangs on (the school, a journal, a lesson, a mail thread) is each model's ``reach``;
+tables with a rule of their own reach no restricted replica until a rule is written here
+(private by default).
 """
 
 from __future__ import annotations
@@ -23,27 +25,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from node.models import User, db
+from node.models import Reach, User, db, tables_of
 from node.models.people import STAFF_ROLES
 from node.services.permissions import ADMINISTRATION
 
-REFERENCE_TABLES = frozenset(
-    {
-        "school",
-        "academic_year",
-        "period",
-        "holiday",
-        "bell",
-        "subject",
-        "work_type",
-        "school_class",
-    }
-)
-BY_ASSIGNMENT = frozenset(
-    {"timetable_slot", "plan_item", "lesson", "final_mark", "final_mark_unlock"}
-)
-BY_LESSON = frozenset({"lesson_plan_item", "mark", "attendance"})
-BY_THREAD = frozenset({"mail_message", "mail_participant"})
+#: Which rows hang on what: read from the models (``node.models.Reach``), as the
+#: services' write rules read them.
+REFERENCE_TABLES = tables_of(Reach.SCHOOL)
+BY_ASSIGNMENT = tables_of(Reach.ASSIGNMENT)
+BY_LESSON = tables_of(Reach.LESSON)
+BY_THREAD = tables_of(Reach.THREAD)
 #: Student columns only the class teacher (and the administration) receive.
 PRIVATE_STUDENT = ("birth_date", "address", "phone")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from node.models.accounts import AccessCode, ActivityLog, Session, SignInThrottle
-from node.models.base import BaseModel, Meta, SyncModel, bulk_insert, db, new_id
+from node.models.base import BaseModel, Meta, Reach, SyncModel, bulk_insert, db, new_id
 from node.models.changes import SyncChange, SyncClock, SyncConflict, SyncVector
 from node.models.classes import SchoolClass, Subject
 from node.models.history import History
@@ -75,6 +75,13 @@ ALL_MODELS: tuple[type[BaseModel], ...] = (
 
 SYNC_MODELS: tuple[type[SyncModel], ...] = tuple(m for m in ALL_MODELS if issubclass(m, SyncModel))
 
+
+def tables_of(reach: Reach) -> frozenset[str]:
+    """The replicated tables whose rows belong to ``reach``, as each model says (``Reach``):
+    what sync's scope and the write rules of the services' permissions both read."""
+    return frozenset(m._meta.table_name for m in SYNC_MODELS if m.reach is reach)
+
+
 __all__ = [
     "ALL_MODELS",
     "SYNC_MODELS",
@@ -98,6 +105,7 @@ __all__ = [
     "Meta",
     "PairingCode",
     "Period",
+    "Reach",
     "PlanItem",
     "School",
     "SchoolClass",
@@ -118,6 +126,7 @@ __all__ = [
     "TeachingAssignment",
     "TimetableSlot",
     "User",
+    "tables_of",
     "WorkType",
     "bulk_insert",
     "db",

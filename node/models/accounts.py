@@ -15,7 +15,7 @@ import datetime as dt
 
 import peewee as pw
 
-from node.models.base import BaseModel, SyncModel
+from node.models.base import BaseModel, Reach, SyncModel
 from node.models.people import User
 
 #: What the activity log records; the monthly report [R 8.1] counts them per user and role.
@@ -113,6 +113,8 @@ class ActivityLog(SyncModel):
     ``user_id`` is text (not a foreign key) so the log outlives accounts and can hold
     failed sign-ins for logins that do not exist; ``role`` is the user's ``main_role``.
     """
+
+    reach = Reach.OWN_RULE
 
     at = pw.DateTimeField()
     user_id = pw.TextField(null=True)

@@ -8,13 +8,14 @@ B-tree inserts local even for a million marks.
 
 from __future__ import annotations
 
+import enum
 import os
 import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import peewee as pw
 
@@ -82,10 +83,39 @@ class BaseModel(pw.Model):
         legacy_table_names = False
 
 
+class Reach(enum.Enum):
+    """What a replicated row belongs to: the one description of the tables that decides who
+    receives a row (``sync.scope``) and whose write rule applies (``may_write_row`` in the
+    services' permissions). Every ``SyncModel`` states its own."""
+
+    #: The school's reference data (years, periods, bells, subjects, classes…): every
+    #: replica receives it, only the administration writes it.
+    SCHOOL = "school"
+    #: One journal's: the row's ``assignment_id`` names its teaching assignment.
+    ASSIGNMENT = "assignment"
+    #: One lesson's: the row's ``lesson_id`` names its lesson (and so its journal).
+    LESSON = "lesson"
+    #: One mail thread's: the row's ``thread_id`` names it.
+    THREAD = "thread"
+    #: A rule of its own, written table by table in both places (people, accounts,
+    #: subgroups, history…); a replica receives nothing of it until such a rule exists.
+    OWN_RULE = "own rule"
+
+
 class SyncModel(BaseModel):
     """A table whose rows are replicated between nodes (see DESIGN.md §4)."""
 
     id = IdField(primary_key=True, default=new_id)
+    #: Whose the rows are; every subclass must say (``__init_subclass__`` checks).
+    reach: ClassVar[Reach]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if not isinstance(cls.__dict__.get("reach"), Reach):
+            raise TypeError(
+                f"{cls.__name__} is replicated: say what its rows belong to with "
+                "reach = Reach.… (node.models.base.Reach)"
+            )
 
     class Meta:
         legacy_table_names = False

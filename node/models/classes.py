@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from node.models.base import SyncModel
+from node.models.base import Reach, SyncModel
 from node.models.people import User
 from node.models.school import AcademicYear
 
@@ -13,6 +13,8 @@ class Subject(SyncModel):
     """A school subject. ``pass_fail`` subjects are marked зач/незач; ``needs_written_work``
     subjects need a written/lab/practical mark to justify a final mark [R 5.2]."""
 
+    reach = Reach.SCHOOL
+
     name = pw.TextField(unique=True)
     short_name = pw.TextField(default="")
     pass_fail = pw.BooleanField(default=False)
@@ -20,6 +22,8 @@ class Subject(SyncModel):
 
 
 class SchoolClass(SyncModel):
+    reach = Reach.SCHOOL
+
     year = pw.ForeignKeyField(AcademicYear, backref="classes", on_delete="CASCADE", index=False)
     grade = pw.IntegerField()
     letter = pw.TextField()

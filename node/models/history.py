@@ -7,7 +7,7 @@ from typing import Any
 
 import peewee as pw
 
-from node.models.base import SyncModel
+from node.models.base import Reach, SyncModel
 
 HISTORY_ACTIONS = ("create", "update", "delete", "import", "unlock")
 
@@ -15,6 +15,8 @@ HISTORY_ACTIONS = ("create", "update", "delete", "import", "unlock")
 class History(SyncModel):
     """One recorded change. ``changes`` is JSON ``{field: [old, new]}``; ``actor_id`` is
     the acting user's id (text, not a foreign key, so history outlives any row)."""
+
+    reach = Reach.OWN_RULE
 
     at = pw.DateTimeField()
     actor_id = pw.TextField(null=True)

@@ -6,7 +6,7 @@ import datetime as dt
 
 import peewee as pw
 
-from node.models.base import SyncModel
+from node.models.base import Reach, SyncModel
 from node.models.people import User
 from node.models.school import Period
 from node.models.students import Student
@@ -22,6 +22,8 @@ WRITTEN_KINDS = frozenset({"written", "lab", "practical", "test"})
 class WorkType(SyncModel):
     """A kind of work with its weight in the weighted average (e.g. контрольная ×2)."""
 
+    reach = Reach.SCHOOL
+
     name = pw.TextField(unique=True)
     weight = pw.FloatField(default=1.0)
     kind = pw.TextField(default="oral")
@@ -33,6 +35,8 @@ class WorkType(SyncModel):
 
 class Lesson(SyncModel):
     """One lesson of an assignment on a date: a column of the journal."""
+
+    reach = Reach.ASSIGNMENT
 
     # index=False where a composite index below already starts with the column
     assignment = pw.ForeignKeyField(
@@ -74,6 +78,8 @@ class Substitution(SyncModel):
     substitute; the row is removed, not emptied, when the lesson goes back to its teacher.
     """
 
+    reach = Reach.OWN_RULE
+
     lesson = pw.ForeignKeyField(Lesson, backref="substitutions", on_delete="CASCADE", unique=True)
     teacher = pw.ForeignKeyField(User, backref="substitutions")
     reason = pw.TextField(default="")
@@ -81,6 +87,8 @@ class Substitution(SyncModel):
 
 class LessonPlanItem(SyncModel):
     """A lesson covers a plan item (a lesson may cover several, an item may take several)."""
+
+    reach = Reach.LESSON
 
     lesson = pw.ForeignKeyField(Lesson, backref="plan_links", on_delete="CASCADE", index=False)
     plan_item = pw.ForeignKeyField(PlanItem, backref="lesson_links", on_delete="CASCADE")
@@ -92,6 +100,8 @@ class LessonPlanItem(SyncModel):
 class Mark(SyncModel):
     """A mark in a lesson. ``position`` orders several marks in one cell ("5/4");
     ``points`` is the numeric value (null for зач/незач) so SQL can average it."""
+
+    reach = Reach.LESSON
 
     lesson = pw.ForeignKeyField(Lesson, backref="marks", on_delete="CASCADE", index=False)
     student = pw.ForeignKeyField(Student, backref="marks", index=False)
@@ -113,6 +123,8 @@ class Mark(SyncModel):
 class Attendance(SyncModel):
     """A student missed (or was late to) a lesson; the reason is corrected weekly [R 4.2]."""
 
+    reach = Reach.LESSON
+
     lesson = pw.ForeignKeyField(Lesson, backref="attendance", on_delete="CASCADE", index=False)
     student = pw.ForeignKeyField(Student, backref="attendance", index=False)
     code = pw.TextField(default="absent")
@@ -129,6 +141,8 @@ class Attendance(SyncModel):
 
 class FinalMark(SyncModel):
     """A final mark for a period (quarter, half-year, year) [R 5.1–5.4]."""
+
+    reach = Reach.ASSIGNMENT
 
     student = pw.ForeignKeyField(Student, backref="final_marks")
     assignment = pw.ForeignKeyField(TeachingAssignment, backref="final_marks", index=False)
@@ -153,6 +167,8 @@ class FinalMark(SyncModel):
 
 class FinalMarkUnlock(SyncModel):
     """A deputy or director reopened final marks of an assignment and period until ``until``."""
+
+    reach = Reach.ASSIGNMENT
 
     assignment = pw.ForeignKeyField(TeachingAssignment, on_delete="CASCADE", index=False)
     period = pw.ForeignKeyField(Period, on_delete="CASCADE")

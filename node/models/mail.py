@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from node.models.base import SyncModel
+from node.models.base import Reach, SyncModel
 from node.models.people import User
 
 #: "message" between people, "summary" a class teacher's progress summary, "help" a request
@@ -21,6 +21,8 @@ THREAD_KINDS = ("message", "summary", "help")
 
 
 class MailThread(SyncModel):
+    reach = Reach.OWN_RULE
+
     subject = pw.TextField()
     kind = pw.TextField(default="message")
     created_by = pw.ForeignKeyField(User, backref="mail_threads_started", index=False)
@@ -34,6 +36,8 @@ class MailThread(SyncModel):
 
 
 class MailMessage(SyncModel):
+    reach = Reach.THREAD
+
     thread = pw.ForeignKeyField(MailThread, backref="messages", on_delete="CASCADE", index=False)
     author = pw.ForeignKeyField(User, backref="mail_messages", index=False)
     body = pw.TextField()
@@ -47,6 +51,8 @@ class MailMessage(SyncModel):
 class MailParticipant(SyncModel):
     """One user in one thread. ``direct`` is False for users reached through a group, so the
     thread is labelled by the group rather than by thirty parents' names."""
+
+    reach = Reach.THREAD
 
     thread = pw.ForeignKeyField(
         MailThread, backref="participants", on_delete="CASCADE", index=False

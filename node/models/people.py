@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from node.models.base import SyncModel
+from node.models.base import Reach, SyncModel
 
 ROLES = ("sysadmin", "director", "deputy", "teacher", "class_teacher", "parent", "student")
 STAFF_ROLES = ("sysadmin", "director", "deputy", "teacher", "class_teacher")
@@ -19,6 +19,8 @@ def short_name(last: str, first: str, middle: str | None) -> str:
 
 class User(SyncModel):
     """Anyone who signs in. ``roles`` is a space-separated set drawn from ``ROLES``."""
+
+    reach = Reach.OWN_RULE
 
     login = pw.TextField(unique=True)
     last_name = pw.TextField()
@@ -45,6 +47,8 @@ class User(SyncModel):
 
 class Guardian(SyncModel):
     """A parent or other legal representative of one or more students."""
+
+    reach = Reach.OWN_RULE
 
     last_name = pw.TextField()
     first_name = pw.TextField()

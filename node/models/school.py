@@ -8,7 +8,7 @@ from typing import Any
 
 import peewee as pw
 
-from node.models.base import SyncModel
+from node.models.base import Reach, SyncModel
 
 PERIOD_SCHEMES = ("quarters", "halves", "year")
 #: A rolled-over year is a "draft" until the director confirms it; a closed year is archived.
@@ -17,6 +17,8 @@ YEAR_STATUSES = ("draft", "active", "closed")
 
 class School(SyncModel):
     """The one school this node serves; ``policy`` holds JSON overrides of the defaults."""
+
+    reach = Reach.SCHOOL
 
     name = pw.TextField()
     timezone = pw.TextField(default="Europe/Moscow")
@@ -32,6 +34,8 @@ class School(SyncModel):
 
 
 class AcademicYear(SyncModel):
+    reach = Reach.SCHOOL
+
     name = pw.TextField(unique=True)
     start = pw.DateField()
     end = pw.DateField()
@@ -47,6 +51,8 @@ class AcademicYear(SyncModel):
 
 class Period(SyncModel):
     """A reporting period: a quarter, a half-year or the whole year, within one scheme."""
+
+    reach = Reach.SCHOOL
 
     year = pw.ForeignKeyField(AcademicYear, backref="periods", on_delete="CASCADE", index=False)
     scheme = pw.TextField()
@@ -74,6 +80,8 @@ class Period(SyncModel):
 class Holiday(SyncModel):
     """Days without lessons (school holidays and public holidays), inclusive."""
 
+    reach = Reach.SCHOOL
+
     year = pw.ForeignKeyField(AcademicYear, backref="holidays", on_delete="CASCADE")
     name = pw.TextField()
     start = pw.DateField()
@@ -86,6 +94,8 @@ class Holiday(SyncModel):
 
 class Bell(SyncModel):
     """The bell schedule: when lesson number ``number`` starts and ends."""
+
+    reach = Reach.SCHOOL
 
     number = pw.IntegerField(unique=True)
     starts = pw.TextField()

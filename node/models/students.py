@@ -6,7 +6,7 @@ import datetime as dt
 
 import peewee as pw
 
-from node.models.base import SyncModel
+from node.models.base import Reach, SyncModel
 from node.models.classes import SchoolClass
 from node.models.people import Guardian, User, short_name
 
@@ -14,6 +14,8 @@ from node.models.people import Guardian, User, short_name
 class Student(SyncModel):
     """A student in a class. ``left_on`` is set when they leave; rows are never deleted so
     marks and history stay. ``verified_at`` is the class teacher's last check [R 4.1]."""
+
+    reach = Reach.OWN_RULE
 
     school_class = pw.ForeignKeyField(SchoolClass, backref="students")
     last_name = pw.TextField()
@@ -56,6 +58,8 @@ class Student(SyncModel):
 
 
 class StudentGuardian(SyncModel):
+    reach = Reach.OWN_RULE
+
     student = pw.ForeignKeyField(
         Student, backref="guardian_links", on_delete="CASCADE", index=False
     )

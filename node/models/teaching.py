@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import peewee as pw
 
-from node.models.base import SyncModel
+from node.models.base import Reach, SyncModel
 from node.models.classes import SchoolClass, Subject
 from node.models.people import User
 from node.models.students import Student
@@ -12,6 +12,8 @@ from node.models.students import Student
 
 class Subgroup(SyncModel):
     """Part of a class for one subject (e.g. English group 1) [R 4.3]."""
+
+    reach = Reach.OWN_RULE
 
     school_class = pw.ForeignKeyField(
         SchoolClass, backref="subgroups", on_delete="CASCADE", index=False
@@ -24,6 +26,8 @@ class Subgroup(SyncModel):
 
 
 class SubgroupMember(SyncModel):
+    reach = Reach.OWN_RULE
+
     subgroup = pw.ForeignKeyField(Subgroup, backref="members", on_delete="CASCADE", index=False)
     student = pw.ForeignKeyField(Student, backref="subgroup_memberships", on_delete="CASCADE")
 
@@ -33,6 +37,8 @@ class SubgroupMember(SyncModel):
 
 class TeachingAssignment(SyncModel):
     """A teacher teaching a subject to a class (or one subgroup of it): one journal."""
+
+    reach = Reach.OWN_RULE
 
     teacher = pw.ForeignKeyField(User, backref="assignments")
     school_class = pw.ForeignKeyField(SchoolClass, backref="assignments")
@@ -58,6 +64,8 @@ class TeachingAssignment(SyncModel):
 class TimetableSlot(SyncModel):
     """A weekly slot: the assignment's lesson on ``weekday`` (1=Mon … 7=Sun), lesson ``number``."""
 
+    reach = Reach.ASSIGNMENT
+
     assignment = pw.ForeignKeyField(
         TeachingAssignment, backref="slots", on_delete="CASCADE", index=False
     )
@@ -71,6 +79,8 @@ class TimetableSlot(SyncModel):
 
 class PlanItem(SyncModel):
     """One line of the thematic plan (КТП) of an assignment [R 3.4]."""
+
+    reach = Reach.ASSIGNMENT
 
     assignment = pw.ForeignKeyField(
         TeachingAssignment, backref="plan_items", on_delete="CASCADE", index=False

@@ -26,6 +26,7 @@ from node.models import (
     Lesson,
     MailParticipant,
     MailThread,
+    Reach,
     SchoolClass,
     Student,
     StudentGuardian,
@@ -34,6 +35,7 @@ from node.models import (
     TeachingAssignment,
     User,
     db,
+    tables_of,
 )
 from node.models.people import STAFF_ROLES, Guardian
 from node.services.actor import Actor
@@ -335,27 +337,19 @@ def ensure_allowed(actor: Actor, action: Action, resource: Resource = None) -> N
 
 # --- rows pushed by a replica (sync) -----------------------------------------------------------
 
-#: Replicated tables only the administration writes (the school's set-up).
-_SCHOOL_TABLES = frozenset(
-    {
-        "school",
-        "academic_year",
-        "period",
-        "holiday",
-        "bell",
-        "subject",
-        "work_type",
-        "school_class",
-        "teaching_assignment",
-        "timetable_slot",
-    }
-)
+#: Replicated tables only the administration writes: the school's reference data (each
+#: model's ``reach``), and who teaches which journal when.
+_SCHOOL_TABLES = tables_of(Reach.SCHOOL) | {"teaching_assignment", "timetable_slot"}
+#: The other tables of one journal (``Reach.ASSIGNMENT``), with the actions that let a
+#: user write them (tests/node/services/test_permissions.py holds the two lists equal).
 _BY_ASSIGNMENT = {
     "plan_item": (Action.JOURNAL_WRITE,),
     "lesson": (Action.JOURNAL_WRITE, Action.LESSON_SCHEDULE),
     "final_mark": (Action.FINAL_WRITE,),
     "final_mark_unlock": (Action.FINAL_UNLOCK,),
 }
+#: One lesson's rows: its journal's teacher (or substitute) writes them.
+_BY_LESSON = tables_of(Reach.LESSON)
 #: The columns of a lesson its page holds: what a substitute may change from a laptop (its
 #: date, number and status are the timetable's, its journal is the usual teacher's).
 _LESSON_PAGE_COLUMNS = frozenset({"topic", "homework", "work_type_id"})
@@ -410,7 +404,7 @@ def may_write_row(
             and set(changed) <= _LESSON_PAGE_COLUMNS
             and _substitutes(actor, str(row.get("id")))
         )
-    if table in ("mark", "attendance", "lesson_plan_item"):
+    if table in _BY_LESSON:
         lesson = _row_or_none(Lesson, row.get("lesson_id"))
         if lesson is None:
             return False
@@ -471,9 +465,7 @@ def may_see_conflict(actor: Actor, table: str, row: dict[str, Any]) -> bool:
 #: Tables whose conflicts ``conflict_condition_sql`` decides: the journal's and the school's
 #: set-up, nearly every conflict. The others (names, accounts, subgroups, mail) are few and
 #: asked of ``may_see_conflict`` row by row.
-CONFLICT_SQL_TABLES = _SCHOOL_TABLES | frozenset(
-    {*_BY_ASSIGNMENT, "mark", "attendance", "lesson_plan_item", "substitution"}
-)
+CONFLICT_SQL_TABLES = _SCHOOL_TABLES | _BY_LESSON | frozenset({*_BY_ASSIGNMENT, "substitution"})
 
 
 def conflict_condition_sql(actor: Actor) -> tuple[str, tuple[str, ...]] | None:

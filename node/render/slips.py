@@ -8,17 +8,14 @@ atomically and readable by its owner only.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from node.errors import ValidationError
 from node.i18n import _
 from node.render.environment import render
 from node.services.accounts import IssuedCode
-from node.services.slips import slip_sheet
-
-#: Writes a batch's slips; ``issue_class_codes`` calls it before its transaction commits.
-SlipsWriter = Callable[[Sequence[IssuedCode]], None]
+from node.services.slips import SlipsWriter, slip_sheet
 
 
 def render_slips(codes: Sequence[IssuedCode], *, school_name: str, address: str) -> str:
@@ -53,6 +50,6 @@ def write_slips(path: Path, codes: Sequence[IssuedCode]) -> None:
 
 
 def slips_writer(path: Path) -> SlipsWriter:
-    """What ``issue_class_codes`` calls to write the batch to ``path`` (checked first)."""
+    """What a service issuing codes calls to write the batch to ``path`` (checked first)."""
     check_slips_folder(path)
     return lambda codes: write_slips(path, codes)

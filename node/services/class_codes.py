@@ -15,7 +15,7 @@ only the system administrator handles.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from node.errors import ValidationError
@@ -26,6 +26,7 @@ from node.services import accounts, clock
 from node.services.actor import Actor
 from node.services.lookup import get_class, get_students
 from node.services.permissions import Action, ensure_allowed
+from node.services.slips import SlipsWriter
 
 #: Account states that a new code is given to ("none": no account yet).
 NEEDS_CODE = frozenset({"none", "pending"})
@@ -86,7 +87,7 @@ def issue_class_codes(
     student_ids: Iterable[str] | None = None,
     with_students: bool = True,
     with_parents: bool = True,
-    write_slips: Callable[[Sequence[accounts.IssuedCode]], None] | None = None,
+    write_slips: SlipsWriter | None = None,
     valid_days: int = accounts.CODE_VALID_DAYS,
 ) -> list[accounts.IssuedCode]:
     """Codes for everyone of the class (or of ``student_ids``) who has no account in use.

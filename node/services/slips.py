@@ -6,12 +6,19 @@ The page itself is laid out by ``node.render.slips`` (the core does not import J
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from node.models import Meta, School
+from node.services.accounts import IssuedCode
 
 #: Meta key holding the address of the school's web page, as printed on slips.
 WEB_ADDRESS_KEY = "web_address"
+
+#: Writes a batch's slips (``node.render.slips.slips_writer`` makes one for a file). A
+#: service that issues codes calls it before its transaction commits: a file that cannot
+#: be written issues no codes.
+SlipsWriter = Callable[[Sequence[IssuedCode]], None]
 
 
 def default_web_address() -> str:

@@ -11,7 +11,6 @@ transaction, so a file that cannot be written issues no codes.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
 
 from node.errors import NotFound, ValidationError
 from node.i18n import _
@@ -21,11 +20,11 @@ from node.services import accounts, class_codes
 from node.services.actor import Actor
 from node.services.permissions import Action, ensure_allowed
 from node.services.setup.export import find_year
+from node.services.slips import SlipsWriter
 
 _LABEL = re.compile(r"^\s*(\d{1,2})\s*[-–]?\s*(\w{1,3})\s*$")
 #: Latin letters typed for the Cyrillic ones they look like («5A» for «5А»).
 _LOOKALIKES = str.maketrans("ABCEHKMOPTXY", "АВСЕНКМОРТХУ")
-SlipsWriter = Callable[[Sequence[accounts.IssuedCode]], None]
 
 
 def find_class(label: str, *, year_name: str | None = None) -> SchoolClass:
@@ -63,6 +62,7 @@ def class_slips(
 ) -> list[accounts.IssuedCode]:
     """Codes for the class's students and parents who have no account in use yet."""
     school_class = find_class(label, year_name=year_name)
+    ensure_allowed(actor, Action.CLASS_VIEW, school_class)  # issue_class_codes checks more
     return class_codes.issue_class_codes(
         actor,
         school_class.id,

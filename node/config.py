@@ -32,6 +32,9 @@ CONFIG_KEYS: dict[str, str] = {
     "backup_keep_weekly": "weeks for which the newest backup is kept (default 8)",
     "backup_keep_monthly": "months for which the newest backup is kept (default 12)",
     "mdns_name": "the name a hub announces on the school network (default ediary: ediary.local)",
+    "web_header_timeout_seconds": "time a client has to send a request's line and headers, "
+    "and an idle connection is kept (default 20)",
+    "web_body_timeout_seconds": "time a client has to send a request's body (default 30)",
     "sync_chunk_changes": "most changes in one sync chunk (default 5000); fewer re-send less "
     "when the network keeps dropping",
 }

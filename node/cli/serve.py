@@ -39,7 +39,9 @@ from node.tls import (
     fingerprint,
     server_ssl_context,
 )
-from node.web.app import create_app
+from node.web import keys
+from node.web.app import create_app, make_runner
+from node.web.limits import web_limits
 from sync.hosting import chunk_size, start_sync
 from sync.protocol import DEFAULT_SYNC_PORT
 
@@ -102,11 +104,14 @@ def _start_helpers(
     if workers <= 1:
         return []
     port = runner.addresses[0][1]  # the real port, also when asked for port 0
+    limits = runner.app[keys.LIMITS]
     spec = web_workers.WebSpec(
         database_path=str(config.database_path),
         host=host,
         port=port,
         access_log=ACCESS_LOG,
+        header_seconds=limits.header_seconds,
+        body_seconds=limits.body_seconds,
         cert=str(tls.cert) if tls else None,
         key=str(tls.key) if tls else None,
     )
@@ -146,8 +151,9 @@ async def run_server(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):  # first: a stop during start-up is clean too
         loop.add_signal_handler(sig, stop.set)
-    app = create_app(config.database_path, secure_cookies=ssl_context is not None)
-    runner = web.AppRunner(app, access_log_format=ACCESS_LOG)
+    limits = web_limits(config)
+    app = create_app(config.database_path, secure_cookies=ssl_context is not None, limits=limits)
+    runner = make_runner(app, access_log_format=ACCESS_LOG)
     await runner.setup()
     # several processes share the port only when asked to (SO_REUSEPORT, node/cli/web_workers)
     share = workers > 1 or None

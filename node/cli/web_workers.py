@@ -28,7 +28,8 @@ from pathlib import Path
 from aiohttp import web
 
 from node.tls import server_ssl_context
-from node.web.app import create_app
+from node.web.app import create_app, make_runner
+from node.web.limits import BODY_SECONDS, HEADER_SECONDS, WebLimits
 
 log = logging.getLogger("ediary.serve")
 
@@ -51,6 +52,8 @@ class WebSpec:
     host: str
     port: int
     access_log: str
+    header_seconds: float = HEADER_SECONDS
+    body_seconds: float = BODY_SECONDS
     cert: str | None = None
     key: str | None = None
 
@@ -95,8 +98,9 @@ async def serve(spec: WebSpec, number: int) -> None:
     context = None
     if spec.cert and spec.key:
         context = server_ssl_context(Path(spec.cert), Path(spec.key))
-    app = create_app(spec.database_path, secure_cookies=context is not None)
-    runner = web.AppRunner(app, access_log_format=spec.access_log)
+    limits = WebLimits(header_seconds=spec.header_seconds, body_seconds=spec.body_seconds)
+    app = create_app(spec.database_path, secure_cookies=context is not None, limits=limits)
+    runner = make_runner(app, access_log_format=spec.access_log)
     await runner.setup()
     site = web.TCPSite(runner, spec.host, spec.port, ssl_context=context, reuse_port=True)
     await site.start()

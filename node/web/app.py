@@ -4,22 +4,24 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import jinja2
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web_log import AccessLogger
 
 from node.i18n import normalize_language
 from node.models.database import open_database
 from node.services import diary
 from node.web import keys
-from node.web.middlewares import error_middleware, security_headers
+from node.web.limits import WebLimits
+from node.web.middlewares import body_middleware, error_middleware, security_headers
 from node.web.pagecache import DataVersion, PageCache
 from node.web.routes import setup_routes
 from node.web.viewlog import ViewLog
 from node.web.workers import Workers
 
-#: Forms and API calls are small; anything larger is refused before it is read.
-MAX_REQUEST_BYTES = 64 * 1024
 HERE = Path(__file__).parent
 
 
@@ -50,9 +52,16 @@ async def _database(app: web.Application) -> AsyncIterator[None]:
     app[keys.WORKERS].shutdown()
 
 
-def create_app(database_path: Path | str, *, secure_cookies: bool = False) -> web.Application:
+def create_app(
+    database_path: Path | str, *, secure_cookies: bool = False, limits: WebLimits | None = None
+) -> web.Application:
     """The parent and student web page over the node database at ``database_path``."""
-    app = web.Application(client_max_size=MAX_REQUEST_BYTES, middlewares=[error_middleware])
+    limits = limits or WebLimits()
+    app = web.Application(
+        client_max_size=limits.max_body_bytes,
+        middlewares=[error_middleware, body_middleware],
+    )
+    app[keys.LIMITS] = limits
     app[keys.DATABASE_PATH] = Path(database_path)
     app[keys.SECURE_COOKIES] = secure_cookies
     app[keys.TEMPLATES] = _templates()
@@ -63,3 +72,28 @@ def create_app(database_path: Path | str, *, secure_cookies: bool = False) -> we
     app.on_response_prepare.append(security_headers)
     setup_routes(app, HERE / "static")
     return app
+
+
+class AccessLog(AccessLogger):
+    """aiohttp's access log, except for a request whose client went away before it was read
+    whole: the body middleware logged that one as «client aborted», and no answer left."""
+
+    def log(self, request: Any, response: web.StreamResponse, time: float) -> None:
+        if request.get(keys.CLIENT_ABORTED):
+            return
+        super().log(request, response, time)
+
+
+def make_runner(app: web.Application, **kwargs: Any) -> web.AppRunner:
+    """The runner that serves ``app`` (for ``ediary serve``, its extra processes and the
+    tests), with the app's limits: the header timeout is aiohttp's keep-alive timeout, which
+    closes a connection that has not sent a whole request within it."""
+    limits = app[keys.LIMITS]
+    access_log_class: type[AbstractAccessLogger] = AccessLog
+    return web.AppRunner(
+        app,
+        keepalive_timeout=limits.header_seconds,
+        lingering_time=limits.linger_seconds,
+        access_log_class=access_log_class,
+        **kwargs,
+    )

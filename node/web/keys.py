@@ -8,6 +8,7 @@ import jinja2
 import peewee as pw
 from aiohttp import web
 
+from node.web.limits import WebLimits
 from node.web.pagecache import DataVersion, PageCache
 from node.web.viewlog import ViewLog
 from node.web.workers import Workers
@@ -27,6 +28,8 @@ PAGE_CACHE = web.AppKey("page_cache", PageCache)
 DATA_VERSION = web.AppKey("data_version", DataVersion)
 #: Cookies get the Secure flag (set when the page is served over HTTPS).
 SECURE_COOKIES = web.AppKey("secure_cookies", bool)
+#: How long and how much the server waits for a client (``node.web.limits``).
+LIMITS = web.AppKey("limits", WebLimits)
 
 #: Per request: this request's CSRF token, and a new pre-sign-in one to store in its cookie.
 CSRF = web.RequestKey("csrf", str)
@@ -35,3 +38,5 @@ NEW_PRE_CSRF = web.RequestKey("new_pre_csrf", str)
 LANGUAGE_FROM_COOKIE = web.RequestKey("language_from_cookie", bool)
 #: Per request: how many of the signed-in user's conversations are unread (for the menu).
 UNREAD = web.RequestKey("unread", int)
+#: Per request: the client went away before its request was read whole (logged once as such).
+CLIENT_ABORTED = web.RequestKey("client_aborted", bool)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from aiohttp import web
@@ -89,3 +90,35 @@ async def error_middleware(request: web.Request, handler: web.Handler) -> web.St
         )
     finish_cookies(request, response)
     return response
+
+
+def _refuse(request: web.Request, status: int, message: str) -> web.Response:
+    """An error answer after which the connection is closed (the rest of the body unread)."""
+    response = error_page(request, status, message)
+    response.force_close()
+    return response
+
+
+@web.middleware
+async def body_middleware(request: web.Request, handler: web.Handler) -> web.StreamResponse:
+    """Read the whole body before the route runs, within the limits (``node.web.limits``):
+    a body declared larger than allowed is refused at once, one that is slower than the body
+    timeout is cut off, and a client that goes away meanwhile is one INFO line, not an
+    error. The routes then parse the body that is already here (``node.web.params``)."""
+    if request.body_exists:
+        limits = request.app[keys.LIMITS]
+        declared = request.content_length
+        if declared is not None and declared > limits.max_body_bytes:
+            return _refuse(request, 413, _("The request is too large."))
+        try:
+            async with asyncio.timeout(limits.body_seconds):
+                await request.read()
+        except web.HTTPRequestEntityTooLarge:  # a chunked body that went past the limit
+            return _refuse(request, 413, _("The request is too large."))
+        except TimeoutError:
+            return _refuse(request, 408, _("The request took too long to arrive; try again."))
+        except ConnectionError:
+            request[keys.CLIENT_ABORTED] = True
+            log.info("client aborted %s %s from %s", request.method, request.path, request.remote)
+            return _refuse(request, 400, _("The connection broke off."))
+    return await handler(request)

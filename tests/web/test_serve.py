@@ -244,3 +244,55 @@ def test_a_port_in_use_is_refused_in_one_clear_line(school, tmp_path: Path) -> N
         assert second.returncode == 6, second.stderr
         assert f"The port {port} on 127.0.0.1 is already in use" in second.stderr
         assert "Traceback" not in second.stderr + second.stdout
+
+
+def _closed_by_server(sock: socket.socket, within: float = 30.0) -> bytes:
+    """What the server sent until it closed ``sock`` (fails if it keeps it open ``within``)."""
+    sock.settimeout(within)
+    chunks = []
+    try:
+        while chunk := sock.recv(65536):
+            chunks.append(chunk)
+    except ConnectionResetError:
+        pass
+    except TimeoutError:
+        raise AssertionError(f"the server kept a connection open for {within} s") from None
+    return b"".join(chunks)
+
+
+def test_serve_refuses_greedy_and_slow_clients_and_logs_a_dropped_one(
+    web_school, tmp_path: Path
+) -> None:
+    """The limits of README's security paragraph, on the real ``ediary serve`` with short
+    timeouts from ``ediary.toml``: a declared 100 MB body is refused at once, 60 slowloris
+    sockets are closed, and a client that drops mid-body is one «client aborted» line."""
+    (tmp_path / "ediary.toml").write_text(
+        "web_header_timeout_seconds = 0.5\nweb_body_timeout_seconds = 0.5\n", encoding="utf-8"
+    )
+    process, port = _start(tmp_path, "--workers", "1")
+    try:
+        with socket.create_connection(("127.0.0.1", port)) as greedy:
+            greedy.sendall(
+                b"POST /signin HTTP/1.1\r\nHost: school\r\nContent-Length: 100000000\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n\r\nlogin=x&pass="
+            )
+            assert _closed_by_server(greedy).startswith(b"HTTP/1.1 413 ")
+        slow = [socket.create_connection(("127.0.0.1", port)) for _ in range(60)]
+        for n, sock in enumerate(slow):
+            sock.sendall(b"GET /signin HTTP/1.1\r\nHost: school\r\nX-Slow-%d: " % n)
+        for sock in slow:
+            assert b" 200 " not in _closed_by_server(sock)
+            sock.close()
+        with socket.create_connection(("127.0.0.1", port)) as dropped:
+            dropped.sendall(
+                b"POST /signin HTTP/1.1\r\nHost: school\r\nContent-Length: 1000\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n\r\nlogin=parent1"
+            )
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/signin", timeout=30) as r:
+            assert r.status == 200  # still serving
+    finally:
+        output = _stop(process)
+    assert process.returncode == 0, output
+    assert output.count("client aborted POST /signin") == 1, output
+    assert "Traceback" not in output and "unexpected error" not in output, output
+    assert not re.search(r'"POST /signin HTTP/1.1" 500', output), output

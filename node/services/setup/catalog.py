@@ -13,7 +13,6 @@ def import_subjects(run: Run) -> None:
     for row in run.rows.of("subjects"):
         key = name_key(row["name"])
         if row.broken:
-            run.broken_subjects.add(key)
             continue
         subject = run.subjects.get(key)
         if subject is not None:
@@ -44,7 +43,6 @@ def import_subjects(run: Run) -> None:
             needs_written_work=row["written_work"],
         )
         if subject is None:
-            run.broken_subjects.add(key)
             continue
         run.subjects[key] = subject
         run.report.count("subjects", "created")

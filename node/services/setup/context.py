@@ -53,17 +53,9 @@ class Run:
     classes: dict[tuple[int, str], SchoolClass] = field(default_factory=dict)
     subjects: dict[str, Subject] = field(default_factory=dict)
     users: dict[str, User] = field(default_factory=dict)
-    #: logins of the Staff sheet whose row has a problem: rows naming them are skipped
-    broken_logins: set[str] = field(default_factory=set)
-    broken_classes: set[tuple[int, str]] = field(default_factory=set)
-    broken_subjects: set[str] = field(default_factory=set)
     #: (class id, full-name key) → students of that name in the class
     students: dict[tuple[str, str], list[Student]] = field(default_factory=dict)
-    broken_students: set[tuple[tuple[int, str], str]] = field(default_factory=set)
     subgroups: dict[tuple[str, str, str], Subgroup] = field(default_factory=dict)
-    broken_subgroups: set[tuple[str, str, str]] = field(default_factory=set)
-    #: (class id, subject id, subgroup id) of load rows with a problem
-    broken_assignments: set[tuple[str, str, str | None]] = field(default_factory=set)
 
     def attempt(
         self, row: Row, blame: Blame, call: Callable[..., T], *args: Any, **kw: Any
@@ -78,6 +70,19 @@ class Run:
                 key = next((k for kind, k in blame.items() if isinstance(exc, kind)), None)
             self.rows.check(row, key, exc)
             return None
+
+    def quiet(self, kind: str) -> bool:
+        """A reference to something unknown on ``kind``'s sheet is not reported while that
+        sheet has a problem of its own: the fix there may well make it known, and a second,
+        derived problem would only mislead. The row naming it is skipped all the same."""
+        return any(row.broken for row in self.rows.of(kind))
+
+    def unknown(self, row: Row, kind: str, key: str, message: str) -> None:
+        """``row`` names something ``kind``'s sheet does not define."""
+        if self.quiet(kind):
+            row.broken = True
+        else:
+            self.rows.problem(row, key, message)
 
     def label_of(self, kind: str) -> str:
         """The sheet's tab or file name as given, or its name in the user's language."""
@@ -98,47 +103,44 @@ class Run:
             self.rows.check(row, key, exc)
             return None
         found = self.classes.get(label)
-        if found is None and label not in self.broken_classes:
-            self.rows.problem(
+        if found is None:
+            self.unknown(
                 row,
+                "classes",
                 key,
                 _(
                     "there is no class {label} in the year {year}; add it to the Classes sheet "
                     "or correct the class."
                 ).format(label=f"{label[0]}{label[1]}", year=self.year.name if self.year else ""),
             )
-        elif found is None:
-            row.broken = True
         return found
 
     def subject(self, row: Row, key: str) -> Subject | None:
         name = row.text(key)
         found = self.subjects.get(name_key(name))
-        if found is None and name_key(name) not in self.broken_subjects:
-            self.rows.problem(
+        if found is None:
+            self.unknown(
                 row,
+                "subjects",
                 key,
                 _(
                     "there is no subject «{name}»; add it to the Subjects sheet or write it "
                     "as it is written there."
                 ).format(name=name),
             )
-        elif found is None:
-            row.broken = True
         return found
 
     def user(self, row: Row, key: str) -> User | None:
         login = row.text(key).strip().lower()
         found = self.users.get(login)
-        if found is None and login not in self.broken_logins:
-            self.rows.problem(
+        if found is None:
+            self.unknown(
                 row,
+                "staff",
                 key,
                 _(
                     "there is no account with the login «{login}», neither in ediary nor on "
                     "the Staff sheet; add the person to the Staff sheet or correct the login."
                 ).format(login=row.text(key)),
             )
-        elif found is None:
-            row.broken = True
         return found

@@ -3,7 +3,7 @@ teachers, written through ``accounts`` and ``classes``; matched by login and cla
 
 from __future__ import annotations
 
-from node.errors import Conflict, EdiaryError, ValidationError
+from node.errors import Conflict, ValidationError
 from node.i18n import _, gettext
 from node.models import Period, SchoolClass, User
 from node.models.people import STAFF_ROLES
@@ -16,16 +16,10 @@ def import_staff(run: Run) -> None:
     """New accounts are created pending and get an access code, as ``users import`` does."""
     run.users.update({user.login: user for user in User.select()})
     for row in run.rows.of("staff"):
-        typed_login = row.text("login").strip().lower()
-        try:
-            login = accounts.clean_login(row.text("login"))
-        except EdiaryError as exc:
-            run.rows.check(row, "login", exc)
-            login = typed_login
+        login = run.attempt(row, "login", accounts.clean_login, row.text("login"))
         names = run.attempt(row, "name", accounts.split_name, row.text("name"))
         roles = run.attempt(row, "roles", accounts.parse_roles, row["roles"] or ())
-        if row.broken or names is None or roles is None:
-            run.broken_logins.add(typed_login)
+        if row.broken or login is None or names is None or roles is None:
             continue
         user = run.users.get(login)
         if user is None:
@@ -33,7 +27,6 @@ def import_staff(run: Run) -> None:
                 row, "login", accounts.create_staff_user, run.actor, login, row.text("name"), roles
             )
             if user is None:
-                run.broken_logins.add(login)
                 continue
             run.report.codes.append(accounts.issue_code(run.actor, user.id))
             run.users[login] = user
@@ -48,7 +41,6 @@ def import_staff(run: Run) -> None:
                     "staff member another login."
                 ).format(login=login),
             )
-            run.broken_logins.add(login)
             continue
         same = (user.last_name, user.first_name, user.middle_name) == names and (
             user.role_set == roles
@@ -91,7 +83,6 @@ def import_classes(run: Run) -> None:
                 ).format(year=run.year.name, scheme=gettext(SCHEME_WORDS[scheme])),
             )
         if row.broken:
-            run.broken_classes.add(label)
             continue
         existing = run.classes.get(label)
         if existing is None:
@@ -106,9 +97,7 @@ def import_classes(run: Run) -> None:
                 class_teacher_id=teacher.id if teacher else None,
                 period_scheme=scheme,
             )
-            if created is None:
-                run.broken_classes.add(label)
-            else:
+            if created is not None:
                 run.classes[label] = created
                 run.report.count("classes", "created")
             continue

@@ -17,7 +17,7 @@ from node.models import Guardian, SchoolClass, Student, StudentGuardian
 from node.services import classes, guardians
 from node.services.profiles import check_birth_date, clean_phone
 from node.services.setup.cells import to_date
-from node.services.setup.context import Run, class_key, name_key
+from node.services.setup.context import Run, name_key
 from node.services.setup.rows import Row
 
 _DIGIT = re.compile(r"\d")
@@ -72,10 +72,6 @@ def import_students(run: Run) -> None:
         if row["birth_date"] is not None:
             run.attempt(row, "birth_date", check_birth_date, row["birth_date"], enrolled_on)
         if row.broken or school_class is None:
-            try:
-                run.broken_students.add((class_key(row.text("class")), full))
-            except ValidationError:
-                pass
             continue
         existing = by_key.get((full, row["birth_date"]))
         if existing is not None:
@@ -94,7 +90,6 @@ def import_students(run: Run) -> None:
             enrolled_on=enrolled_on,
         )
         if student is None:
-            run.broken_students.add(((school_class.grade, school_class.letter), full))
             continue
         by_key[(full, student.birth_date)] = student
         run.students.setdefault((school_class.id, full), []).append(student)
@@ -163,12 +158,10 @@ def _child(run: Run, row: Row) -> Student | None:
         found = [s for s in found if s.birth_date == row["child_birth_date"]]
     if len(found) == 1:
         return found[0]
-    if not found and ((school_class.grade, school_class.letter), full) in run.broken_students:
-        row.broken = True
-        return None
     if not found:
-        run.rows.problem(
+        run.unknown(
             row,
+            "students",
             "child",
             _(
                 "there is no student «{name}» in {label}; write the name as on the Students "

@@ -10,6 +10,7 @@ import peewee as pw
 from node.errors import Conflict, EdiaryError, ValidationError
 from node.i18n import _
 from node.models import (
+    Bell,
     Lesson,
     Period,
     SchoolClass,
@@ -36,11 +37,10 @@ def _member(run: Run, row: Row, school_class: SchoolClass) -> str | None:
     found = run.students.get((school_class.id, full), [])
     if len(found) == 1:
         return found[0].id
-    if not found and ((school_class.grade, school_class.letter), full) in run.broken_students:
-        row.broken = True
-    elif not found:
-        run.rows.problem(
+    if not found:
+        run.unknown(
             row,
+            "students",
             "student",
             _(
                 "there is no student «{name}» in {label}; write the name as on the Students "
@@ -77,8 +77,6 @@ def import_subgroups(run: Run) -> None:
         school_class = run.school_class(row, "class")
         subject = run.subject(row, "subject")
         if school_class is None or subject is None or row.broken:
-            if school_class is not None and subject is not None:
-                run.broken_subgroups.add((school_class.id, subject.id, name_key(row["subgroup"])))
             continue
         groups[(school_class.id, subject.id, name_key(row["subgroup"]))].append(row)
     wanted: dict[Subgroup, tuple[Row, set[str], bool]] = {}
@@ -94,7 +92,6 @@ def import_subgroups(run: Run) -> None:
                 first["subgroup"],
             )  # fmt: skip
             if group is None:
-                run.broken_subgroups.add(key)
                 continue
             run.subgroups[key] = group
             run.report.count("subgroups", "created")
@@ -137,15 +134,15 @@ def _subgroup(run: Run, row: Row, class_id: str, subject_id: str) -> Subgroup | 
     group = run.subgroups.get(key)
     if group is not None:
         return group
-    if key not in run.broken_subgroups:
-        run.rows.problem(
-            row,
-            "subgroup",
-            _(
-                "there is no subgroup «{name}» of this class for this subject; add it to the "
-                "Subgroups sheet or leave the cell empty for the whole class."
-            ).format(name=row["subgroup"]),
-        )
+    run.unknown(
+        row,
+        "subgroups",
+        "subgroup",
+        _(
+            "there is no subgroup «{name}» of this class for this subject; add it to the "
+            "Subgroups sheet or leave the cell empty for the whole class."
+        ).format(name=row["subgroup"]),
+    )
     row.broken = True
     return False
 
@@ -168,12 +165,9 @@ def import_load(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
         if school_class is None or subject is None:
             continue
         group = _subgroup(run, row, school_class.id, subject.id)
-        if group is False:
+        if row.broken or teacher is None or hours is None or group is False:
             continue
         key = (school_class.id, subject.id, group.id if group else None)
-        if row.broken or teacher is None or hours is None:
-            run.broken_assignments.add(key)
-            continue
         assignment = existing.get(key)
         if assignment is not None:
             same = (assignment.teacher_id, assignment.hours_per_week) == (teacher.id, hours)
@@ -202,9 +196,7 @@ def import_load(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
             subgroup_id=group.id if group else None,
             hours_per_week=hours,
         )
-        if assignment is None:
-            run.broken_assignments.add(key)
-        else:
+        if assignment is not None:
             existing[key] = assignment
             run.report.count("load", "created")
     return existing
@@ -221,6 +213,7 @@ def import_timetable(run: Run, assignments: dict[AssignmentKey, TeachingAssignme
             TimetableSlot.assignment.in_([a.id for a in assignments.values()])
         )
     }
+    bells = {number for (number,) in Bell.select(Bell.number).tuples()}
     seen: set[str] = set()
     for row in rows:
         school_class = run.school_class(row, "class")
@@ -230,14 +223,11 @@ def import_timetable(run: Run, assignments: dict[AssignmentKey, TeachingAssignme
         group = _subgroup(run, row, school_class.id, subject.id)
         if row.broken or group is False:
             continue
-        key = (school_class.id, subject.id, group.id if group else None)
-        assignment = assignments.get(key)
-        if assignment is None and key in run.broken_assignments:
-            row.broken = True
-            continue
+        assignment = assignments.get((school_class.id, subject.id, group.id if group else None))
         if assignment is None:
-            run.rows.problem(
+            run.unknown(
                 row,
+                "load",
                 "subject",
                 _(
                     "the teaching load has no {subject} for {label}{group}; add it to the "
@@ -260,6 +250,9 @@ def import_timetable(run: Run, assignments: dict[AssignmentKey, TeachingAssignme
             )
             continue
         weekday, number, room = int(row["weekday"]), row["number"], row.text("room")
+        if number not in bells and run.quiet("bells"):
+            row.broken = True
+            continue
         slot = slots.get((assignment.id, weekday, number))
         if slot is not None:
             seen.add(slot.id)

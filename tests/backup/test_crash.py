@@ -1,9 +1,14 @@
-"""Backups under stress: killed at random points, and taken while another process writes."""
+"""Backups under stress: killed at the points where a crash could hurt, and taken while
+another process writes.
+
+The backing-up child stops at each point it reaches (a piece of the encrypted file written,
+a rename, an fsync of a folder) and says so; the test kills it at one of them, chosen by a
+seeded random, so every round kills a backup in progress."""
 
 from __future__ import annotations
 
 import random
-import time
+import subprocess
 from pathlib import Path
 
 from backup.age import Identity
@@ -15,15 +20,28 @@ from tests.backup.conftest import table_rows
 from tests.node.test_crash_safety import _kill, _spawn
 
 BACKING_UP = """
-import sys
+import os, sys
+from backup import create, store
 from backup.create import create_backup
 from backup.settings import backup_settings
 from node.config import load_config
 
+def pausing(point, function):
+    def paused(*args, **kwargs):
+        print(point, flush=True)
+        if sys.stdin.readline() != "go\\n":
+            sys.exit(3)
+        return function(*args, **kwargs)
+    return paused
+
+create._Output.write = pausing("write", create._Output.write)
+create.os.replace = pausing("rename", os.replace)
+store.fsync_path = pausing("fsync-folder", store.fsync_path)
 settings = backup_settings(load_config(sys.argv[1]))
 print("ready", flush=True)
 while True:
     create_backup(settings)
+    print("backed-up", flush=True)
 """
 
 WRITING = """
@@ -31,14 +49,33 @@ import sqlite3, sys, time
 conn = sqlite3.connect(sys.argv[1], timeout=30, isolation_level=None)
 conn.execute("PRAGMA journal_mode=wal")
 conn.execute("CREATE TABLE IF NOT EXISTS load (n INTEGER, pad TEXT)")
-print("ready", flush=True)
 n = 0
 while True:
     conn.execute("BEGIN IMMEDIATE")
     conn.executemany("INSERT INTO load VALUES (?, ?)", [(n + i, "x" * 200) for i in range(50)])
     conn.execute("COMMIT")
+    if n == 0:
+        print("committed", flush=True)
     n += 50
 """
+
+
+def _kill_at(child: subprocess.Popen, point: int) -> str:
+    """Let the child pass ``point - 1`` of its stopping points, then kill it at the next;
+    the point it was killed at."""
+    assert child.stdin is not None and child.stdout is not None
+    assert child.stdout.readline().strip() == "ready"
+    passed = 0
+    for line in child.stdout:
+        if line.strip() == "backed-up":
+            continue
+        passed += 1
+        if passed == point:
+            _kill(child)
+            return line.strip()
+        child.stdin.write("go\n")
+        child.stdin.flush()
+    raise AssertionError("the child ended before the point to kill it at")
 
 
 def test_kill_9_during_backups_leaves_older_backups_valid_and_no_partial_file_listed(
@@ -47,16 +84,17 @@ def test_kill_9_during_backups_leaves_older_backups_valid_and_no_partial_file_li
     create_backup(settings)  # the older backup that must survive
     folder = settings.destinations[0]
     rng = random.Random(9)
+    killed_at = []
     for _round in range(6):
-        child = _spawn(BACKING_UP, str(settings.data_dir))
-        assert child.stdout is not None and child.stdout.readline().strip() == "ready"
-        time.sleep(rng.uniform(0.0, 0.4))
-        _kill(child)
+        child = _spawn(BACKING_UP, str(settings.data_dir), stdin=True)
+        killed_at.append(_kill_at(child, rng.randint(1, 12)))
         entries = list_backups(folder)
         assert entries and all(e.manifest for e in entries)
         for entry in entries:
             check_file(entry)  # every listed backup is complete and matches its manifest
         assert chain_problems(entries) == []
+    # the seed kills while the file is written and around its renames
+    assert {"write", "rename"} <= set(killed_at), killed_at
     # the next backup cleans what the crashes left and continues the sequence
     created = create_backup(settings)
     names = {p.name for p in folder.iterdir()}
@@ -76,8 +114,8 @@ def test_a_backup_completes_while_another_process_writes_continuously(
 ):
     writer = _spawn(WRITING, str(settings.database_path))
     try:
-        assert writer.stdout is not None and writer.stdout.readline().strip() == "ready"
-        time.sleep(0.2)
+        # the first rows are committed: every backup holds some, each later one more
+        assert writer.stdout is not None and writer.stdout.readline().strip() == "committed"
         created = [create_backup(settings) for _ in range(3)]
     finally:
         _kill(writer)

@@ -1,7 +1,7 @@
 """Nothing is lost: processes killed with SIGKILL in the middle of writing leave consistent data.
 
-Each test runs the real code in a child process, kills it at a moment chosen while it works,
-and then checks what is on disk.
+Each test runs the real code in a child process, kills it at a point the child reports it has
+reached while it works, and then checks what is on disk.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 from node.models import History, Mark
@@ -21,11 +20,13 @@ from node.models.database import open_database, quick_check
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _spawn(code: str, *args: str, read_output: bool = True) -> subprocess.Popen:
+def _spawn(code: str, *args: str, stdin: bool = False) -> subprocess.Popen:
+    """Run ``code`` in a child; its stdout is read by the test (``stdin``: and written)."""
     return subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(code), *args],
         cwd=ROOT,
-        stdout=subprocess.PIPE if read_output else subprocess.DEVNULL,
+        stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
     )
@@ -34,16 +35,9 @@ def _spawn(code: str, *args: str, read_output: bool = True) -> subprocess.Popen:
 def _kill(child: subprocess.Popen) -> None:
     child.send_signal(signal.SIGKILL)
     child.wait()
-    if child.stdout is not None:
-        child.stdout.close()
-
-
-def _wait_for(condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("the child process never reached the point to kill it at")
-        time.sleep(0.01)
+    for stream in (child.stdin, child.stdout):
+        if stream is not None:
+            stream.close()
 
 
 MARKING = """
@@ -99,21 +93,34 @@ def test_a_teacher_killed_while_marking_leaves_marks_and_history_in_step(tmp_pat
     database.close()
 
 
+#: The M demo; at its tenth progress report (lessons and marks are being written into the
+#: half-built file) it says "midway" and waits there for the test's kill.
 DEMO = """
 import sys
 from pathlib import Path
 from node.services.demo import build_demo
 
+building = Path(sys.argv[1] + ".building")
+reports = []
+
+def progress(stage, done, total):
+    reports.append(stage)
+    if len(reports) == 10 and building.exists():
+        print("midway", flush=True)
+        sys.stdin.readline()
+
 build_demo(Path(sys.argv[1]), size="M", seed=3, today=None, node_id="crash-test",
-           progress=lambda stage, done, total: print(stage, done, total, flush=True))
+           progress=progress)
+print("built", flush=True)
 """
 
 
 def test_a_demo_build_killed_midway_leaves_no_school_and_the_next_run_succeeds(tmp_path: Path):
     path = tmp_path / "ediary.db"
-    child = _spawn(DEMO, str(path), read_output=False)
+    child = _spawn(DEMO, str(path), stdin=True)
+    assert child.stdout is not None and child.stdout.readline().strip() == "midway"
     building = path.with_name(path.name + ".building")
-    _wait_for(lambda: building.exists() and building.stat().st_size > 1_000_000)
+    assert building.exists()
     _kill(child)
     assert not path.exists(), "a half-built school must never look complete"
 

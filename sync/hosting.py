@@ -130,7 +130,6 @@ async def start_sync(
         log.warning("sync: cannot listen on %s:%d: %s", host, sync_port, exc)
         await runner.cleanup()
         return SyncHosting()
-    log.info("sync: https://%s:%d/ fingerprint %s", host, sync_port, identity.fingerprint)
     hosting = SyncHosting(runner=runner, fingerprint=identity.fingerprint)
     try:  # for `ediary pair`, which shows the fingerprint laptops will see
         address = f"{host}:{sync_port}"
@@ -138,6 +137,8 @@ async def start_sync(
         hosting.data_dir = config.data_dir
     except OSError as exc:
         log.warning("sync: cannot note the served certificate for 'ediary pair': %s", exc)
+    # last: once this line is out, laptops can sync and 'ediary pair' knows the certificate
+    log.info("sync: https://%s:%d/ fingerprint %s", host, sync_port, identity.fingerprint)
     if announce:
         hosting.advertiser = Advertiser(
             host=host,

@@ -318,13 +318,14 @@ async def pull(request: web.Request) -> web.StreamResponse:
         since = _vector(data.get("since", {}))
         size = request.app[CHUNK_CHANGES]
         producer = lambda: _changes_since(scope, since, size)  # noqa: E731
-    return await _stream(request, producer)
+    return await _stream(request, producer, "bootstrap" if data.get("bootstrap") else "changes")
 
 
 async def _stream(
-    request: web.Request, producer: Callable[[], Iterator[engine.Chunk]]
+    request: web.Request, producer: Callable[[], Iterator[engine.Chunk]], kind: str
 ) -> web.StreamResponse:
-    """Write each chunk as a frame as soon as the worker thread makes it (two in flight)."""
+    """Write each chunk as a frame as soon as the worker thread makes it (two in flight);
+    a debug line per frame sent (``kind``: bootstrap or changes)."""
     response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
     await response.prepare(request)
     loop = asyncio.get_running_loop()
@@ -351,13 +352,16 @@ async def _stream(
     context = contextvars.copy_context()
     thread = threading.Thread(target=context.run, args=(work,), daemon=True)
     thread.start()
+    sent = 0
     try:
         while True:
-            kind, item = await queue.get()
-            if kind == "chunk":
+            what, item = await queue.get()
+            if what == "chunk":
                 header = {"vector": item.vector, "more": item.more}
                 await response.write(protocol.encode_frame(header, item.payload))
-            elif kind == "end":
+                sent += 1
+                log.debug("sent %s chunk %d to %s", kind, sent, request.remote)
+            elif what == "end":
                 await response.write(protocol.encode_frame({"end": True}))
                 break
             else:
@@ -384,6 +388,7 @@ async def push(request: web.Request) -> web.Response:
         result = await asyncio.to_thread(engine.apply_chunk, payload, pushed_by=scope)
     except EdiaryError as exc:  # a damaged chunk, a snapshot pushed, an account gone
         return _refusal(400, "bad_chunk", str(exc))
+    log.debug("push committed: %d applied, %d already held", result.applied, result.skipped)
     vector = await asyncio.to_thread(engine.version_vector)
     if result.rejected:
         log.info("node %s: %d pushed changes rejected", peer.node_id[:12], len(result.rejected))

@@ -2,12 +2,14 @@
 
 The hub is ``ediary serve`` in its own process (its sync port, its self-signed certificate,
 pinned at pairing); the laptop is ``ediary join`` / ``ediary sync`` in its own process with
-its own data folder, on 127.0.0.1 only. A seeded random picks which chunk a process is
-killed after and how long after, so a failure reproduces. After the restarts everything
+its own data folder, on 127.0.0.1 only. Each process stops for good right after a chosen
+``ediary.sync`` debug line (the laptop's "pulled changes chunk", the hub's "sent changes
+chunk 3", ...) and says so; the test kills it there. A seeded random picks which chunk, so
+every run makes the kills it counts and a failure reproduces. After the restarts everything
 converges, nothing is lost, and no chunk its receiver had committed is ever sent again: at
 most the one in flight at the kill is. Each side's receiver says, per committed chunk, how
-many of its changes it already held (the ``ediary.sync`` debug lines of ``sync.runner``; a
-laptop learns the hub's count from the push's answer).
+many of its changes it already held (the debug lines of ``sync.runner``; a laptop learns the
+hub's count from the push's answer).
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import os
 import random
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -43,22 +44,68 @@ SEED = 20261128
 #: No step of these tests takes this long unless something hangs.
 TIMEOUT = 30.0
 
-#: ``ediary ARGS`` as the console script runs it, with the sync debug lines on stderr. It
-#: loads, then waits for "go" (the next run loads while the test works: Python's start-up
-#: is most of a short sync's time).
-LAPTOP = """
-import logging, sys
+#: ``ediary ARGS`` as the console script runs it, with the sync debug lines on stderr and a
+#: gate: told "COUNT PATTERN", the process stops for good right after the COUNT-th log line
+#: matching PATTERN, once it has said STOPPED (the test kills it there). A laptop loads, then
+#: waits for "go" or "go COUNT PATTERN" (the next run loads while the test works: Python's
+#: start-up is most of a short sync's time); a hub (``--gate-from-stdin``) takes gates on its
+#: standard input while it serves and answers each with GATE_SET.
+STOPPED = "stopped here for the kill"
+GATE_SET = "gate set"
+CHILD = """
+import logging, re, sys, threading
 logging.basicConfig(level=logging.WARNING, format="%(name)s %(message)s")
+logging.getLogger("ediary").setLevel(logging.INFO)
 logging.getLogger("ediary.sync").setLevel(logging.DEBUG)
+
+class Gate(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.spec = None
+        self.guard = threading.Lock()
+
+    def set(self, line):
+        count, pattern = line.split(" ", 1)
+        with self.guard:
+            self.spec = [int(count), re.compile(pattern)]
+
+    def emit(self, record):
+        with self.guard:
+            spec = self.spec
+            if spec is None or not spec[1].search(record.getMessage()):
+                return
+            spec[0] -= 1
+            if spec[0] > 0:
+                return
+        say("STOPPED")
+        threading.Event().wait()
+
+def say(line):
+    sys.stderr.write(line + "\\n")
+    sys.stderr.flush()
+
+gate = Gate()
+logging.getLogger().addHandler(gate)
+args = sys.argv[1:]
+if args[0] == "--gate-from-stdin":
+    def read_gates():
+        for line in sys.stdin:
+            gate.set(line.strip())
+            say("GATE_SET")
+    threading.Thread(target=read_gates, daemon=True).start()
+    args = args[1:]
+else:
+    line = sys.stdin.readline()
+    if not line.startswith("go"):
+        sys.exit(0)
+    if line.strip() != "go":
+        gate.set(line.strip()[3:])
 from node.cli import main
-if sys.stdin.readline() != "go\\n":
-    sys.exit(0)
-sys.exit(main(sys.argv[1:]))
-"""
+sys.exit(main(args))
+""".replace("STOPPED", STOPPED).replace("GATE_SET", GATE_SET)
 #: A sync is cut after a random number of chunks sent this way: twice in a push (the second
 #: one also carries what the first did not send), twice in a pull.
 WAYS = ("pushed", "pushed", "pulled", "pulled")
-STARTED = re.compile(r"pull (bootstrap|changes) since")
 COMMITTED = re.compile(r"(pulled|pushed) (bootstrap|changes) chunk: (\d+) applied, (\d+) already")
 
 #: What a cut sync may say went wrong (sync/client.py ``_reason``), in the test's language.
@@ -86,21 +133,30 @@ class Output:
             self._done = True
             self._changed.notify_all()
 
-    def wait_for(self, enough: Callable[[list[str]], bool]) -> bool:
-        """Until ``enough(lines)`` (True) or the output ends (False)."""
+    def wait_for(self, enough: Callable[[list[str]], bool]) -> None:
+        """Until ``enough(lines)``; fails if the output ends first or nothing comes in time."""
         deadline = time.monotonic() + TIMEOUT
         with self._changed:
             while not enough(self.lines):
-                if self._done:
-                    return False
                 left = deadline - time.monotonic()
-                assert left > 0, "\n".join(self.lines)
+                assert not self._done and left > 0, "\n".join(self.lines)
                 self._changed.wait(left)
-            return True
+
+    def count(self, line: str) -> int:
+        with self._changed:
+            return self.lines.count(line)
 
     def text(self) -> str:
         self._thread.join(TIMEOUT)
         return "\n".join(self.lines)
+
+    def so_far(self) -> str:
+        with self._changed:
+            return "\n".join(self.lines)
+
+
+def _stopped(lines: list[str]) -> bool:
+    return STOPPED in lines
 
 
 @dataclass
@@ -109,8 +165,9 @@ class Served:
 
     hub: Hub
     web_port: int = field(default_factory=free_port)
-    process: subprocess.Popen[bytes] | None = None
-    starts: int = 0
+    process: subprocess.Popen[str] | None = None
+    output: Output | None = None
+    outputs: list[Output] = field(default_factory=list)
 
     def start(self) -> None:
         self.spawn()
@@ -118,29 +175,34 @@ class Served:
 
     def spawn(self) -> None:
         """Start the process (it takes a second to listen: the test works meanwhile)."""
-        self.starts += 1
-        log = (self.hub.data_dir.parent / f"serve-{self.starts}.log").open("wb")
         args = ["serve", "--port", str(self.web_port), "--sync-port", str(self.hub.port)]
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "node.cli", "--lang", "en", *args, "--workers", "1"],
+            [sys.executable, "-c", CHILD, "--gate-from-stdin", "--lang", "en", *args]
+            + ["--workers", "1"],
             env=os.environ | {"EDIARY_DATA_DIR": str(self.hub.data_dir)},
             cwd=ROOT,
-            stdout=log,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
+            text=True,
         )
-        log.close()
+        self.output = Output(self.process)
+        self.outputs.append(self.output)
 
     def ready(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + TIMEOUT
-        while True:
-            try:
-                with socket.create_connection(("127.0.0.1", self.hub.port), timeout=1):
-                    return
-            except OSError:
-                assert self.process.poll() is None, self.logs()
-                assert time.monotonic() < deadline, self.logs()
-                time.sleep(0.05)
+        """Wait until the sync port serves (the hub says so)."""
+        assert self.output is not None
+        ready = f"sync: https://127.0.0.1:{self.hub.port}/"
+        self.output.wait_for(lambda lines: any(ready in line for line in lines))
+
+    def stop_after(self, count: int, pattern: str) -> None:
+        """The hub stops for good after ``count`` log lines matching ``pattern``."""
+        self.ready()
+        assert self.process is not None and self.process.stdin is not None and self.output
+        gates = self.output.count(GATE_SET)
+        self.process.stdin.write(f"{count} {pattern}\n")
+        self.process.stdin.flush()
+        self.output.wait_for(lambda lines: lines.count(GATE_SET) > gates)
 
     def kill(self) -> bool:
         """Kill -9; whether it was still running (else nothing was cut)."""
@@ -148,7 +210,7 @@ class Served:
         alive = self.process.poll() is None
         self.process.send_signal(signal.SIGKILL)
         self.process.wait(TIMEOUT)
-        self.process = None
+        self._close()
         return alive
 
     def stop(self) -> None:
@@ -159,11 +221,15 @@ class Served:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(TIMEOUT)
-            self.process = None
+            self._close()
+
+    def _close(self) -> None:
+        assert self.process is not None and self.process.stdin is not None
+        self.process.stdin.close()
+        self.process = None
 
     def logs(self) -> str:
-        files = sorted(self.hub.data_dir.parent.glob("serve-*.log"))
-        return "\n".join(path.read_text(errors="replace") for path in files)
+        return "\n".join(output.so_far() for output in self.outputs)
 
 
 @dataclass
@@ -174,7 +240,7 @@ class Laptop:
 
     def _spawn(self, *args: str) -> subprocess.Popen[str]:
         return subprocess.Popen(
-            [sys.executable, "-c", LAPTOP, "--lang", "en", "--data-dir", str(self.folder), *args],
+            [sys.executable, "-c", CHILD, "--lang", "en", "--data-dir", str(self.folder), *args],
             cwd=ROOT,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -182,14 +248,18 @@ class Laptop:
             text=True,
         )
 
-    def launch(self, *args: str, answers: str = "") -> tuple[subprocess.Popen[str], Output]:
-        """Run ``ediary ARGS``; a ``sync`` uses the process loaded meanwhile."""
+    def launch(
+        self, *args: str, answers: str = "", stop: tuple[int, str] | None = None
+    ) -> tuple[subprocess.Popen[str], Output]:
+        """Run ``ediary ARGS`` (a ``sync`` uses the process loaded meanwhile); with ``stop``
+        (count, pattern) it stops for good after that many matching log lines."""
         if args == ("sync",) and self.loaded is not None:
             process, self.loaded = self.loaded, None
         else:
             process = self._spawn(*args)
         assert process.stdin is not None
-        process.stdin.write("go\n" + answers)
+        go = "go" if stop is None else f"go {stop[0]} {stop[1]}"
+        process.stdin.write(f"{go}\n{answers}")
         process.stdin.close()
         output = Output(process)
         self.loaded = self._spawn("sync")
@@ -222,18 +292,9 @@ class Laptop:
         ]
 
 
-def _chunks(way: str, count: int, kind: str = "changes") -> Callable[[list[str]], bool]:
-    """Enough output once ``count`` chunks of ``kind`` went ``way`` ("pushed", "pulled")."""
-
-    def enough(lines: list[str]) -> bool:
-        found = [m for m in map(COMMITTED.search, lines) if m and (m[1], m[2]) == (way, kind)]
-        return len(found) >= count
-
-    return enough
-
-
-def _started(kind: str) -> Callable[[list[str]], bool]:
-    return lambda lines: any((m := STARTED.search(line)) and m[1] == kind for line in lines)
+def _committed(way: str, kind: str = "changes") -> str:
+    """The laptop's line once a chunk of ``kind`` that went ``way`` is committed."""
+    return f"{way} {kind} chunk: "
 
 
 @dataclass
@@ -270,6 +331,15 @@ class Setup:
         else:
             self.edit(self.hub.data_dir, lessons[-2:], round_)
 
+    def fill_cut(self) -> int:
+        """Where to cut the first fill: each of its two cuts within its first third."""
+        return self.rng.randint(1, self.fill_chunks // 3)
+
+
+#: Chunks one round's edits make at least (20 marks rewritten, CHUNK changes a chunk): a
+#: round is cut within them.
+ROUND_CHUNKS = 5
+
 
 @pytest.fixture
 def setup(tmp_path: Path) -> Iterator[Setup]:
@@ -286,17 +356,19 @@ def setup(tmp_path: Path) -> Iterator[Setup]:
         served.stop()
 
 
-def _join(setup: Setup) -> tuple[subprocess.Popen[str], Output]:
+def _join(
+    setup: Setup, stop: tuple[int, str] | None = None
+) -> tuple[subprocess.Popen[str], Output]:
     """``ediary join`` as a script gives it: the address, the fingerprint, the code."""
     fingerprint = fetch_fingerprint(HubAddress("127.0.0.1", setup.hub.port))
     code = pair_code(setup.hub, "ivanova")
     return setup.laptop.launch(
-        "join", setup.hub.address, "--fingerprint", fingerprint, answers=f"{code}\n"
+        "join", setup.hub.address, "--fingerprint", fingerprint, answers=f"{code}\n", stop=stop
     )
 
 
 def _count_fill(setup: Setup) -> None:
-    """How many chunks the laptop's first fill takes uncut (the data has not changed)."""
+    """How many chunks the laptop's first fill takes uncut (the data does not change)."""
     with on(setup.hub.data_dir):
         scope = engine.scope_for_user(setup.hub.school.teacher.id)
         setup.fill_chunks = sum(1 for _chunk in engine.bootstrap(scope, max_rows=CHUNK))
@@ -304,6 +376,8 @@ def _count_fill(setup: Setup) -> None:
 
 
 def _kill_laptop(setup: Setup, process: subprocess.Popen[str], output: Output) -> None:
+    """Kill the laptop where it stopped (it waits there: every kill cuts a sync)."""
+    output.wait_for(_stopped)
     alive = process.poll() is None
     process.send_signal(signal.SIGKILL)
     code, out = setup.laptop.finish(process, output)
@@ -342,24 +416,20 @@ def _assert_converged(setup: Setup) -> None:
 
 def test_killing_the_laptops_sync_again_and_again_loses_nothing(setup: Setup):
     rng = setup.rng
-    # the first fill is cut twice (join, then the sync that resumes it), then completes
-    process, output = _join(setup)
-    for _attempt in range(2):
-        if output.wait_for(_chunks("pulled", rng.randint(1, 8), "bootstrap")):
-            time.sleep(rng.uniform(0, 0.02))
-        _kill_laptop(setup, process, output)
-        process, output = setup.laptop.launch("sync")
-    code, out = setup.laptop.finish(process, output)
-    assert code == 0, out
     _count_fill(setup)
+    # the first fill is cut twice (join, then the sync that resumes it), then completes
+    process, output = _join(setup, (setup.fill_cut(), _committed("pulled", "bootstrap")))
+    _kill_laptop(setup, process, output)
+    stop = (setup.fill_cut(), _committed("pulled", "bootstrap"))
+    process, output = setup.laptop.launch("sync", stop=stop)
+    _kill_laptop(setup, process, output)
+    setup.laptop.sync()
 
     for round_, way in enumerate(WAYS):
         setup.edit_for(way, round_)
-        process, output = setup.laptop.launch("sync")
-        if output.wait_for(_chunks(way, rng.randint(1, 5))):
-            time.sleep(rng.uniform(0, 0.02))
-        _kill_laptop(setup, process, output)
-    assert setup.kills >= 4, setup.laptop.runs
+        stop = (rng.randint(1, ROUND_CHUNKS), _committed(way))
+        _kill_laptop(setup, *setup.laptop.launch("sync", stop=stop))
+    assert setup.kills == 6, setup.laptop.runs
 
     out = setup.laptop.sync()
     assert "Synced with the school server" in out
@@ -370,43 +440,35 @@ def test_killing_the_hub_again_and_again_loses_nothing(setup: Setup):
     rng = setup.rng
     served = setup.served
 
-    def cut(
-        process: subprocess.Popen[str],
-        output: Output,
-        enough: Callable[[list[str]], bool],
-        within: float,
-    ) -> None:
-        """Kill the hub up to ``within`` s after the laptop got ``enough``; the laptop's
-        sync then says so."""
-        if output.wait_for(enough):
-            time.sleep(rng.uniform(0, within))
+    def cut(process: subprocess.Popen[str], output: Output) -> None:
+        """Kill the hub where it stopped; the laptop's sync then says so, and a new hub
+        starts."""
+        served.output.wait_for(_stopped)  # type: ignore[union-attr]
         setup.kills += served.kill()
-        served.spawn()
         code, out = setup.laptop.finish(process, output)
-        if code != 0:  # it was cut: one line saying what to check, nothing else
-            assert code == 8 and "does not answer" in out, out
-            assert "Traceback" not in out and "unexpected" not in out, out
-            assert any(reason in out for reason in PLAIN_REASONS), out  # not aiohttp's words
+        # it was cut: one line saying what to check, nothing else
+        assert code == 8 and "does not answer" in out, out
+        assert "Traceback" not in out and "unexpected" not in out, out
+        assert any(reason in out for reason in PLAIN_REASONS), out  # not aiohttp's words
+        served.spawn()
 
+    _count_fill(setup)
     # the first fill is cut twice (join, then the sync that resumes it), then completes
-    process, output = _join(setup)
-    cut(process, output, _started("bootstrap"), 0.1)
-    served.ready()
-    process, output = setup.laptop.launch("sync")
-    cut(process, output, _started("bootstrap"), 0.1)
+    served.stop_after(setup.fill_cut(), "sent bootstrap chunk")
+    cut(*_join(setup))
+    served.stop_after(setup.fill_cut(), "sent bootstrap chunk")
+    cut(*setup.laptop.launch("sync"))
     served.ready()
     setup.laptop.sync()
-    _count_fill(setup)
 
     for round_, way in enumerate(WAYS):
         setup.edit_for(way, round_)
-        served.ready()
-        process, output = setup.laptop.launch("sync")
-        # a hub sends a pull's small chunks faster than the laptop takes them: it is cut
-        # while it still exports only when killed soon after the pull starts
-        started = _chunks(way, rng.randint(1, 5)) if way == "pushed" else _started("changes")
-        cut(process, output, started, 0.04)
-    assert setup.kills >= 4, setup.laptop.runs
+        # pushed: killed after committing a chunk, before answering; pulled: after sending one
+        served.stop_after(
+            rng.randint(1, ROUND_CHUNKS), "push committed" if way == "pushed" else "sent changes"
+        )
+        cut(*setup.laptop.launch("sync"))
+    assert setup.kills == 6, setup.laptop.runs
 
     served.ready()
     out = setup.laptop.sync()

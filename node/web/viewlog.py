@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections import OrderedDict
 
 from node.services import clock, diary
 from node.services.actor import Actor
@@ -21,14 +22,20 @@ from node.services.actor import Actor
 #: A page a user opened again within this time is not logged again: a parent reloading the
 #: week on a phone is one visit, and the activity log (a write) stays off the hot path.
 VIEW_LOG_EVERY = dt.timedelta(minutes=5)
+#: (user, page) pairs remembered per server process, the least recently logged dropped first
+#: (like the page cache): a school's parents opening every page within five minutes fit, and a
+#: server that runs for months keeps a few megabytes, not every pair it ever saw. A pair that
+#: was dropped early is only logged once more.
+MAX_RECENT = 20_000
 
 
 class ViewLog:
     """Views waiting to be written, and when each (user, page) was last logged."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_recent: int = MAX_RECENT) -> None:
+        self.max_recent = max_recent
         self._lock = threading.Lock()
-        self._recent: dict[tuple[str, str], dt.datetime] = {}
+        self._recent: OrderedDict[tuple[str, str], dt.datetime] = OrderedDict()
         self._pending: list[tuple[Actor, str, str]] = []
         self._writing = False
 
@@ -42,12 +49,28 @@ class ViewLog:
             last = self._recent.get(key)
             if last is not None and last <= now < last + VIEW_LOG_EVERY:
                 return
-            self._recent[key] = now
+            self._remember(key, now)
             self._pending.append((actor, page, client))
             if self._writing:
                 return  # the thread writing now writes this one too before it stops
             self._writing = True
         self._write_all()
+
+    def _remember(self, key: tuple[str, str], now: dt.datetime) -> None:
+        """Note ``key`` as logged ``now`` (under the lock), forgetting the oldest beyond the
+        bound, and any that have passed ``VIEW_LOG_EVERY`` anyway."""
+        self._recent[key] = now
+        self._recent.move_to_end(key)
+        while len(self._recent) > self.max_recent:
+            self._recent.popitem(last=False)
+        while self._recent:
+            oldest_key, oldest = next(iter(self._recent.items()))
+            if oldest_key == key or now < oldest + VIEW_LOG_EVERY:
+                break
+            del self._recent[oldest_key]
+
+    def __len__(self) -> int:
+        return len(self._recent)
 
     def _write_all(self) -> None:
         try:

@@ -67,3 +67,24 @@ def test_a_failed_write_lets_the_next_view_write(school, monkeypatch):
     monkeypatch.undo()
     log.add(parent, "marks", "")
     assert _views() == [("parent1", "marks")]
+
+
+def test_the_remembered_views_are_bounded(school):
+    """A long-running server does not remember every (user, page) it ever saw."""
+    log = ViewLog(max_recent=3)
+    parent = school.actor(school.parent)
+    for n in range(10):
+        log.add(parent, f"page {n}", "")
+    assert len(log) == 3
+    log.add(parent, "page 9", "")  # still remembered: not logged again
+    assert _views().count(("parent1", "page 9")) == 1
+
+
+def test_views_older_than_the_interval_are_forgotten(school):
+    log = ViewLog()
+    parent, other = school.actor(school.parent), school.actor(school.other_parent)
+    for page in ("week", "marks", "homework"):
+        log.add(parent, page, "")
+    with clock.frozen_time(clock.now() + dt.timedelta(minutes=6)):
+        log.add(other, "week", "")
+        assert len(log) == 1

@@ -100,6 +100,15 @@ def _refusal(status: int, kind: str, message: str) -> web.Response:
     return web.json_response({"error": message, "kind": kind}, status=status)
 
 
+def _internal_error() -> str:
+    """What a laptop is told of a fault on the hub: plain words, never the exception (its
+    details, paths and all, are in the hub's log)."""
+    return _(
+        "The school server ran into an unexpected error; its log has the details. "
+        "Try again later, and tell the system administrator if it keeps happening."
+    )
+
+
 def _not_paired() -> web.Response:
     return _refusal(
         403,
@@ -365,7 +374,7 @@ async def _stream(
                 await response.write(protocol.encode_frame({"end": True}))
                 break
             else:
-                message = str(item) if isinstance(item, EdiaryError) else repr(item)
+                message = str(item) if isinstance(item, EdiaryError) else _internal_error()
                 await response.write(protocol.encode_frame({"end": True, "error": message}))
                 break
         await response.write_eof()
@@ -412,6 +421,11 @@ async def _refusals(request: web.Request, handler: Any) -> web.StreamResponse:
     except ConnectionResetError:  # while reading its request: nobody to answer
         _went_away(request)
         return web.Response(status=400)
+    except web.HTTPException:
+        raise
+    except Exception:
+        log.exception("unexpected error on %s %s", request.method, request.path)
+        return _refusal(500, "server_error", _internal_error())
 
 
 async def _database(app: web.Application) -> Any:

@@ -87,3 +87,37 @@ async def test_a_laptop_gone_in_the_middle_of_a_pull_is_one_line_in_the_log(
             await client.__aexit__(None, None, None)
     assert "went away during /sync/v1/pull" in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text
+
+
+async def test_a_fault_on_the_hub_reaches_the_laptop_as_plain_words(
+    school: SmallSchool, tmp_path: Path, caplog: pytest.LogCaptureFixture, monkeypatch
+):
+    """The exception's repr (class, message, paths) stays in the hub's log."""
+    from node.errors import EdiaryError
+    from sync import server
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret internals /srv/ediary/ediary.db")
+        yield  # a generator, like the real one
+
+    async def broken_state(request):
+        raise KeyError("secret internals /srv/ediary/state")
+
+    monkeypatch.setattr(server, "_changes_since", broken)
+    monkeypatch.setattr(server, "state", broken_state)
+    async with serving_hub(tmp_path / "hub") as hub:
+        client = await _signed_in(hub, school)
+        try:
+            with pytest.raises(EdiaryError) as raised:
+                async for _frame in client.pull({}):
+                    pass
+            async with client.session.get(protocol.STATE, headers=client._headers()) as answer:
+                state = await answer.json()
+                assert answer.status == 500
+        finally:
+            await client.__aexit__(None, None, None)
+    for told in (str(raised.value), state["error"]):
+        assert "unexpected error" in told
+        assert "secret" not in told and "RuntimeError" not in told and "KeyError" not in told
+    assert "secret internals /srv/ediary/ediary.db" in caplog.text  # the details: in the log
+    assert "secret internals /srv/ediary/state" in caplog.text

@@ -283,6 +283,14 @@ def import_timetable(run: Run, assignments: dict[AssignmentKey, TeachingAssignme
 def generate(run: Run) -> None:
     """Lessons for the whole year from the timetable (existing ones are kept)."""
     assert run.year is not None
+    if run.year.status == "draft":
+        run.note(
+            _(
+                "The year {name} is a draft made by the roll-over: its lessons are generated "
+                "when it is confirmed (ediary year confirm)."
+            ).format(name=run.year.name)
+        )
+        return
     period = Period.get_or_none(Period.year == run.year, Period.scheme == "year")
     if period is None:
         return

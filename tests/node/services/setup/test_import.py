@@ -143,3 +143,22 @@ def test_the_check_writes_nothing_but_says_what_the_import_would_do(node: Actor,
     assert report.codes == []
     assert AcademicYear.select().count() == 0 and User.select().count() == 0
     assert Lesson.select().count() == 0
+
+
+def test_a_draft_year_is_filled_but_its_lessons_wait_for_confirmation(node: Actor, tmp_path: Path):
+    AcademicYear.create(
+        name="2026/2027", start=dt.date(2026, 9, 1), end=dt.date(2027, 5, 31), status="draft"
+    )
+    report = import_setup(node, [write_xlsx(tmp_path / "school.xlsx", school())])
+    assert report.ok and report.written, [str(p) for p in report.problems]
+    assert report.counts["year"].unchanged == 1 and report.counts["timetable"].created == 6
+    assert Lesson.select().count() == 0
+    assert any("ediary year confirm" in note for note in report.notes)
+
+
+def test_a_closed_year_is_refused(node: Actor, tmp_path: Path):
+    AcademicYear.create(
+        name="2026/2027", start=dt.date(2026, 9, 1), end=dt.date(2027, 5, 31), status="closed"
+    )
+    report = check_setup(node, [write_xlsx(tmp_path / "school.xlsx", school(), language="en")])
+    assert [str(p).split(":")[0] for p in report.problems] == ["Year, row 2, column «Название»"]

@@ -12,6 +12,18 @@ from node.services import school_setup
 from node.services.setup.context import Run, name_key
 from node.services.setup.rows import Row
 
+#: The sheets whose rows belong to an academic year (staff, bells, subjects do not).
+YEAR_KINDS = (
+    "periods",
+    "holidays",
+    "classes",
+    "students",
+    "parents",
+    "subgroups",
+    "load",
+    "timetable",
+)
+
 
 def _sheet_problem(run: Run, kind: str, message: str) -> None:
     run.rows.problems.add(run.label_of(kind), None, None, message)
@@ -30,7 +42,7 @@ def import_year(run: Run) -> None:
     rows = run.rows.of("year")
     if not rows:
         run.year = AcademicYear.active()
-        if run.year is None:
+        if run.year is None and any(run.rows.of(kind) for kind in YEAR_KINDS):
             _sheet_problem(
                 run,
                 "year",

@@ -96,3 +96,12 @@ def test_files_that_cannot_be_read_are_problems_not_errors(tmp_path: Path):
     assert problems[1].startswith("заметки.csv: cannot tell which sheet this is")
     assert problems[2].startswith("staff.csv, row 1: the column «Name» is missing")
     assert problems[3].startswith("nowhere.xlsx: cannot be read")
+
+
+def test_the_users_import_csv_still_imports_on_its_own(node: Actor, tmp_path: Path):
+    path = tmp_path / "учителя.csv"
+    path.write_bytes("\ufefflogin;name;roles\npetrov;Петров Олег;teacher\n".encode())
+    report = import_setup(node, [path])
+    assert report.ok and report.written, [str(p) for p in report.problems]
+    assert [code.login for code in report.codes] == ["petrov"]
+    assert report.teachers == [] and report.lessons_created == 0

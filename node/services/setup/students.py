@@ -47,7 +47,11 @@ def _check_names(run: Run, row: Row, keys: tuple[str, ...]) -> None:
 
 
 def _digits(phone: str) -> str:
-    return "".join(ch for ch in phone if ch.isdigit())
+    """The phone as compared: digits only, and a Russian «8 912 …» the same as «+7 912 …»."""
+    digits = "".join(ch for ch in phone if ch.isdigit())
+    if len(digits) == 11 and digits[0] == "8":
+        digits = "7" + digits[1:]
+    return digits
 
 
 # --- students --------------------------------------------------------------------------------

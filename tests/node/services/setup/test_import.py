@@ -121,6 +121,7 @@ def test_a_corrected_file_updates_adds_and_reports_what_it_leaves(node: Actor, t
     sheets["timetable"][1][6] = "33"
     sheets["subgroups"][2][3] = "Орлова Вера Ильинична"
     sheets["parents"] = sheets["parents"][:3]  # Кузнецов's father is not in the file
+    sheets["parents"][2][3] = "89123456789"  # the same phone, written the other way
     report = import_setup(node, [write_xlsx(tmp_path / "second.xlsx", sheets)])
     assert report.ok and report.written, [str(p) for p in report.problems]
     assert _outcomes(report)["students"] == (1, 0, 2, 1)

@@ -309,9 +309,94 @@ def export_chunk(scope: Scope, since: dict[str, int], *, max_changes: int = CHUN
     for origin, top in held.items():
         if origin not in fetched:
             vector[origin] = max(vector.get(origin, 0), top)
+    rows: dict[str, dict[str, Any]] = {}
     if taken:
-        taken = _filter(ScopeView.build(scope.user_id), taken)
-    return Chunk(_encode("changes", vector, taken, {}), vector, more)
+        view = ScopeView.build(scope.user_id)
+        taken = _filter(view, taken)
+        rows, earlier = _newly_substituted(view, taken)
+        taken = earlier + taken
+    return Chunk(_encode("changes", vector, taken, rows), vector, more)
+
+
+# --- a scope that grows: a lesson given to a substitute ---------------------------------
+
+#: Per table, the rows a substitute's laptop needs to keep one lesson of another teacher's
+#: journal: an SQL condition on one id set — the lessons, their journals (assignments) or
+#: their classes. ``ScopeView.allows`` still decides each row.
+_SUBSTITUTE_FILL = {
+    "user": ("id IN (SELECT user_id FROM student WHERE school_class_id IN {})", "classes"),
+    "student": ("school_class_id IN {}", "classes"),
+    "subgroup": ("school_class_id IN {}", "classes"),
+    "subgroup_member": (
+        "subgroup_id IN (SELECT id FROM subgroup WHERE school_class_id IN {})",
+        "classes",
+    ),
+    "teaching_assignment": ("id IN {}", "journals"),
+    "plan_item": ("assignment_id IN {}", "journals"),
+    "lesson": ("id IN {}", "lessons"),
+    "lesson_plan_item": ("lesson_id IN {}", "lessons"),
+    "mark": ("lesson_id IN {}", "lessons"),
+    "attendance": ("lesson_id IN {}", "lessons"),
+}
+
+
+def _newly_substituted(view: ScopeView, changes: list[Change]) -> tuple[dict, list[Change]]:
+    """The rows (and the changes their values came from) of lessons this chunk gives the
+    scope's user as a substitute. They are older than the laptop's cursor, so incremental
+    sync alone would send the substitution without its lesson; a first fill sends them
+    anyway (``bootstrap``), and so does this, once, in the chunk with the substitution."""
+    if view.everything or view.user_id is None:
+        return {}, []
+    given = [c for c in changes if c.table == "substitution" and c.op != "delete"]
+    given = [c for c in given if c.fields.get("teacher_id") == view.user_id]
+    if not given:
+        return {}, []
+    stored = _full_rows(tables()["substitution"], [c.row_id for c in given])
+    lessons = {
+        str(c.fields.get("lesson_id") or stored.get(c.row_id, {}).get("lesson_id")) for c in given
+    } & view.substituted
+    if not lessons:
+        return {}, []
+    marks = ",".join("?" * len(lessons))
+    journals = {
+        r[0]
+        for r in db.execute_sql(
+            f"SELECT DISTINCT assignment_id FROM lesson WHERE id IN ({marks})", sorted(lessons)
+        )
+    }
+    marks = ",".join("?" * len(journals))
+    classes = {
+        r[0]
+        for r in db.execute_sql(
+            f"SELECT DISTINCT school_class_id FROM teaching_assignment WHERE id IN ({marks})",
+            sorted(journals),
+        )
+    }
+    groups = {"lessons": sorted(lessons), "journals": sorted(journals), "classes": sorted(classes)}
+    rows: dict[str, dict[str, Any]] = {}
+    earlier: list[Change] = []
+    for info in tables().values():
+        if info.name not in _SUBSTITUTE_FILL:
+            continue
+        condition, group = _SUBSTITUTE_FILL[info.name]
+        params = groups[group]
+        where = condition.format("(" + ",".join("?" * len(params)) + ")")
+        columns = ["id", *info.columns]
+        cursor = db.execute_sql(f'SELECT * FROM "{info.name}" WHERE {where} ORDER BY id', params)
+        names = [d[0] for d in cursor.description]
+        out_rows = []
+        for values in cursor.fetchall():
+            row = dict(zip(names, values, strict=True))
+            if not view.allows(info.name, row):
+                continue
+            hidden = view.hidden(info.name, row)
+            if hidden:
+                row = _masked(info, hidden, row)
+            out_rows.append([row[c] for c in columns])
+        if out_rows:
+            rows[info.name] = {"columns": columns, "rows": out_rows}
+            earlier.extend(_filter(view, _compacted(info, [r[0] for r in out_rows])))
+    return rows, earlier
 
 
 # --- bootstrap --------------------------------------------------------------------------

@@ -11,6 +11,10 @@ its password hash (so the teacher signs in offline) and no other password hash, 
 * guardians, their links and their accounts only for the class it leads — never another
   family's contact data;
 * the mail threads it takes part in, with their participants' accounts;
+* the lessons it substitutes (замены) in other teachers' journals: each lesson with its
+  marks, attendance and plan links, the journal's row and plan (to pick a topic), and the
+  students of the class — never the journal's other lessons or final marks;
+* the substitutions of its own lessons and the ones it takes;
 * the history of the rows above, and what the user did themself.
 
 The director and deputies see the whole school (except others' password hashes). What a
@@ -39,6 +43,11 @@ BY_THREAD = tables_of(Reach.THREAD)
 PRIVATE_STUDENT = ("birth_date", "address", "phone")
 
 
+def substituted_lessons(user_id: str) -> set[str]:
+    """The lessons ``user_id`` takes as a substitute."""
+    return _ids("SELECT lesson_id FROM substitution WHERE teacher_id = ?", (user_id,))
+
+
 def _ids(sql: str, params: Iterable[Any] = ()) -> set[str]:
     return {r[0] for r in db.execute_sql(sql, tuple(params)) if r[0] is not None}
 
@@ -57,6 +66,9 @@ class ScopeView:
     admin: bool = False
     assignments: set[str] = field(default_factory=set)
     lessons: set[str] = field(default_factory=set)
+    #: lessons of others' journals this user substitutes, and those journals
+    substituted: set[str] = field(default_factory=set)
+    visited: set[str] = field(default_factory=set)
     classes: set[str] = field(default_factory=set)
     own_classes: set[str] = field(default_factory=set)
     students: set[str] = field(default_factory=set)
@@ -85,8 +97,18 @@ class ScopeView:
         )
         sql, assignments = _in(view.assignments)
         view.lessons = _ids(f"SELECT id FROM lesson WHERE assignment_id IN {sql}", assignments)
-        view.classes = view.own_classes | _ids(
-            "SELECT school_class_id FROM teaching_assignment WHERE teacher_id = ?", me
+        view.substituted = substituted_lessons(user_id) - view.lessons
+        view.lessons |= view.substituted
+        sql, substituted = _in(view.substituted)
+        view.visited = (
+            _ids(f"SELECT assignment_id FROM lesson WHERE id IN {sql}", substituted)
+            - view.assignments
+        )
+        sql, visited = _in(view.visited)
+        view.classes = (
+            view.own_classes
+            | _ids("SELECT school_class_id FROM teaching_assignment WHERE teacher_id = ?", me)
+            | _ids(f"SELECT school_class_id FROM teaching_assignment WHERE id IN {sql}", visited)
         )
         sql, classes = _in(view.classes)
         view.students = _ids(f"SELECT id FROM student WHERE school_class_id IN {sql}", classes)
@@ -131,9 +153,16 @@ class ScopeView:
         if self.everything or table in REFERENCE_TABLES:
             return True
         if table == "teaching_assignment":
-            return row.get("id") in self.assignments
+            return row.get("id") in self.assignments or row.get("id") in self.visited
+        if table == "lesson":
+            return row.get("assignment_id") in self.assignments or row.get("id") in self.lessons
+        if table == "plan_item":  # a substitute picks the lesson's topic from the plan
+            assignment = row.get("assignment_id")
+            return assignment in self.assignments or assignment in self.visited
         if table in BY_ASSIGNMENT:
             return row.get("assignment_id") in self.assignments
+        if table == "substitution":
+            return row.get("teacher_id") == self.user_id or row.get("lesson_id") in self.lessons
         if table in BY_LESSON:
             return row.get("lesson_id") in self.lessons
         if table == "student":
@@ -193,10 +222,19 @@ class ScopeView:
             return None
         if table in BY_LESSON:
             sql, assignments = _in(self.assignments)
+            extra, substituted = _in(self.substituted)
             return (
-                f"lesson_id IN (SELECT id FROM lesson WHERE assignment_id IN {sql})",
-                assignments,
+                f"lesson_id IN (SELECT id FROM lesson WHERE assignment_id IN {sql}) "
+                f"OR lesson_id IN {extra}",
+                assignments + substituted,
             )
+        if table == "lesson":
+            sql, assignments = _in(self.assignments)
+            extra, substituted = _in(self.substituted)
+            return f"assignment_id IN {sql} OR id IN {extra}", assignments + substituted
+        if table == "plan_item":
+            sql, assignments = _in(self.assignments | self.visited)
+            return f"assignment_id IN {sql}", assignments
         if table in BY_ASSIGNMENT:
             sql, assignments = _in(self.assignments)
             return f"assignment_id IN {sql}", assignments

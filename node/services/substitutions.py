@@ -116,12 +116,17 @@ def _check(lesson: Lesson, user: User, *, ignoring: frozenset[str] = frozenset()
 def _write(actor: Actor, lesson: Lesson, user: User, reason: str) -> Substitution:
     """Create or change the lesson's substitution with its history (inside a transaction)."""
     row = Substitution.get_or_none(Substitution.lesson == lesson.id)
+    if row is not None and row.teacher_id != user.id:
+        # another substitute: the row goes and a new one comes, so that the first
+        # substitute's laptop receives the removal (it never sees the new teacher's row)
+        history.record_delete(actor, row)
+        row.delete_instance()
+        row = None
     if row is None:
         row = Substitution.create(lesson=lesson.id, teacher=user.id, reason=reason)
         history.record_create(actor, row)
         return row
     before = history.snapshot(row, _FIELDS)
-    row.teacher = user.id
     row.reason = reason
     row.save()
     history.record_update(actor, row, before)

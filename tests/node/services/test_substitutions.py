@@ -40,11 +40,15 @@ def test_the_deputy_sets_a_substitute_and_history_says_who(school, lesson, cover
     )
     [row] = History.of("substitution", covered.id)
     assert (row.action, row.actor_login) == ("create", "deputy")
-    again = substitutions.set_substitute(
-        school.actor(school.director), lesson.id, school.pe_teacher.id
-    )
-    assert again.id == covered.id and again.teacher_id == school.pe_teacher.id
+    director = school.actor(school.director)
+    same = substitutions.set_substitute(director, lesson.id, school.other_teacher.id, "курсы")
+    assert same.id == covered.id and same.reason == "курсы"
     assert [h.action for h in History.of("substitution", covered.id)] == ["create", "update"]
+    # another substitute: a new row, so the first one's laptop is told theirs is gone
+    other = substitutions.set_substitute(director, lesson.id, school.pe_teacher.id)
+    assert other.id != covered.id and other.teacher_id == school.pe_teacher.id
+    assert History.of("substitution", covered.id)[-1].action == "delete"
+    assert Substitution.select().count() == 1
 
 
 def test_only_the_administration_sets_or_removes_substitutes(school, lesson, covered):

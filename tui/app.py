@@ -12,6 +12,7 @@ from textual.screen import Screen
 
 from node.i18n import N_, _, set_language
 from node.services import auth
+from node.services.permissions import Action, allowed
 from tui.backend import Backend
 from tui.bindings import translate_bindings
 from tui.screens.help import HelpScreen
@@ -101,6 +102,19 @@ class EdiaryApp(App[None]):
         yield SystemCommand(_("Help"), _("Every key of this screen"), self.action_help)
         if self.backend.session is not None:
             yield SystemCommand(_("Home"), _("Today's lessons and journals"), self.go_home)
+            if allowed(self.backend.actor, Action.SUBSTITUTION_MANAGE):
+                yield SystemCommand(
+                    _("The day's changes"),
+                    _("Substitutes, moved and cancelled lessons of a day"),
+                    self.day_changes,
+                )
+
+    def day_changes(self) -> None:
+        from tui.screens.day_changes import DayChangesScreen
+
+        set_language(self.backend.language)
+        if not isinstance(self.screen, DayChangesScreen):
+            self.push_screen(DayChangesScreen())
 
     def go_home(self) -> None:
         from tui.screens.home import HomeScreen

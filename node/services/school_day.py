@@ -32,6 +32,8 @@ class SchoolDayLesson:
     """One lesson of the day as the deputy's screen lists it."""
 
     lesson_id: str
+    assignment_id: str
+    date: dt.date
     number: int
     starts: str
     class_label: str
@@ -80,6 +82,8 @@ def school_day(actor: Actor, day: dt.date) -> list[SchoolDayLesson]:
         out.append(
             SchoolDayLesson(
                 lesson_id=lesson.id,
+                assignment_id=lesson.assignment_id,
+                date=lesson.date,
                 number=lesson.number,
                 starts=bells.get(lesson.number, ""),
                 class_label=assignment.school_class.label,

@@ -31,7 +31,7 @@ def show_day(day: dt.date) -> str:
     return day.strftime("%d.%m.%Y")
 
 
-class _FormDialog(ModalScreen):
+class FormDialog(ModalScreen):
     """Escape cancels, Ctrl+S or Enter in the last field saves; a bad field is named."""
 
     BINDINGS = [
@@ -66,7 +66,7 @@ class _FormDialog(ModalScreen):
         raise NotImplementedError
 
 
-class RangeDialog(_FormDialog):
+class RangeDialog(FormDialog):
     """The dates of the control report; returns (first day, last day) or None."""
 
     def __init__(self, start: dt.date, end: dt.date) -> None:
@@ -108,7 +108,7 @@ class UnlockRequest:
     until: dt.date | None  # None: the school's default number of days
 
 
-class UnlockDialog(_FormDialog):
+class UnlockDialog(FormDialog):
     """Why a journal's locked final marks are reopened, and until when."""
 
     def __init__(self, journal: str, period: str) -> None:

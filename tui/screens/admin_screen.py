@@ -1,4 +1,5 @@
-"""The administration screen: reports [R 3.5, 6.2, 8.1, 8.2], final marks [R 5.4], backups.
+"""The administration screen: reports [R 3.5, 6.2, 8.1, 8.2], final marks [R 5.4], backups;
+``c`` opens the day's changes (substitutions, moved and cancelled lessons).
 
 One tab per duty; the director and the deputies see all of them, the system administrator
 only the backups (the permission module decides). The screen owns every key, so F1 lists
@@ -83,6 +84,7 @@ class AdminScreen(Screen[None]):
         Binding("e", "export('csv')", N_("Export CSV"), id="export-csv"),
         Binding("w", "export('html')", N_("Export HTML"), id="export-html"),
         Binding("r", "refresh", N_("Refresh"), show=False, id="refresh"),
+        Binding("c", "day_changes", N_("The day's changes"), id="day-changes"),
     ]
     HELP_KEYS = [
         (N_("Enter"), N_("Control: open a teacher or class, a journal, then the journal grid")),
@@ -157,6 +159,15 @@ class AdminScreen(Screen[None]):
             self.say(_("Your account may see only the backups here."))
             return
         tabs.active = f"tab-{tab}"
+
+    def action_day_changes(self) -> None:
+        """Every lesson of a day: substitutes, moves, cancellations (the administration)."""
+        if not allowed(self.app.backend.actor, Action.SUBSTITUTION_MANAGE):
+            self.say(_("The day's changes are kept by the director and the deputies."))
+            return
+        from tui.screens.day_changes import DayChangesScreen
+
+        self.app.push_screen(DayChangesScreen())
 
     def action_back(self) -> None:
         if not self.pane().back():

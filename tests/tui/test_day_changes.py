@@ -1,0 +1,281 @@
+"""Pilot tests of the day's changes at 80×24 on the demo school: every key, from the keyboard.
+
+The demo's one class, 7А, has six lessons on Wednesday 25.11.2026 (Рябов М. Д. teaches the
+3rd and the 4th); the deputy works in Russian, so checks compare rows with the services.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from textual.widgets import DataTable, Input, Static
+
+from node.models import Lesson, Substitution, User
+from node.models.database import open_database
+from node.services.actor import Actor
+from node.services.school_day import school_day
+from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
+from tui.app import EdiaryApp
+from tui.screens.admin_screen import AdminScreen
+from tui.screens.day_changes import DayChangesScreen
+from tui.screens.day_dialogs import CancelDialog, DateDialog, MoveDialog, SubstituteDialog
+from tui.screens.help import HelpScreen, help_rows
+from tui.screens.home import HomeScreen
+from tui.screens.journal import JournalScreen
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def deputy() -> Actor:
+    return Actor.from_user(User.get(User.login == "deputy"))
+
+
+def day_table(app: EdiaryApp) -> DataTable:
+    return app.screen.query_one("#day-table", DataTable)
+
+
+def cells(app: EdiaryApp, row: int) -> list[str]:
+    return [str(c) for c in day_table(app).get_row_at(row)]
+
+
+def bar(app: EdiaryApp) -> str:
+    return str(app.screen.query_one("#day-bar", Static).render())
+
+
+async def open_day(pilot, app: EdiaryApp) -> None:
+    await settle(pilot)
+    assert isinstance(app.screen, HomeScreen)
+    await pilot.press("a")
+    await settle(pilot)
+    assert isinstance(app.screen, AdminScreen)
+    await pilot.press("c")
+    await settle(pilot)
+    assert isinstance(app.screen, DayChangesScreen)
+
+
+async def to_row(pilot, row: int) -> None:
+    for _step in range(row):
+        await pilot.press("down")
+
+
+async def type_text(pilot, text: str) -> None:
+    for char in text:
+        await pilot.press(char)
+
+
+def app_for(demo_db: Path, tmp_path: Path, login: str = "deputy") -> EdiaryApp:
+    return EdiaryApp(demo_db, sign_in_as=(login, PASSWORD), data_dir=tmp_path)
+
+
+async def test_the_screen_is_reached_from_administration_help_and_palette(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        admin_keys = dict(help_rows(app.screen))
+        assert "c" in admin_keys  # listed in F1 of the administration screen
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, DayChangesScreen)
+        open_database(demo_db)
+        expected = school_day(deputy(), TODAY)
+        assert day_table(app).row_count == len(expected) == 6
+        assert cells(app, 2)[:4] == ["7А", "3", "Обществознание", "Рябов М. Д."]
+        assert "25.11.2026" in bar(app)
+        day_screen = app.screen
+        own = {b.action for b in DayChangesScreen.BINDINGS}
+        expected_rows = {
+            active.binding.description
+            for active in day_screen.active_bindings.values()
+            if active.binding.action in own
+        }
+        assert len(expected_rows) == len(own)  # every key has its own description
+        await pilot.press("f1")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        assert expected_rows <= {what for _key, what in app.screen.rows}
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, AdminScreen)
+        # the command palette offers it too, from any screen
+        [command] = [
+            c for c in app.get_system_commands(app.screen) if c.callback == app.day_changes
+        ]
+        command.callback()
+        await settle(pilot)
+        assert isinstance(app.screen, DayChangesScreen)
+
+
+async def test_the_sysadmin_is_told_the_day_is_the_administrations(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path, "admin")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, AdminScreen)
+        assert str(status(app).render())
+        assert not any(c.callback == app.day_changes for c in app.get_system_commands(app.screen))
+
+
+async def test_days_step_back_and_forth_and_a_date_is_typed(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await pilot.press("right_square_bracket")
+        await settle(pilot)
+        assert "26.11.2026" in bar(app)
+        open_database(demo_db)
+        assert day_table(app).row_count == len(school_day(deputy(), dt.date(2026, 11, 26)))
+        await pilot.press("left_square_bracket", "left_square_bracket")
+        await settle(pilot)
+        assert "24.11.2026" in bar(app)
+        await pilot.press("t")
+        await settle(pilot)
+        assert "25.11.2026" in bar(app)
+        await pilot.press("d")
+        await settle(pilot)
+        assert isinstance(app.screen, DateDialog)
+        field = app.screen.query_one("#go-date", Input)
+        field.value = ""
+        await type_text(pilot, "31.12.2026")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DayChangesScreen)
+        assert "31.12.2026" in bar(app) and day_table(app).row_count == 0  # winter holidays
+        await pilot.press("f5")
+        await settle(pilot)
+        assert "31.12.2026" in bar(app)
+
+
+async def test_a_substitute_for_one_lesson_is_set_and_removed(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await to_row(pilot, 1)  # 2nd lesson, algebra, Павлова Е. Ю.
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SubstituteDialog)
+        await type_text(pilot, "болезнь")
+        await pilot.press("enter")
+        await type_text(pilot, "Волк")  # one teacher left: Enter chooses her
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DayChangesScreen)
+        assert cells(app, 1)[4] == "Волкова С. Р."
+        open_database(demo_db)
+        [row] = Substitution.select()
+        assert (row.teacher.login, row.reason) == ("volkova.sr", "болезнь")
+        await pilot.press("x")
+        await settle(pilot)
+        assert cells(app, 1)[4] == ""
+        assert not Substitution.select().exists()
+        await pilot.press("x")  # nothing to remove: said, nothing done
+        await settle(pilot)
+        assert status(app).has_class("error")
+
+
+async def test_an_absence_gives_all_the_teachers_lessons_and_ends(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await to_row(pilot, 2)  # Рябов М. Д., lessons 3 and 4
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, SubstituteDialog)
+        await pilot.press("enter", "enter")  # from and to: this day
+        await type_text(pilot, "болезнь")
+        await pilot.press("enter")
+        await type_text(pilot, "Волк")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DayChangesScreen)
+        assert [cells(app, i)[4] for i in range(6)] == ["", "", *["Волкова С. Р."] * 2, "", ""]
+        assert "2" in str(status(app).render())
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert [cells(app, i)[4] for i in range(6)] == [""] * 6
+        open_database(demo_db)
+        assert not Substitution.select().exists()
+
+
+async def test_a_lesson_is_moved_cancelled_with_a_reason_and_restored(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await pilot.press("right_square_bracket")  # Thursday: no marks yet
+        await settle(pilot)
+        first = cells(app, 0)
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, CancelDialog)
+        await pilot.press("enter")  # no reason: the dialog says so and stays
+        await settle(pilot)
+        assert isinstance(app.screen, CancelDialog)
+        assert app.screen.query_one("#dialog-status", Static).has_class("error")
+        await type_text(pilot, "экскурсия")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DayChangesScreen)
+        assert "экскурсия" in cells(app, 0)[5]
+        await pilot.press("r")
+        await settle(pilot)
+        assert cells(app, 0)[5] == ""
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MoveDialog)
+        await pilot.press("enter")  # same date
+        app.screen.query_one("#move-number", Input).value = ""
+        await type_text(pilot, "8")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DayChangesScreen)
+        numbers = [cells(app, i)[1] for i in range(day_table(app).row_count)]
+        assert "8" in numbers and first[2] in [cells(app, i)[2] for i in range(len(numbers))]
+
+
+async def test_bad_changes_are_refused_in_the_status_line_and_write_nothing(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        open_database(demo_db)
+        before = [(x.id, x.date, x.number, x.status) for x in Lesson.select()]
+        await pilot.press("c")  # today's 1st lesson holds marks: not cancelled
+        await settle(pilot)
+        await type_text(pilot, "карантин")
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DayChangesScreen)
+        assert status(app).has_class("error") and str(status(app).render())
+        await pilot.press("m")  # to a day after the year: refused
+        await settle(pilot)
+        app.screen.query_one("#move-date", Input).value = ""
+        await type_text(pilot, "01.07.2027")
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DayChangesScreen)
+        assert status(app).has_class("error") and "2027" in str(status(app).render())
+        await pilot.press("r")  # not cancelled: nothing to restore
+        await settle(pilot)
+        assert status(app).has_class("error")
+        assert [(x.id, x.date, x.number, x.status) for x in Lesson.select()] == before
+
+
+async def test_enter_opens_the_lessons_journal(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await to_row(pilot, 1)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JournalScreen)
+        open_database(demo_db)
+        [lesson] = [x for x in school_day(deputy(), TODAY) if x.number == 2]
+        assert app.screen.target.lesson_id == lesson.lesson_id

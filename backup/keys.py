@@ -19,6 +19,7 @@ from backup.errors import BadKey
 from backup.settings import BackupSettings
 from backup.store import atomic_write, create_private, fsync_path
 from node.errors import Conflict, ValidationError
+from node.files import private_folder
 from node.i18n import _
 
 MIN_PASSPHRASE = 10
@@ -50,7 +51,7 @@ def add_recipient(settings: BackupSettings, text: str, label: str = "") -> Recip
     if old and not old.endswith("\n"):
         old += "\n"
     line = f"{recipient}" + (f"  # {label}" if label else "") + "\n"
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    private_folder(settings.data_dir)
     atomic_write(path, (old + line).encode("utf-8"))
     return recipient
 

@@ -23,6 +23,7 @@ from backup import manifest as manifests
 from backup.errors import BackupDamaged
 from backup.manifest import Manifest
 from backup.settings import BackupSettings
+from node import files
 from node.errors import Conflict, StorageError
 from node.i18n import _
 
@@ -51,7 +52,7 @@ def temp_path(folder: Path, name: str) -> Path:
 
 def create_private(path: Path) -> int:
     """Open a new file readable by its owner only; an existing file is never overwritten."""
-    return os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    return files.create_private(path)
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -73,8 +74,8 @@ def atomic_write(path: Path, data: bytes) -> None:
 @contextlib.contextmanager
 def locked(settings: BackupSettings) -> Iterator[None]:
     """One backup, prune or restore at a time per node (a timer run and a manual one)."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    with (settings.data_dir / LOCK_FILE).open("a") as handle:
+    files.private_folder(settings.data_dir)
+    with files.append_private(settings.data_dir / LOCK_FILE) as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -152,7 +153,7 @@ def usable_destinations(settings: BackupSettings) -> tuple[list[Path], list[Path
     usable, missing = [], []
     for index, folder in enumerate(settings.destinations):
         if index == 0:
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            files.private_folder(folder)
         (usable if folder.is_dir() else missing).append(folder)
     return usable, missing
 

@@ -7,11 +7,12 @@ machine can be told apart once it makes its own key. Sync pins the key; backups 
 from __future__ import annotations
 
 import hashlib
-import os
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from node.files import private_folder, write_private
 
 
 def node_id_from_public_key(public_key: Ed25519PublicKey) -> str:
@@ -30,24 +31,6 @@ def load_or_create_identity(path: Path) -> tuple[Ed25519PrivateKey, str]:
     pem = key.private_bytes(
         serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, pem, 0o600)
+    private_folder(path.parent)
+    write_private(path, pem)  # 0600, atomically: a crash never leaves half a key
     return key, node_id_from_public_key(key.public_key())
-
-
-def write_atomically(path: Path, data: bytes, mode: int) -> None:
-    """Temp file, fsync, rename, fsync the folder: a crash never leaves half a key file."""
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    try:
-        os.write(fd, data)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(tmp, mode)  # an old temp file keeps its mode through O_CREAT
-    os.replace(tmp, path)
-    dir_fd = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(dir_fd)
-    finally:
-        os.close(dir_fd)

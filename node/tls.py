@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from node.identity import write_atomically
+from node.files import private_folder, write_private
 
 TLS_DIR = "tls"
 CERT_FILE = "cert.pem"
@@ -95,10 +95,10 @@ def ensure_self_signed(data_dir: Path, *, hostnames: list[str]) -> CertPaths:
     paths = CertPaths(cert=folder / CERT_FILE, key=folder / KEY_FILE)
     if paths.cert.exists() and paths.key.exists():
         return paths
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_folder(folder)
     cert_pem, key_pem = _make_certificate(hostnames)
-    write_atomically(paths.key, key_pem, 0o600)
-    write_atomically(paths.cert, cert_pem, 0o644)
+    write_private(paths.key, key_pem)
+    write_private(paths.cert, cert_pem)
     return paths
 
 
@@ -176,7 +176,7 @@ def self_signed_path(data_dir: Path) -> Path:
 
 def _write_served(data_dir: Path, served: ServedCertificate) -> None:
     data = json.dumps(asdict(served), ensure_ascii=False, indent=1).encode()
-    write_atomically(Path(data_dir) / SERVED_FILE, data, 0o644)
+    write_private(Path(data_dir) / SERVED_FILE, data)
 
 
 def record_served(data_dir: Path, cert: Path, address: str) -> ServedCertificate:

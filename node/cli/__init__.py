@@ -30,6 +30,7 @@ from node.cli import users as _users  # noqa: F401 — registers the subcommand
 from node.cli import year as _year  # noqa: F401 — registers the subcommand
 from node.cli.app import cli, current_data_dir, language_from_environment
 from node.errors import EdiaryError
+from node.files import append_private
 from node.i18n import _, set_language
 
 ERROR_LOG = "ediary-error.log"
@@ -43,9 +44,9 @@ def _log_crash() -> Path:
         directory = Path.cwd()
     path = directory / ERROR_LOG
     try:
-        with path.open("a", encoding="utf-8") as log:
-            log.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n")
-            log.write(traceback.format_exc())
+        with append_private(path) as log:
+            log.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n".encode())
+            log.write(traceback.format_exc().encode())
     except OSError:
         return Path(os.devnull)
     return path

@@ -12,6 +12,7 @@ from node.cli.app import Context, cli, parse_date, print_table, progress_printer
 from node.cli.demo_web import DemoWeb
 from node.cli.translated import option
 from node.cli.tui import run_tui
+from node.files import private_folder
 from node.i18n import N_, _, gettext
 from node.identity import load_or_create_identity
 from node.services import clock
@@ -49,6 +50,7 @@ def demo(obj: Context, size: str, seed: int, today: str | None, build_only: bool
     from node.services.demo import build_demo
 
     config = obj.config
+    private_folder(config.data_dir, tighten=True)  # even a demo school's folder is private
     _key, node_id = load_or_create_identity(config.identity_path)
     summary = build_demo(
         config.database_path,

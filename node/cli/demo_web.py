@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 from node.config import load_config
+from node.files import append_private
 from node.services import clock
 
 HOST = "127.0.0.1"
@@ -55,7 +56,7 @@ class DemoWeb:
         args = [sys.executable, "-c", CHILD, str(data_dir), str(self.port)]
         if day is not None:
             args.append(day.isoformat())
-        with log_path.open("ab") as log:
+        with append_private(log_path) as log:
             self.process = subprocess.Popen(
                 args,
                 stdin=subprocess.DEVNULL,

@@ -21,6 +21,7 @@ from node.cli.translated import option
 from node.cli.users import operator, show_codes
 from node.config import NodeConfig
 from node.errors import Conflict, ValidationError
+from node.files import private_folder
 from node.i18n import LANGUAGES, N_, _
 from node.identity import load_or_create_identity
 from node.models import Meta, School, db
@@ -190,6 +191,7 @@ def init(obj: Context, config_file: Path | None) -> None:
     created = _created_paths(config)
     database = None
     try:
+        private_folder(config.data_dir, tighten=True)  # the children's data: this account's only
         _key, node_id = load_or_create_identity(config.identity_path)
         database = open_database(config.database_path, create=True)
         actor = operator()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import click
@@ -10,10 +11,34 @@ from backup.settings import backup_settings
 from node.cli.app import Context, cli, print_table
 from node.cli.backup import warn_if_stale
 from node.errors import StorageError
+from node.files import fix_command, loose_files
 from node.i18n import N_, _
 from node.models.database import open_database
 from node.services.backup_status import describe_age, read_backup_status
 from node.services.status import node_status
+
+#: How many of the too-open files ``status`` names (the fix covers them all).
+SHOWN_LOOSE = 5
+
+
+def warn_if_loose(data_dir: Path, destinations: tuple[Path, ...]) -> None:
+    """Say which of the node's files other accounts may read, and the one chmod that fixes it."""
+    roots = [data_dir, *(d for d in destinations if not d.is_relative_to(data_dir))]
+    loose = loose_files(roots)
+    if not loose:
+        return
+    click.echo(
+        _(
+            "Warning: {n} file(s) and folder(s) of this node can be read by other accounts on "
+            "this machine; they hold children's personal data:"
+        ).format(n=len(loose)),
+        err=True,
+    )
+    for found in loose[:SHOWN_LOOSE]:
+        click.echo(f"  {found.mode_text}  {found.path}", err=True)
+    if len(loose) > SHOWN_LOOSE:
+        click.echo(_("  … and {n} more").format(n=len(loose) - SHOWN_LOOSE), err=True)
+    click.echo(_("Make them private with: {command}").format(command=fix_command(roots)), err=True)
 
 
 @cli.command(help=N_("Show the school, its size, the schema version and database health."))
@@ -49,6 +74,7 @@ def status(obj: Context) -> None:
     rows.append((_("last verified backup"), describe_age(backups.age)))
     print_table(rows)
     warn_if_stale(settings)
+    warn_if_loose(obj.config.data_dir, settings.destinations)
     if info.health != "ok":
         raise StorageError(
             _("The database failed its health check: {health}").format(health=info.health)

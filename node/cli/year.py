@@ -25,6 +25,7 @@ from node.cli.backup import _identities, passphrase_option
 from node.cli.translated import TranslatedGroup, option
 from node.cli.users import opened, operator
 from node.errors import Conflict, ValidationError
+from node.files import make_tree_private, private_folder
 from node.i18n import N_, _
 from node.models import AcademicYear
 from node.services.year_end.check import YearCheck, check_year
@@ -264,5 +265,7 @@ def verify(
             )
         )
         if extract is not None:
-            extract.mkdir(parents=True, exist_ok=True)
-            click.echo(_("Unpacked to {path}.").format(path=extract_archive(tar, extract)))
+            private_folder(extract)
+            unpacked = extract_archive(tar, extract)
+            make_tree_private(unpacked)  # the journals name children: 0600, like every export
+            click.echo(_("Unpacked to {path}.").format(path=unpacked))

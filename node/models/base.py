@@ -8,6 +8,7 @@ B-tree inserts local even for a million marks.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
 import sqlite3
@@ -18,6 +19,8 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import peewee as pw
+
+from node.files import private_database_file
 
 db = pw.DatabaseProxy()
 
@@ -141,8 +144,12 @@ def make_database(path: Path | str, *, pragmas: dict[str, Any] | None = None) ->
     """A peewee SQLite database with our pragmas; write transactions take the lock up front.
 
     ``BEGIN IMMEDIATE`` matters with several processes: a deferred transaction that reads and
-    then writes can fail with "database is locked" instead of waiting its turn.
+    then writes can fail with "database is locked" instead of waiting its turn. A new file
+    is made 0600 first (``node.files``): SQLite gives the WAL and SHM the same mode.
     """
+    if str(path) != ":memory:" and not os.path.exists(path):
+        with contextlib.suppress(OSError):  # SQLite says why it cannot create it
+            private_database_file(path)
     return pw.SqliteDatabase(
         str(path),
         pragmas=pragmas if pragmas is not None else PRAGMAS,

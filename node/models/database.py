@@ -8,6 +8,7 @@ from pathlib import Path
 import peewee as pw
 
 from node.errors import StorageError
+from node.files import private_folder
 from node.i18n import _
 from node.models.base import db, make_database
 from node.models.migrations import migrate
@@ -28,7 +29,7 @@ def open_database(path: Path | str, *, create: bool = False) -> pw.SqliteDatabas
             ).format(path=path)
         )
     if create:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_folder(path.parent)
     database = make_database(path)
     try:
         database.connect(reuse_if_open=True)

@@ -7,11 +7,11 @@ atomically and readable by its owner only.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from node.errors import ValidationError
+from node.files import write_private
 from node.i18n import _
 from node.render.environment import render
 from node.services.accounts import IssuedCode
@@ -40,13 +40,7 @@ def write_slips(path: Path, codes: Sequence[IssuedCode]) -> None:
     """
     sheet = slip_sheet()
     text = render_slips(codes, school_name=sheet.school_name, address=sheet.address)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
+    write_private(path, text.encode("utf-8"))
 
 
 def slips_writer(path: Path) -> SlipsWriter:

@@ -11,6 +11,7 @@ from backup.age import Identity, generate
 from backup.keys import add_recipient
 from backup.settings import BackupSettings, backup_settings
 from node.config import NodeConfig, load_config
+from node.files import private_folder, write_private
 from node.identity import load_or_create_identity
 from node.models import Meta
 from node.models.database import open_database
@@ -41,10 +42,9 @@ def school_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def node(tmp_path: Path, school_db: Path) -> NodeConfig:
-    data_dir = tmp_path / "node"
-    data_dir.mkdir()
+    data_dir = private_folder(tmp_path / "node")  # as init leaves it
     for name in ("ediary.db", "node_key.pem"):
-        (data_dir / name).write_bytes((school_db / name).read_bytes())
+        write_private(data_dir / name, (school_db / name).read_bytes())
     return load_config(data_dir)
 
 

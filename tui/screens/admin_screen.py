@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
+from node.files import private_folder
 from node.i18n import N_, _
 from node.models import School
 from node.render.report import to_html
@@ -222,7 +223,7 @@ class AdminScreen(Screen[None]):
         language = backend.language
 
         def write() -> Path:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            private_folder(path.parent)
             if kind == "csv":
                 data = export.to_csv(table)
             else:

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
+from node.files import private_folder
 from node.i18n import N_, _
 from node.render.slips import slips_writer
 from node.services import classes, clock, profiles
@@ -84,7 +85,7 @@ def issue_with_slips(
     written: list[Path] = []
 
     def run() -> list[IssuedCode]:
-        folder.mkdir(mode=0o700, exist_ok=True)
+        private_folder(folder)
         path = folder / slips_file_name(label, clock.now())
         written.append(path)
         return issue_class_codes(

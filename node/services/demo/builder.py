@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from node.errors import Conflict, ValidationError
+from node.files import private_folder
 from node.i18n import _
 from node.models import (
     ALL_MODELS,
@@ -152,7 +153,7 @@ def build_demo(
         return read_summary(path, built_now=False)
     day = today or clock.today()
     report = progress or (lambda stage, done, total: None)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    private_folder(path.parent)
     building = temp_path(path)
     _remove(building, *_sidecars(building))
     try:

@@ -1,20 +1,23 @@
 """Exports of a report ``Table``: CSV for Excel in a Russian locale, and the atomic write.
 
 CSV: UTF-8 with a BOM (so Excel detects the encoding), ``;`` between fields, a decimal
-comma, CRLF line ends. The printable HTML of the same rows is ``node.render.report``'s
+comma, CRLF line ends. Every text cell goes through ``spreadsheet_text``: a topic or a name
+a user typed as ``=HYPERLINK(…)`` must not become a formula when the file is opened. A
+cell the report holds as a number (int/float) is written as a number, a negative one too:
+it cannot carry a formula, and it must stay a number for the spreadsheet to sum it.
+
+The printable HTML of the same rows is ``node.render.report``'s
 (the core does not import Jinja2), so the numbers match.
 """
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
-import os
-import tempfile
 from pathlib import Path
 
 from node.errors import StorageError
+from node.files import write_private
 from node.i18n import _
 from node.services.reports.table import Cell, Table
 
@@ -30,37 +33,43 @@ def format_cell(value: Cell) -> str:
     return str(value)
 
 
+#: What makes a spreadsheet read a cell as a formula (OWASP "CSV injection"): these first,
+#: or after leading spaces, which Excel and LibreOffice skip.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(text: str) -> str:
+    """Text a spreadsheet shows as text, never runs: a formula-like start gets a ``'``
+    in front (OWASP's advice; the spreadsheet shows the text without it)."""
+    if text.startswith(("\t", "\r")) or text.lstrip(" ").startswith(FORMULA_STARTS):
+        return "'" + text
+    return text
+
+
+def csv_cell(value: Cell) -> str:
+    """One CSV cell: numbers as numbers (a decimal comma), text made formula-safe."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return format_cell(value)
+    return spreadsheet_text(format_cell(value))
+
+
 def to_csv(table: Table) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([table.title])
+    writer.writerow([csv_cell(table.title)])
     if table.subtitle:
-        writer.writerow([table.subtitle])
-    writer.writerow(table.columns)
+        writer.writerow([csv_cell(table.subtitle)])
+    writer.writerow([csv_cell(column) for column in table.columns])
     for row in table.rows:
-        writer.writerow([format_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
 def write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside ``path``, then rename: never a half-written report."""
-    folder = path.parent if str(path.parent) else Path(".")
+    """Never a half-written report, and 0600: a report names children (``node.files``)."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        write_private(path, data)
     except OSError as exc:
-        raise StorageError(
-            _("Cannot write the report to {path}: {reason}").format(path=path, reason=exc.strerror)
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise StorageError(
             _("Cannot write the report to {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None

@@ -111,7 +111,7 @@ def test_refusals_write_nothing(school, tmp_path):
 
 def test_a_slips_file_that_cannot_be_written_issues_no_codes(school, tmp_path):
     s = school
-    (tmp_path / "slips.html.tmp").mkdir()  # in the way of the file being written
+    (tmp_path / "slips.html").mkdir()  # a folder where the file should go
     with nothing_written(), pytest.raises(OSError):
         class_codes.issue_class_codes(
             s.actor(s.teacher), s.class_7a.id, write_slips=slips_writer(tmp_path / "slips.html")

@@ -39,3 +39,20 @@ def test_html_is_escaped_printable_and_has_no_script():
     assert "@page { size: A4" in page and "<script" not in page.lower()
     assert '<td class="n">66,7</td>' in page
     assert page.count("<tr>") == 4
+
+
+def test_text_that_a_spreadsheet_would_run_is_neutralised_numbers_stay_numbers():
+    """OWASP's CSV injection advice: = + - @ tab CR (also after spaces) start a formula."""
+    evil = ('=HYPERLINK("http://evil";"x")', "+1+1", "-2+3", "@SUM(A1)", "\tx", "\rx", "  =1")
+    table = Table(
+        title="=title",
+        subtitle="-sub",
+        columns=("@who", "value"),
+        rows=(*((text, -1.5) for text in evil), ("Петров-Водкин", -3), ("—", None)),
+    )
+    text = to_csv(table).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
+    assert rows[0] == ["'=title"] and rows[1] == ["'-sub"] and rows[2] == ["'@who", "value"]
+    assert [row[0] for row in rows[3:10]] == ["'" + text for text in evil]
+    assert {row[1] for row in rows[3:10]} == {"-1,5"}  # a negative number stays a number
+    assert rows[10] == ["Петров-Водкин", "-3"] and rows[11] == ["—", ""]

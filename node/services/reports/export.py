@@ -1,7 +1,7 @@
 """Exports of a report ``Table``: CSV for Excel in a Russian locale, and the atomic write.
 
 CSV: UTF-8 with a BOM (so Excel detects the encoding), ``;`` between fields, a decimal
-comma, CRLF line ends. Every text cell goes through ``spreadsheet_text``: a topic or a name
+comma, CRLF line ends. Every text cell goes through ``node.spreadsheet``: a topic or a name
 a user typed as ``=HYPERLINK(…)`` must not become a formula when the file is opened. A
 cell the report holds as a number (int/float) is written as a number, a negative one too:
 it cannot carry a formula, and it must stay a number for the spreadsheet to sum it.
@@ -20,6 +20,7 @@ from node.errors import StorageError
 from node.files import write_private
 from node.i18n import _
 from node.services.reports.table import Cell, Table
+from node.spreadsheet import spreadsheet_text
 
 
 def format_cell(value: Cell) -> str:
@@ -31,19 +32,6 @@ def format_cell(value: Cell) -> str:
     if isinstance(value, float):
         return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
     return str(value)
-
-
-#: What makes a spreadsheet read a cell as a formula (OWASP "CSV injection"): these first,
-#: or after leading spaces, which Excel and LibreOffice skip.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_text(text: str) -> str:
-    """Text a spreadsheet shows as text, never runs: a formula-like start gets a ``'``
-    in front (OWASP's advice; the spreadsheet shows the text without it)."""
-    if text.startswith(("\t", "\r")) or text.lstrip(" ").startswith(FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 def csv_cell(value: Cell) -> str:

@@ -29,6 +29,7 @@ from node.i18n import _, current_language, pgettext
 from node.services.guardians import RELATIONS
 from node.services.setup.export import Row, SchoolRows, Value
 from node.services.setup.sheets import SHEETS, Column, ColumnType, Sheet
+from node.spreadsheet import spreadsheet_text
 
 #: How dates look in cells and in CSV, as a Russian spreadsheet shows them.
 DATE_FORMAT = "DD.MM.YYYY"
@@ -109,6 +110,14 @@ def _as_text(value: Value) -> str:
     if isinstance(value, float):
         return f"{value:g}".replace(".", ",")
     return str(value)
+
+
+def _csv_text(value: Value) -> str:
+    """A CSV cell: typed text made formula-safe (``node.spreadsheet``); numbers and dates
+    as they are, so a spreadsheet still reads them as numbers and dates."""
+    if isinstance(value, str):
+        return spreadsheet_text(value)
+    return _as_text(value)
 
 
 def sheet_cells(sheet: Sheet, rows: Iterable[Row]) -> list[list[Value]]:
@@ -202,6 +211,9 @@ def _data_sheet(
         cell.comment = Comment(column.explanation(), "ediary", width=320, height=90)
     for values in cells:
         ws.append(list(values))
+        for cell in ws[ws.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # a name typed as «=…» is text, never a formula
     for index, column in enumerate(sheet.columns, 1):
         letter = get_column_letter(index)
         if column.type is ColumnType.DATE:
@@ -249,7 +261,7 @@ def csv_bytes(sheet: Sheet, rows: Iterable[Row]) -> bytes:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([header(column, language) for column in sheet.columns])
     for values in sheet_cells(sheet, rows):
-        writer.writerow([_as_text(value) for value in values])
+        writer.writerow([_csv_text(value) for value in values])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from node.services.demo import BUILD_PRAGMAS, build_demo
+from tests.bench.figures import ratio
 
 DB_NAME = "ediary.db"
 
@@ -90,7 +91,7 @@ def run(size: str, today: dt.date, repeats: int, work_dir: Path) -> tuple[dict[s
     result = {
         "demo_build_s_median": round(build, 3),
         "demo_raw_insert_s_median": round(raw, 3),
-        "demo_ratio": round(build / raw, 2) if raw else 0.0,
+        "demo_ratio": ratio(build, raw),
         "demo_build_s": [round(t, 3) for t in build_times],
         "demo_raw_insert_s": [round(t, 3) for t in raw_times],
         "demo_rows": {

@@ -24,6 +24,7 @@ from node.services import grading
 from node.services.actor import Actor
 from node.services.grid import load_grid
 from node.services.policy import policy_from_json
+from tests.bench.figures import ratio
 
 #: The journal with the most lessons in one period; quarters first (what teachers open).
 _BIGGEST_JOURNAL = """
@@ -194,7 +195,7 @@ def run(db_path: Path, repeats: int = 30) -> dict[str, float]:
     return {
         "grid_load_ms_median": _ms(grid_ms),
         "grid_raw_sql_ms_median": _ms(raw_ms),
-        "grid_ratio": round(grid_ms / raw_ms, 2) if raw_ms else 0.0,
+        "grid_ratio": ratio(grid_ms, raw_ms),
     }
 
 

@@ -29,6 +29,7 @@ from node.services.actor import Actor
 from node.services.plan import week_number
 from node.services.reports.control import control_report
 from node.services.reports.performance import performance_report
+from tests.bench.figures import ratio
 
 #: The quarter with the most held lessons up to the last lesson day.
 _BUSIEST_QUARTER = """
@@ -184,12 +185,12 @@ def run(db_path: Path, repeats: int = 5) -> dict[str, Any]:
         "reports_control_quarter": f"{start} – {upto.isoformat()}",
         "reports_control_s_median": round(control_s, 3),
         "reports_control_raw_sql_s_median": round(raw_control_s, 3),
-        "reports_control_ratio": round(control_s / raw_control_s, 2) if raw_control_s else 0.0,
+        "reports_control_ratio": ratio(control_s, raw_control_s),
         "reports_performance_periods": len(periods),
         "reports_performance_counted_students": finals,
         "reports_performance_year_s_median": round(perf_s, 3),
         "reports_performance_raw_sql_s_median": round(raw_perf_s, 3),
-        "reports_performance_ratio": round(perf_s / raw_perf_s, 2) if raw_perf_s else 0.0,
+        "reports_performance_ratio": ratio(perf_s, raw_perf_s),
     }
 
 

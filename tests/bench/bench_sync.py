@@ -32,6 +32,7 @@ from node.services import clock
 from node.services.actor import Actor
 from node.services.journal import set_marks
 from sync import engine
+from tests.bench.figures import ratio
 
 CAPTURE_ROWS = 5000
 SERVICE_CELLS = 200
@@ -119,7 +120,7 @@ def _pull(hub, replica) -> tuple[float, int]:
             return time.perf_counter() - started, applied
 
 
-def _incremental(hub_path: Path, replica_path: Path) -> dict[str, Any]:
+def _incremental(hub_path: Path, replica_path: Path, noops: int = 7) -> dict[str, Any]:
     hub = make_database(hub_path)
     hub.connect()
     replica = make_database(replica_path)
@@ -134,7 +135,7 @@ def _incremental(hub_path: Path, replica_path: Path) -> dict[str, Any]:
             )
     seconds, applied = _pull(hub, replica)
     noop = []
-    for _ in range(7):
+    for _ in range(noops):
         noop.append(_pull(hub, replica)[0])
     hub.close()
     replica.close()
@@ -177,7 +178,7 @@ def _bulk_writes(cells: list[tuple[str, str, str]], captured: bool) -> tuple[flo
     return inserted - started, updated - inserted
 
 
-def _capture(hub_path: Path, work: Path) -> dict[str, Any]:
+def _capture(hub_path: Path, work: Path, rounds: int = 5) -> dict[str, Any]:
     """Writes with the capture triggers against the same writes with capture paused."""
     path = work / "capture.db"
     shutil.copy(hub_path, path)
@@ -199,7 +200,7 @@ def _capture(hub_path: Path, work: Path) -> dict[str, Any]:
     inserts: dict[bool, list[float]] = {True: [], False: []}
     updates: dict[bool, list[float]] = {True: [], False: []}
     with clock.frozen_time(today):
-        for round_ in range(5):
+        for round_ in range(rounds):
             for captured in (False, True):
                 value = "5" if (round_ + captured) % 2 else "4"
                 service[captured].append(_service_writes(cells, captured, value))
@@ -208,21 +209,23 @@ def _capture(hub_path: Path, work: Path) -> dict[str, Any]:
                 updates[captured].append(update)
     database.close()
 
-    def ratio(times: dict[bool, list[float]]) -> float:
-        return statistics.median(times[True]) / statistics.median(times[False])
+    def captured_ratio(times: dict[bool, list[float]]) -> float | None:
+        return ratio(statistics.median(times[True]), statistics.median(times[False]), 3)
 
     return {
         "sync_capture_service_cells": len(cells),
         "sync_capture_plain_s": statistics.median(service[False]),
         "sync_capture_captured_s": statistics.median(service[True]),
-        "sync_capture_ratio": ratio(service),
+        "sync_capture_ratio": captured_ratio(service),
         "sync_capture_bulk_rows": len(bulk),
-        "sync_capture_bulk_insert_ratio": ratio(inserts),
-        "sync_capture_bulk_update_ratio": ratio(updates),
+        "sync_capture_bulk_insert_ratio": captured_ratio(inserts),
+        "sync_capture_bulk_update_ratio": captured_ratio(updates),
     }
 
 
-def run(db_path: Path, work: Path) -> dict[str, Any]:
+def run(db_path: Path, work: Path, repeats: int = 5) -> dict[str, Any]:
+    """Every figure of the module doc (``repeats`` rounds of the capture's writes, and that
+    many no-op syncs and two more)."""
     previous = db.obj
     try:
         hub_path = work / "hub.db"
@@ -241,7 +244,7 @@ def run(db_path: Path, work: Path) -> dict[str, Any]:
                 "sync_bootstrap_school_s": full["seconds"],
                 "sync_bootstrap_school_rows_s": full["rows_s"],
                 "sync_bootstrap_raw_rows_s": raw["rows_s"],
-                "sync_bootstrap_ratio_to_raw": raw["rows_s"] / full["rows_s"],
+                "sync_bootstrap_ratio_to_raw": ratio(raw["rows_s"], full["rows_s"], 3),
             }
         )
         teacher = _busiest_teacher(hub_path)
@@ -253,8 +256,8 @@ def run(db_path: Path, work: Path) -> dict[str, Any]:
                 "sync_bootstrap_teacher_rows_s": one["rows_s"],
             }
         )
-        result.update(_incremental(hub_path, work / "full.db"))
-        result.update(_capture(hub_path, work))
+        result.update(_incremental(hub_path, work / "full.db", repeats + 2))
+        result.update(_capture(hub_path, work, repeats))
         return result
     finally:
         db.initialize(previous)

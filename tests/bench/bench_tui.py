@@ -38,6 +38,7 @@ from node.services.actor import Actor
 from node.services.demo.summary import DEMO_PASSWORD
 from node.services.grid import load_grid
 from tests.bench.bench_grid import pick_journal
+from tests.bench.figures import ratio
 
 #: The goals of issue 4, for size L.
 OPEN_GOAL_MS = 200.0
@@ -177,9 +178,9 @@ def run(db_path: Path, repeats: int = 9, today: dt.date | None = None) -> dict[s
         "tui_typed_mark_ms_median": _ms(mark_ms),
         "tui_typed_mark_saved_ms_median": _ms(saved_ms),
         "tui_load_grid_ms_median": _ms(service_ms),
-        "tui_open_ratio": round(open_ms / service_ms, 1) if service_ms else 0.0,
-        "tui_mark_ratio": round(mark_ms / service_ms, 1) if service_ms else 0.0,
-        "tui_mark_saved_ratio": round(saved_ms / service_ms, 1) if service_ms else 0.0,
+        "tui_open_ratio": ratio(open_ms, service_ms, 1),
+        "tui_mark_ratio": ratio(mark_ms, service_ms, 1),
+        "tui_mark_saved_ratio": ratio(saved_ms, service_ms, 1),
     }
 
 

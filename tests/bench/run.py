@@ -2,7 +2,7 @@
 
     python -m tests.bench.run [--size L] [--today 2027-05-31] [--repeats N] [--out FILE]
                               [--only demo,grid,backup,reports,tui,year,sync,wire,conflicts
-                               | --skip backup]
+                               | --skip backup] [--quick]
                               [--only web [--web-seconds 30]]
 
 Every figure is measured against a baseline in the same run (absolute times drift on a
@@ -146,31 +146,34 @@ PARTS = ("demo", "grid", "backup", "reports", "tui", "year", "web", "sync", "wir
 OPT_IN = {"web", "wire"}
 
 
+def _once(quick: bool, **more: int) -> dict[str, int]:
+    """A part's keyword arguments for ``--quick``: everything measured once."""
+    return {"repeats": 1, **more} if quick else {}
+
+
 def _grid(db_path: Path, repeats: int) -> dict[str, Any]:
-    try:
-        from tests.bench import bench_grid
-    except ImportError as exc:
-        return {"grid_skipped": f"tests.bench.bench_grid is not available yet ({exc})"}
+    from tests.bench import bench_grid
+
     try:
         return dict(bench_grid.run(db_path, repeats=repeats))
     except Exception as exc:  # report it in the JSON rather than lose the demo figures
         return {"grid_error": f"{type(exc).__name__}: {exc}"}
 
 
-def _tui(db_path: Path, today: dt.date) -> dict[str, Any]:
+def _tui(db_path: Path, today: dt.date, quick: bool) -> dict[str, Any]:
     from tests.bench import bench_tui
 
     try:
-        return dict(bench_tui.run(db_path, today=today))
+        return dict(bench_tui.run(db_path, today=today, **_once(quick)))
     except Exception as exc:  # report it in the JSON rather than lose the other figures
         return {"tui_error": f"{type(exc).__name__}: {exc}"}
 
 
-def _backup(db_path: Path, work: Path) -> dict[str, Any]:
+def _backup(db_path: Path, work: Path, quick: bool) -> dict[str, Any]:
     from tests.bench import bench_backup
 
     try:
-        return dict(bench_backup.run(db_path, work))
+        return dict(bench_backup.run(db_path, work, **_once(quick, stream_repeats=1)))
     except Exception as exc:  # report it in the JSON rather than lose the other figures
         return {"backup_error": f"{type(exc).__name__}: {exc}"}
 
@@ -184,20 +187,20 @@ def _reports(db_path: Path, repeats: int) -> dict[str, Any]:
         return {"reports_error": f"{type(exc).__name__}: {exc}"}
 
 
-def _sync(db_path: Path, work: Path) -> dict[str, Any]:
+def _sync(db_path: Path, work: Path, quick: bool) -> dict[str, Any]:
     from tests.bench import bench_sync
 
     try:
-        return dict(bench_sync.run(db_path, work))
+        return dict(bench_sync.run(db_path, work, **_once(quick)))
     except Exception as exc:  # report it in the JSON rather than lose the other figures
         return {"sync_error": f"{type(exc).__name__}: {exc}"}
 
 
-def _conflicts(db_path: Path, work: Path) -> dict[str, Any]:
+def _conflicts(db_path: Path, work: Path, quick: bool) -> dict[str, Any]:
     from tests.bench import bench_conflicts
 
     try:
-        return dict(bench_conflicts.run(db_path, work))
+        return dict(bench_conflicts.run(db_path, work, **_once(quick)))
     except Exception as exc:  # report it in the JSON rather than lose the other figures
         return {"conflicts_error": f"{type(exc).__name__}: {exc}"}
 
@@ -266,9 +269,16 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--work-dir", type=Path, help="where to build (default: a temp dir)")
     parser.add_argument("--only", help="comma-separated parts to run: " + ",".join(PARTS))
     parser.add_argument("--skip", default="", help="comma-separated parts to leave out")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="measure everything once (checks that every part runs; the figures mean little)",
+    )
     args = parser.parse_args(argv)
     if args.repeats < 1:
         parser.error("--repeats must be at least 1")
+    if args.quick:
+        args.repeats = args.grid_repeats = args.reports_repeats = 1
     only = set(args.only.split(",")) if args.only else set(PARTS) - OPT_IN
     skip = set(filter(None, args.skip.split(",")))
     if (only | skip) - set(PARTS):
@@ -282,6 +292,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "cpus": os.cpu_count(),
         "python": platform.python_version(),
         "sqlite": sqlite3.sqlite_version,
+        "quick": args.quick,
     }
     with tempfile.TemporaryDirectory(prefix="ediary-bench-", dir=args.work_dir) as work:
         # the demo database is what the other parts measure on, so it is always built
@@ -293,17 +304,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         if "backup" in parts:
             backup_work = Path(work) / "backup"
             backup_work.mkdir()
-            result.update(_backup(db_path, backup_work))
+            result.update(_backup(db_path, backup_work, args.quick))
         if "reports" in parts:
             result.update(_reports(db_path, args.reports_repeats))
         if "tui" in parts:
-            result.update(_tui(db_path, args.today))
+            result.update(_tui(db_path, args.today, args.quick))
         if "sync" in parts:  # works on its own copies of the demo database
             sync_work = Path(work) / "sync"
             sync_work.mkdir()
-            result.update(_sync(db_path, sync_work))
+            result.update(_sync(db_path, sync_work, args.quick))
         if "conflicts" in parts:  # home's count of sync conflicts, on its own copy
-            result.update(_conflicts(db_path, Path(work)))
+            result.update(_conflicts(db_path, Path(work), args.quick))
         if "wire" in parts:  # sync over TLS between `ediary serve` and a laptop
             wire_work = Path(work) / "wire"
             wire_work.mkdir()
@@ -317,7 +328,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     result["parts"] = sorted(parts)
     result["goals"] = _goals(result, args.size, parts)
     verdicts = [g["pass"] for g in result["goals"].values() if isinstance(g, dict)]
-    result["pass"] = all(v is True for v in verdicts)
+    # a part that failed (its ``*_error``) fails the run, whatever the goals say
+    result["errors"] = sorted(key for key in result if key.endswith("_error"))
+    result["pass"] = all(v is True for v in verdicts) and not result["errors"]
     text = json.dumps(result, ensure_ascii=False, indent=2)
     print(text)
     if args.out:

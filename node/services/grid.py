@@ -19,6 +19,8 @@ from typing import Any, NamedTuple
 
 import peewee as pw
 
+from node.errors import ValidationError
+from node.i18n import _
 from node.models import (
     Attendance,
     FinalMark,
@@ -35,8 +37,8 @@ from node.models.people import short_name
 from node.services import grading
 from node.services.actor import Actor
 from node.services.finals import FinalWindow, final_window
-from node.services.lookup import ensure_period_of_class, get_assignment, get_period
-from node.services.permissions import Action, ensure_allowed
+from node.services.lookup import ensure_period_of_class, get_assignment, get_lesson, get_period
+from node.services.permissions import Action, allowed, ensure_allowed
 from node.services.policy import Policy, load_policy
 
 
@@ -121,6 +123,8 @@ class JournalGrid:
     mark_counts: Mapping[str, int]
     finals: Mapping[str, GridFinal]
     window: FinalWindow
+    #: a substitute's view: the one lesson they take, no averages, no final marks
+    one_lesson: bool = False
 
     def cell_text(self, student_id: str, lesson_id: str) -> str:
         """The cell as the journal prints it: "5/4", or "" when empty."""
@@ -227,11 +231,30 @@ def _year_suggestions(
     return {sid: grading.suggest_year_final(points.get(sid, ()), policy) for sid in student_ids}
 
 
-def load_grid(actor: Actor, assignment_id: str, period_id: str) -> JournalGrid:
-    """The journal of one assignment over one period (see ``JournalGrid``)."""
+def _one_lesson(actor: Actor, assignment: TeachingAssignment, lesson_id: str | None) -> str | None:
+    """None when ``actor`` may view the whole journal; else the one lesson they may (its
+    substitute's page), or ``Forbidden``."""
+    if lesson_id is None or allowed(actor, Action.JOURNAL_VIEW, assignment):
+        ensure_allowed(actor, Action.JOURNAL_VIEW, assignment)
+        return None
+    lesson = get_lesson(lesson_id)
+    ensure_allowed(actor, Action.JOURNAL_VIEW, lesson)
+    if lesson.assignment_id != assignment.id:
+        raise ValidationError(_("This lesson belongs to another journal; reload and try again."))
+    return lesson.id
+
+
+def load_grid(
+    actor: Actor, assignment_id: str, period_id: str, *, lesson_id: str | None = None
+) -> JournalGrid:
+    """The journal of one assignment over one period (see ``JournalGrid``).
+
+    ``lesson_id``: the lesson the screen was opened on. Someone who may view only that
+    lesson (its substitute) gets a grid of that one lesson; others get the whole journal.
+    """
     assignment = get_assignment(assignment_id)
     period = get_period(period_id)
-    ensure_allowed(actor, Action.JOURNAL_VIEW, assignment)
+    only = _one_lesson(actor, assignment, lesson_id)
     school_class = assignment.school_class
     subject = assignment.subject
     ensure_period_of_class(school_class, period)
@@ -247,12 +270,15 @@ def load_grid(actor: Actor, assignment_id: str, period_id: str) -> JournalGrid:
     students = _students(assignment, period)
     student_ids = {s.id for s in students}
     lessons = _lessons(assignment, period, work_types)
-    cancelled = {lesson.id for lesson in lessons if lesson.is_cancelled}
-    in_period = (
+    in_period: tuple[Any, ...] = (
         Lesson.assignment == assignment.id,
         Lesson.date >= period.start,
         Lesson.date <= period.end,
     )
+    if only is not None:
+        lessons = tuple(lesson for lesson in lessons if lesson.id == only)
+        in_period = (*in_period, Lesson.id == only)
+    cancelled = {lesson.id for lesson in lessons if lesson.is_cancelled}
 
     cells: dict[tuple[str, str], list[CellMark]] = defaultdict(list)
     counted: dict[str, Counter[tuple[int, str]]] = defaultdict(Counter)
@@ -292,22 +318,27 @@ def load_grid(actor: Actor, assignment_id: str, period_id: str) -> JournalGrid:
     if period.is_year and school_class.period_scheme != "year":
         suggested = _year_suggestions(assignment, period, student_ids, policy)
 
-    finals = {
-        sid: GridFinal(
-            id=fid, value=value, points=points, suggested=sugg, justification=just, set_at=at
-        )
-        for fid, sid, value, points, sugg, just, at in FinalMark.select(
-            FinalMark.id,
-            FinalMark.student,
-            FinalMark.value,
-            FinalMark.points,
-            FinalMark.suggested,
-            FinalMark.justification,
-            FinalMark.set_at,
-        )
-        .where(FinalMark.assignment == assignment.id, FinalMark.period == period.id)
-        .tuples()
-    }
+    if only is not None:  # one lesson's page: nothing of the journal's other lessons
+        averages = {sid: None for sid in student_ids}
+        suggested = {sid: None for sid in student_ids}
+    finals: dict[str, GridFinal] = {}
+    if only is None:
+        finals = {
+            sid: GridFinal(
+                id=fid, value=value, points=points, suggested=sugg, justification=just, set_at=at
+            )
+            for fid, sid, value, points, sugg, just, at in FinalMark.select(
+                FinalMark.id,
+                FinalMark.student,
+                FinalMark.value,
+                FinalMark.points,
+                FinalMark.suggested,
+                FinalMark.justification,
+                FinalMark.set_at,
+            )
+            .where(FinalMark.assignment == assignment.id, FinalMark.period == period.id)
+            .tuples()
+        }
 
     return JournalGrid(
         assignment_id=assignment.id,
@@ -327,4 +358,5 @@ def load_grid(actor: Actor, assignment_id: str, period_id: str) -> JournalGrid:
         mark_counts=MappingProxyType({sid: mark_counts[sid] for sid in student_ids}),
         finals=MappingProxyType(finals),
         window=final_window(assignment, period),
+        one_lesson=only is not None,
     )

@@ -27,8 +27,8 @@ from node.models import (
 from node.services.actor import Actor
 from node.services.class_roster import ProfilesDue, profiles_due
 from node.services.finals import final_window
-from node.services.lookup import get_assignment
-from node.services.permissions import Action, ensure_allowed
+from node.services.lookup import get_assignment, get_lesson
+from node.services.permissions import Action, allowed, ensure_allowed
 from node.services.policy import load_policy
 from node.services.timetable import DayLesson, lessons_on
 
@@ -262,12 +262,22 @@ def teacher_home(actor: Actor, today: dt.date) -> Home:
     )
 
 
-def journal_periods(actor: Actor, assignment_id: str) -> list[Period]:
-    """The periods a journal can be opened on: the class's scheme, then the year."""
+def journal_periods(
+    actor: Actor, assignment_id: str, *, lesson_id: str | None = None
+) -> list[Period]:
+    """The periods a journal can be opened on: the class's scheme, then the year.
+
+    Someone who may view only the lesson ``lesson_id`` (its substitute) gets the one
+    period of the class that holds it."""
     assignment = get_assignment(assignment_id)
-    ensure_allowed(actor, Action.JOURNAL_VIEW, assignment)
     school_class = assignment.school_class
     periods = list(Period.of_scheme(school_class.year_id, school_class.period_scheme))
+    if lesson_id is not None and not allowed(actor, Action.JOURNAL_VIEW, assignment):
+        lesson = get_lesson(lesson_id)
+        ensure_allowed(actor, Action.JOURNAL_VIEW, lesson)
+        holding = [p for p in periods if p.start <= lesson.date <= p.end][:1]
+        return holding or list(Period.of_scheme(school_class.year_id, "year"))
+    ensure_allowed(actor, Action.JOURNAL_VIEW, assignment)
     if school_class.period_scheme != "year":
         periods += list(Period.of_scheme(school_class.year_id, "year"))
     return periods

@@ -33,6 +33,7 @@ from node.models import (
     Substitution,
     TeachingAssignment,
     TimetableSlot,
+    User,
     bulk_insert,
     db,
     new_id,
@@ -73,6 +74,8 @@ class DayLesson:
     starts: str
     ends: str
     room: str
+    substitute: str = ""  # who takes this lesson of the teacher's (замена)
+    covering_for: str = ""  # whose lesson the teacher takes as a substitute
 
     @property
     def is_cancelled(self) -> bool:
@@ -520,13 +523,15 @@ def restore_lesson(actor: Actor, lesson_id: str) -> Lesson:
 
 
 def lessons_on(actor: Actor, day: dt.date) -> list[DayLesson]:
-    """The acting teacher's own lessons on ``day`` (cancelled ones too), by lesson number.
+    """The acting teacher's lessons on ``day`` (cancelled ones too), by lesson number: their
+    own, with who substitutes in any, and those they take as a substitute.
 
-    Only the actor's own assignments are read, which every teacher may see, so no other
-    permission check is needed; an actor without a user account has no lessons.
+    Only the actor's own assignments and substitutions are read, which every teacher may
+    see, so no other permission check is needed; an actor without an account has none.
     """
     if actor.user_id is None:
         return []
+    taken = Substitution.select(Substitution.lesson).where(Substitution.teacher == actor.user_id)
     lessons = list(
         Lesson.select(Lesson, TeachingAssignment, SchoolClass, Subject, Subgroup)
         .join(TeachingAssignment)
@@ -535,11 +540,26 @@ def lessons_on(actor: Actor, day: dt.date) -> list[DayLesson]:
         .join(Subject)
         .switch(TeachingAssignment)
         .join(Subgroup, pw.JOIN.LEFT_OUTER)
-        .where(TeachingAssignment.teacher == actor.user_id, Lesson.date == day)
+        .where(
+            (TeachingAssignment.teacher == actor.user_id) | Lesson.id.in_(taken),
+            Lesson.date == day,
+        )
         .order_by(Lesson.number, SchoolClass.grade, SchoolClass.letter, Subject.name)
     )
     if not lessons:
         return []
+    substitutes = {
+        row.lesson_id: row.teacher.display_name
+        for row in Substitution.select(Substitution, User)
+        .join(User)
+        .where(Substitution.lesson.in_([lesson.id for lesson in lessons]))
+    }
+    owners = {
+        user.id: user.display_name
+        for user in User.select().where(
+            User.id.in_({lesson.assignment.teacher_id for lesson in lessons})
+        )
+    }
     bells = {bell.number: bell for bell in Bell.select()}
     rooms = {
         (slot.assignment_id, slot.number): slot.room
@@ -551,6 +571,7 @@ def lessons_on(actor: Actor, day: dt.date) -> list[DayLesson]:
     out: list[DayLesson] = []
     for lesson in lessons:
         assignment = lesson.assignment
+        mine = assignment.teacher_id == actor.user_id
         bell = bells.get(lesson.number)
         out.append(
             DayLesson(
@@ -561,6 +582,8 @@ def lessons_on(actor: Actor, day: dt.date) -> list[DayLesson]:
                 starts=bell.starts if bell else "",
                 ends=bell.ends if bell else "",
                 room=rooms.get((lesson.assignment_id, lesson.number), ""),
+                substitute=(substitutes.get(lesson.id, "") if mine else ""),
+                covering_for="" if mine else owners.get(assignment.teacher_id, ""),
             )
         )
     return out

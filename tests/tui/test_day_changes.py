@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 
-from node.models import Lesson, Substitution, User
+from node.models import Lesson, Mark, Substitution, User
 from node.models.database import open_database
+from node.services import substitutions
 from node.services.actor import Actor
 from node.services.school_day import school_day
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
@@ -23,6 +24,7 @@ from tui.screens.day_dialogs import CancelDialog, DateDialog, MoveDialog, Substi
 from tui.screens.help import HelpScreen, help_rows
 from tui.screens.home import HomeScreen
 from tui.screens.journal import JournalScreen
+from tui.widgets.journal_table import JournalTable
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -279,3 +281,36 @@ async def test_enter_opens_the_lessons_journal(demo_db, tmp_path):
         open_database(demo_db)
         [lesson] = [x for x in school_day(deputy(), TODAY) if x.number == 2]
         assert app.screen.target.lesson_id == lesson.lesson_id
+
+
+async def test_the_substitute_signs_in_and_marks_that_lesson_only(demo_db, tmp_path):
+    open_database(demo_db)
+    [algebra] = [x for x in school_day(deputy(), TODAY) if x.number == 2]
+    volkova = User.get(User.login == "volkova.sr")
+    substitutions.set_substitute(deputy(), algebra.lesson_id, volkova.id, "болезнь")
+    app = app_for(demo_db, tmp_path, "volkova.sr")
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, HomeScreen)
+        today = app.screen.query_one("#today", OptionList)
+        texts = [str(today.get_option_at_index(i).prompt) for i in range(today.option_count)]
+        [line] = [i for i, text in enumerate(texts) if "Павлова Е. Ю." in text]
+        await pilot.press("shift+tab")  # from her journals to today's lessons
+        assert app.screen.focused is today
+        today.highlighted = line
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, JournalScreen)
+        grid = app.screen.grid
+        assert grid is not None and grid.one_lesson
+        assert [lesson.id for lesson in grid.lessons] == [algebra.lesson_id]
+        table = app.screen.query_one(JournalTable)
+        student_id, lesson_id = table.cursor_keys()
+        assert lesson_id == algebra.lesson_id
+        cell = Mark.select().where(Mark.lesson == lesson_id, Mark.student == student_id)
+        value = "3" if [m.value for m in cell] == ["2"] else "2"  # a change, whatever was there
+        await pilot.press(value, "enter")
+        await settle(pilot)
+        [mark] = Mark.select().where(Mark.lesson == lesson_id, Mark.student == student_id)
+        assert (mark.value, mark.updated_by_id) == (value, volkova.id)
+        assert not status(app).has_class("error")

@@ -163,6 +163,12 @@ class HomeScreen(Screen[None]):
             text += day_lesson.subject_name
             if day_lesson.room:
                 text += " " + _("room {room}").format(room=day_lesson.room)
+            if day_lesson.covering_for:
+                text += " — " + _("substituting for {teacher}").format(
+                    teacher=day_lesson.covering_for
+                )
+            elif day_lesson.substitute:
+                text += " — " + _("substitute: {teacher}").format(teacher=day_lesson.substitute)
             if day_lesson.is_cancelled:
                 text += " — " + _("cancelled")
             today.add_option(Option(text, id=key))

@@ -199,12 +199,14 @@ class JournalScreen(Screen[None]):
         target = self.target
 
         def run() -> JournalData:
-            periods = journal_periods(actor, target.assignment_id)
+            lesson_id = target.lesson_id
+            periods = journal_periods(actor, target.assignment_id, lesson_id=lesson_id)
             chosen = period_id
             if chosen is None:
-                day = get_lesson(target.lesson_id).date if target.lesson_id else clock.today()
+                day = get_lesson(lesson_id).date if lesson_id else clock.today()
                 chosen = choose_period(periods, day).id
-            return JournalData(periods, load_grid(actor, target.assignment_id, chosen))
+            grid = load_grid(actor, target.assignment_id, chosen, lesson_id=lesson_id)
+            return JournalData(periods, grid)
 
         self.post_message(self.Loaded(backend.attempt(run)))
 
@@ -235,6 +237,10 @@ class JournalScreen(Screen[None]):
         self.place_cursor(table, grid)
 
     def show_info(self, grid: JournalGrid) -> None:
+        if grid.one_lesson:
+            text = _("substitute: this lesson only; the rest of the journal is its teacher's")
+            self.query_one("#journal-info", Static).update(text)
+            return
         window = grid.window
         today = self.app.backend.today()
         if window.is_locked:
@@ -380,7 +386,9 @@ class JournalScreen(Screen[None]):
                 )
             else:
                 finals.clear_final_mark(actor, grid.assignment_id, grid.period_id, student_id)
-            return load_grid(actor, grid.assignment_id, grid.period_id)
+            return load_grid(
+                actor, grid.assignment_id, grid.period_id, lesson_id=self.target.lesson_id
+            )
 
         self.post_message(self.Written(student_id, backend.attempt(run)))
 
@@ -471,8 +479,10 @@ class JournalScreen(Screen[None]):
                 homework=edit.homework,
                 work_type_id=edit.work_type_id,
             )
-            periods = journal_periods(actor, grid.assignment_id)
-            return JournalData(periods, load_grid(actor, grid.assignment_id, grid.period_id))
+            lesson_id = self.target.lesson_id
+            periods = journal_periods(actor, grid.assignment_id, lesson_id=lesson_id)
+            page = load_grid(actor, grid.assignment_id, grid.period_id, lesson_id=lesson_id)
+            return JournalData(periods, page)
 
         self.post_message(self.LessonSaved(backend.attempt(run)))
 

@@ -19,7 +19,7 @@ EXEMPT = {
     ("permissions.py", "writes_to_colleagues"): "part of the check (mail)",
     ("permissions.py", "mail_class_ids"): "part of the check (mail)",
     ("permissions.py", "conflict_condition_sql"): "part of the check (conflicts, as SQL)",
-    ("timetable.py", "lessons_on"): "reads only the actor's own lessons, by construction",
+    ("timetable.py", "lessons_on"): "reads only the actor's own lessons and substitutions",
     ("activity.py", "log_activity"): "called by services after their own check",
     ("accounts.py", "change_password"): "changes only the actor's own password, checked first",
     ("diary.py", "record_view"): "logs the actor's own page view, after the page's read check",

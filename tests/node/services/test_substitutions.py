@@ -16,6 +16,7 @@ from node.services import diary, journal, journal_entry, substitutions, timetabl
 from node.services.grid import load_grid
 from node.services.permissions import may_write_row
 from node.services.school_day import school_day, teachers
+from node.services.teacher_home import journal_periods
 from tests.factories import SmallSchool
 from tests.helpers import nothing_written
 
@@ -212,3 +213,31 @@ def test_a_substitutes_laptop_may_push_that_lessons_page_only(school, lesson, co
     assert not may_write_row(petrov, "lesson", row)  # no insert or delete
     assert not may_write_row(petrov, "substitution", {"id": covered.id})
     assert may_write_row(school.actor(school.deputy), "substitution", {"id": covered.id})
+
+
+def test_the_substitutes_journal_page_is_that_one_lesson(school, lesson, covered):
+    petrov = school.actor(school.other_teacher)
+    ivanova = school.actor(school.teacher)
+    journal_entry.enter_cell(ivanova, school.maths_lessons[4].id, school.students[0].id, "2")
+    journal_entry.enter_cell(petrov, lesson.id, school.students[0].id, "5")
+    [period] = journal_periods(petrov, school.maths.id, lesson_id=lesson.id)
+    assert period.start <= lesson.date <= period.end
+    page = load_grid(petrov, school.maths.id, period.id, lesson_id=lesson.id)
+    assert page.one_lesson and [x.id for x in page.lessons] == [lesson.id]
+    assert page.cell_text(school.students[0].id, lesson.id) == "5"
+    assert set(page.averages.values()) == {None} and not page.finals
+    whole = load_grid(ivanova, school.maths.id, period.id, lesson_id=lesson.id)
+    assert not whole.one_lesson and len(whole.lessons) == len(school.maths_lessons)
+    with pytest.raises(Forbidden):  # another lesson of the journal is not their page
+        load_grid(petrov, school.maths.id, period.id, lesson_id=school.maths_lessons[4].id)
+
+
+def test_the_day_of_both_teachers_names_the_substitution(school, lesson, covered):
+    [taken] = timetable.lessons_on(school.actor(school.other_teacher), lesson.date)
+    assert (taken.lesson.id, taken.covering_for, taken.substitute) == (
+        lesson.id,
+        "Иванова М. А.",
+        "",
+    )
+    [own] = timetable.lessons_on(school.actor(school.teacher), lesson.date)
+    assert (own.substitute, own.covering_for) == ("Петров О. В.", "")

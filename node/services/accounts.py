@@ -325,10 +325,7 @@ def disable_user(actor: Actor, user_id: str) -> User:
         return user
     now = clock.now()
     with db.atomic():
-        before = history.snapshot(user, ("status",))
-        user.status = "disabled"
-        user.save(only=[User.status])
-        history.record_update(actor, user, before)
+        history.update_row(actor, user, {"status": "disabled"})
         AccessCode.update(revoked_at=now).where(
             AccessCode.id.in_(AccessCode.open_for(user.id).select(AccessCode.id))
         ).execute()
@@ -342,11 +339,7 @@ def enable_user(actor: Actor, user_id: str) -> User:
     ensure_allowed(actor, Action.USERS_MANAGE)
     if user.status != "disabled":
         return user
-    with db.atomic():
-        before = history.snapshot(user, ("status",))
-        user.status = "active" if user.password_hash else "pending"
-        user.save(only=[User.status])
-        history.record_update(actor, user, before)
+    history.update_row(actor, user, {"status": "active" if user.password_hash else "pending"})
     return user
 
 
@@ -501,10 +494,7 @@ def _person_account(actor: Actor, person: Student | Guardian, role: str) -> User
         created_at=clock.now(),
     )
     history.record_create(actor, user)
-    before = history.snapshot(person, ("user",))
-    person.user = user.id
-    person.save(only=[type(person).user])
-    history.record_update(actor, person, before)
+    history.update_row(actor, person, {"user": user.id})
     return user
 
 

@@ -114,11 +114,7 @@ def set_class_teacher(actor: Actor, class_id: str, user_id: str | None) -> Schoo
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     ensure_year_open(school_class.year)
     teacher = _class_teacher(user_id)
-    before = history.snapshot(school_class, ("class_teacher",))
-    with db.atomic():
-        school_class.class_teacher = teacher
-        school_class.save()
-        history.record_update(actor, school_class, before)
+    history.update_row(actor, school_class, {"class_teacher": teacher})
     return school_class
 
 
@@ -211,11 +207,7 @@ def student_leaves(actor: Actor, student_id: str, left_on: dt.date) -> Student:
                 day=left_on.isoformat(), name=year.name
             )
         )
-    before = history.snapshot(student, ("left_on",))
-    with db.atomic():
-        student.left_on = left_on
-        student.save()
-        history.record_update(actor, student, before)
+    history.update_row(actor, student, {"left_on": left_on})
     return student
 
 

@@ -360,15 +360,19 @@ def set_final_mark(
         unchanged = (existing.value, existing.points, existing.suggested, existing.justification)
         if unchanged == (canonical, points, suggested, justification):
             return existing
-        before = history.snapshot(existing)
-        existing.value = canonical
-        existing.points = points
-        existing.suggested = suggested
-        existing.justification = justification
-        existing.set_by = actor.user_id
-        existing.set_at = clock.now()
-        existing.save()
-        history.record_update(actor, existing, before, cell=cell)
+        history.update_row(
+            actor,
+            existing,
+            {
+                "value": canonical,
+                "points": points,
+                "suggested": suggested,
+                "justification": justification,
+                "set_by": actor.user_id,
+                "set_at": clock.now(),
+            },
+            cell=cell,
+        )
         return existing
 
 

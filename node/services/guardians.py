@@ -132,16 +132,9 @@ def update_guardian(
     values = _clean(data)
     clean_relation = _relation(relation)
     guardian = Guardian.get_by_id(guardian_id)
-    before = history.snapshot(guardian, tuple(values))
-    before_link = history.snapshot(link, ("relation",))
     with db.atomic():
-        for name, value in values.items():
-            setattr(guardian, name, value)
-        guardian.save()
-        history.record_update(actor, guardian, before)
-        link.relation = clean_relation
-        link.save(only=[StudentGuardian.relation])
-        history.record_update(actor, link, before_link)
+        history.update_row(actor, guardian, values)
+        history.update_row(actor, link, {"relation": clean_relation})
     return link
 
 

@@ -1,13 +1,16 @@
 """Recording history: every write records who, when, on which node, old → new.
 
 Services call these inside their own transaction, so a change and its history are
-committed together or not at all.
+committed together or not at all. ``update_row`` is the edit of one row every service
+makes (snapshot, set, save, record) in one call.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from typing import Any
 
 from node.models import History, Meta, SyncModel, db
@@ -105,3 +108,34 @@ def record_delete(actor: Actor, instance: SyncModel, *, cell: str | None = None)
         {k: [v, None] for k, v in before.items()},
         cell=cell,
     )
+
+
+def update_row(
+    actor: Actor,
+    instance: SyncModel,
+    values: Mapping[str, Any],
+    *,
+    tracked: Sequence[str] | None = None,
+    stamp: Mapping[str, Any] | None = None,
+    cell: str | None = None,
+) -> bool:
+    """Edit one row: set ``values``; if that changes any ``tracked`` field (by default the
+    fields of ``values``), also set ``stamp`` (who and when, not itself history), save those
+    columns and record old → new — all in one transaction, the caller's when it has one.
+
+    Returns whether the row changed; an edit that changes nothing writes nothing.
+    """
+    fields = tuple(tracked or values)
+    before = snapshot(instance, fields)
+    for name, value in values.items():
+        setattr(instance, name, value)
+    if snapshot(instance, fields) == before:
+        return False
+    stamp = stamp or {}
+    for name, value in stamp.items():
+        setattr(instance, name, value)
+    columns = [instance._meta.fields[name] for name in (*values, *stamp)]
+    with nullcontext() if db.in_transaction() else db.atomic():
+        instance.save(only=columns)
+        record_update(actor, instance, before, cell=cell)
+    return True

@@ -37,7 +37,7 @@ from node.models.journal import ATTENDANCE_CODES
 from node.services import clock
 from node.services.activity import log_activity
 from node.services.actor import Actor
-from node.services.history import record_create, record_delete, record_update, snapshot
+from node.services.history import record_create, record_delete, update_row
 from node.services.lookup import (
     ensure_journal_open,
     get_attendance,
@@ -57,7 +57,6 @@ MAX_MARKS_PER_CELL = 3
 DEFAULT_WORK_KIND = "oral"
 
 _MARK_FIELDS = ("position", "value", "points", "work_type", "comment")
-_ATTENDANCE_FIELDS = ("code", "reason")
 _CELL_SEPARATORS = re.compile(r"[/\s]+")
 #: Typed forms of "not certified" that contain the cell separator and must stay whole.
 _SLASHED_WORDS = ("н/а", "n/a")
@@ -189,10 +188,7 @@ def set_topic(
         text = "; ".join(item.topic for item in items)
 
     with db.atomic():
-        before = snapshot(lesson, ("topic",))
-        lesson.topic = text
-        lesson.save(only=[Lesson.topic])
-        record_update(actor, lesson, before)
+        update_row(actor, lesson, {"topic": text})
         if plan_item_ids is not None:
             _replace_plan_links(actor, lesson, [item.id for item in items])
         log_activity(actor, "topic", detail=lesson.id)
@@ -218,10 +214,7 @@ def set_homework(actor: Actor, lesson_id: str, text: str) -> Lesson:
     ensure_allowed(actor, Action.JOURNAL_WRITE, lesson)
     ensure_journal_open(assignment)
     with db.atomic():
-        before = snapshot(lesson, ("homework",))
-        lesson.homework = text.strip()
-        lesson.save(only=[Lesson.homework])
-        record_update(actor, lesson, before)
+        update_row(actor, lesson, {"homework": text.strip()})
         log_activity(actor, "homework", detail=lesson.id)
     return lesson
 
@@ -242,20 +235,20 @@ def set_lesson_work_type(actor: Actor, lesson_id: str, work_type_id: str | None)
     new_default = work_type.id if work_type else (school_default.id if school_default else None)
 
     with db.atomic():
-        before = snapshot(lesson, ("work_type",))
-        lesson.work_type = work_type.id if work_type else None
-        lesson.save(only=[Lesson.work_type])
-        record_update(actor, lesson, before)
+        update_row(actor, lesson, {"work_type": work_type.id if work_type else None})
         if old_default and new_default and old_default != new_default:
             followers = Mark.select().where(Mark.lesson == lesson.id, Mark.work_type == old_default)
             now = clock.now()
+            stamp = {"updated_by": actor.user_id, "updated_at": now}
             for mark in followers:
-                mark_before = snapshot(mark, _MARK_FIELDS)
-                mark.work_type = new_default
-                mark.updated_by = actor.user_id
-                mark.updated_at = now
-                mark.save()
-                record_update(actor, mark, mark_before, cell=cell_key(lesson.id, mark.student_id))
+                update_row(
+                    actor,
+                    mark,
+                    {"work_type": new_default},
+                    tracked=_MARK_FIELDS,
+                    stamp=stamp,
+                    cell=cell_key(lesson.id, mark.student_id),
+                )
     return lesson
 
 
@@ -333,19 +326,19 @@ def set_marks(
         for position, (value, points) in enumerate(parsed):
             if position < len(existing):
                 mark = existing[position]
-                before = snapshot(mark, _MARK_FIELDS)
-                mark.position = position
-                mark.value = value
-                mark.points = points
+                edit: dict[str, object] = {"position": position, "value": value, "points": points}
                 if chosen_type is not None:
-                    mark.work_type = chosen_type.id
+                    edit["work_type"] = chosen_type.id
                 if comment is not None:
-                    mark.comment = comment.strip()
-                if snapshot(mark, _MARK_FIELDS) != before:
-                    mark.updated_by = actor.user_id
-                    mark.updated_at = now
-                    mark.save()
-                    record_update(actor, mark, before, cell=cell)
+                    edit["comment"] = comment.strip()
+                update_row(
+                    actor,
+                    mark,
+                    edit,
+                    tracked=_MARK_FIELDS,
+                    stamp={"updated_by": actor.user_id, "updated_at": now},
+                    cell=cell,
+                )
             else:
                 mark = Mark.create(
                     lesson=lesson.id,
@@ -406,14 +399,13 @@ def _write_attendance(
         )
         record_create(actor, row, cell=cell)
         return row
-    before = snapshot(existing, _ATTENDANCE_FIELDS)
-    existing.code = code
-    existing.reason = reason
-    if snapshot(existing, _ATTENDANCE_FIELDS) != before:
-        existing.updated_by = actor.user_id
-        existing.updated_at = clock.now()
-        existing.save()
-        record_update(actor, existing, before, cell=cell)
+    update_row(
+        actor,
+        existing,
+        {"code": code, "reason": reason},
+        stamp={"updated_by": actor.user_id, "updated_at": clock.now()},
+        cell=cell,
+    )
     return existing
 
 

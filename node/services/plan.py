@@ -27,7 +27,7 @@ from node.models import (
     db,
 )
 from node.services.actor import Actor
-from node.services.history import record, record_create, record_delete, record_update, snapshot
+from node.services.history import record, record_create, record_delete, snapshot, update_row
 from node.services.lookup import ensure_journal_open, get_assignment, get_plan_item
 from node.services.permissions import Action, ensure_allowed
 
@@ -189,15 +189,10 @@ def update_plan_item(
         item.planned_week if planned_week is KEEP else planned_week,
         _weeks_in(_year_of(assignment)),
     )
-    with db.atomic():
-        before = snapshot(item, _FIELDS)
-        item.topic = text
-        item.hours = hours_value
-        item.planned_week = week
-        if section is not None:
-            item.section = section.strip()
-        item.save()
-        record_update(actor, item, before)
+    edit: dict[str, object] = {"topic": text, "hours": hours_value, "planned_week": week}
+    if section is not None:
+        edit["section"] = section.strip()
+    update_row(actor, item, edit, tracked=_FIELDS)
     return item
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from node.errors import ValidationError
 from node.i18n import _
-from node.models import Guardian, Student, StudentGuardian, User, db
+from node.models import Guardian, Student, StudentGuardian, User
 from node.services import clock, history
 from node.services.actor import Actor
 from node.services.class_roster import ACCOUNT_NONE, is_due
@@ -190,12 +190,7 @@ def update_student(
             _("The gender is «m», «f» or empty, not «{gender}».").format(gender=gender)
         )
     check_birth_date(birth_date, student.enrolled_on)
-    before = history.snapshot(student, _STUDENT_FIELDS)
-    with db.atomic():
-        for name, value in values.items():
-            setattr(student, name, value)
-        student.save()
-        history.record_update(actor, student, before)
+    history.update_row(actor, student, values, tracked=_STUDENT_FIELDS)
     return student
 
 
@@ -210,9 +205,5 @@ def mark_verified(actor: Actor, student_id: str) -> Student:
                 name=student.full_name, day=student.left_on.isoformat()
             )
         )
-    before = history.snapshot(student, ("verified_at",))
-    with db.atomic():
-        student.verified_at = clock.now()
-        student.save(only=[Student.verified_at])
-        history.record_update(actor, student, before)
+    history.update_row(actor, student, {"verified_at": clock.now()})
     return student

@@ -138,11 +138,7 @@ def update_policy(actor: Actor, changes: dict[str, Any]) -> School:
         else:
             overrides[key] = value
     policy_text = _policy_json(overrides)
-    before = history.snapshot(school, ("policy",))
-    with db.atomic():
-        school.policy = policy_text
-        school.save()
-        history.record_update(actor, school, before)
+    history.update_row(actor, school, {"policy": policy_text})
     return school
 
 

@@ -126,10 +126,7 @@ def _write(actor: Actor, lesson: Lesson, user: User, reason: str) -> Substitutio
         row = Substitution.create(lesson=lesson.id, teacher=user.id, reason=reason)
         history.record_create(actor, row)
         return row
-    before = history.snapshot(row, _FIELDS)
-    row.reason = reason
-    row.save()
-    history.record_update(actor, row, before)
+    history.update_row(actor, row, {"reason": reason}, tracked=_FIELDS)
     return row
 
 

@@ -152,11 +152,7 @@ def set_slot(
         TimetableSlot.number == number,
     )
     if existing is not None:
-        before = history.snapshot(existing, ("room",))
-        with db.atomic():
-            existing.room = clean_room
-            existing.save()
-            history.record_update(actor, existing, before)
+        history.update_row(actor, existing, {"room": clean_room})
         return existing
     other = _slot_clash(assignment, weekday, number)
     if other is not None:
@@ -435,12 +431,7 @@ def move_lesson(actor: Actor, lesson_id: str, new_date: dt.date, new_number: int
     if (lesson.date, lesson.number) == (new_date, new_number):
         return lesson
     _check_place(assignment, year, new_date, new_number, moving=lesson)
-    before = history.snapshot(lesson, ("date", "number"))
-    with db.atomic():
-        lesson.date = new_date
-        lesson.number = new_number
-        lesson.save()
-        history.record_update(actor, lesson, before)
+    history.update_row(actor, lesson, {"date": new_date, "number": new_number})
     return lesson
 
 
@@ -511,11 +502,7 @@ def restore_lesson(actor: Actor, lesson_id: str) -> Lesson:
     if not lesson.is_cancelled:
         raise ValidationError(_("This lesson is not cancelled."))
     _check_place(assignment, year, lesson.date, lesson.number, moving=lesson)
-    before = history.snapshot(lesson, ("status",))
-    with db.atomic():
-        lesson.status = "scheduled"
-        lesson.save()
-        history.record_update(actor, lesson, before)
+    history.update_row(actor, lesson, {"status": "scheduled"})
     return lesson
 
 

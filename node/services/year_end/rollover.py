@@ -266,10 +266,7 @@ def rollover(
             f"AND school_class_id IN {_in(leaving_ids)}",
             (year.end.isoformat(), *leaving_ids),
         ).rowcount
-        before = history.snapshot(year, ("status",))
-        year.status = "closed"
-        year.save(only=[AcademicYear.status])
-        history.record_update(actor, year, before)
+        history.update_row(actor, year, {"status": "closed"})
         result = RolloverResult(
             closed_year=year,
             new_year=draft,
@@ -414,8 +411,5 @@ def confirm_year(actor: Actor, year_id: str) -> GenerationResult:
             )
         )
     with db.atomic():
-        before = history.snapshot(year, ("status",))
-        year.status = "active"
-        year.save(only=[AcademicYear.status])
-        history.record_update(actor, year, before)
+        history.update_row(actor, year, {"status": "active"})
         return generate_lessons(actor, whole.id)

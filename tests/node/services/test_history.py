@@ -9,6 +9,7 @@ import pytest
 from node.models import History, Subject, db
 from node.services import history
 from node.services.actor import Actor
+from tests.helpers import nothing_written
 
 
 def test_create_update_delete_are_recorded_with_old_and_new(school):
@@ -52,3 +53,35 @@ def test_a_failed_write_leaves_no_history(school):
         raise RuntimeError("the power went out")
     assert History.select().count() == 0
     assert not Subject.select().where(Subject.name == "Астрономия").exists()
+
+
+def test_update_row_sets_saves_and_records_in_one_call(school):
+    actor = Actor.from_user(school.director)
+    subject = school.maths_subject
+    assert history.update_row(actor, subject, {"short_name": "Матем."})
+    stored = Subject.get_by_id(subject.id)
+    assert stored.short_name == "Матем."
+    (row,) = History.of("subject", subject.id)
+    assert row.action == "update" and row.change_map()["short_name"][1] == "Матем."
+
+
+def test_update_row_that_changes_nothing_writes_nothing(school):
+    actor = Actor.from_user(school.director)
+    subject = Subject.get_by_id(school.maths_subject.id)
+    with nothing_written():
+        assert not history.update_row(
+            actor, subject, {"name": subject.name}, stamp={"short_name": "changed?"}
+        )
+    assert subject.short_name != "changed?"  # the stamp goes only with a real change
+
+
+def test_update_row_stamps_a_change_without_recording_the_stamp(school):
+    actor = Actor.from_user(school.director)
+    subject = Subject.get_by_id(school.maths_subject.id)
+    assert history.update_row(
+        actor, subject, {"name": "Математика 2"}, tracked=("name",), stamp={"short_name": "М2"}
+    )
+    stored = Subject.get_by_id(subject.id)
+    assert (stored.name, stored.short_name) == ("Математика 2", "М2")
+    (row,) = History.of("subject", subject.id)
+    assert set(row.change_map()) == {"name"}

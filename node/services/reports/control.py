@@ -11,7 +11,10 @@ For a date range, counted up to the range's end or today, whichever is earlier:
   attendance, from History) came within ``days`` days of the lesson date (UTC days);
 * participation — teachers who recorded anything (History) in the range.
 
-Rows are per journal; ``by_teacher`` and ``by_class`` add the same counts up.
+Rows are per journal; ``by_teacher`` and ``by_class`` add the same counts up. A lesson a
+substitute took (замена) counts for the teacher who taught it [R 3.4, 3.5]: the journal
+has a second row, «(substitute)», for each substitute, with those lessons' counts (topic,
+homework, filled in time); the students and the plan stay on the journal's own row.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from dataclasses import dataclass
 from node.errors import ValidationError
 from node.i18n import _
 from node.models import AcademicYear, db
+from node.models.people import short_name
 from node.services import clock
 from node.services.actor import Actor
 from node.services.permissions import Action, ensure_allowed
@@ -43,12 +47,14 @@ LEFT JOIN subgroup g ON g.id = a.subgroup_id
 WHERE c.year_id = ?
 """
 
+#: Per journal and substitute (NULL: the journal's own teacher): the held lessons.
 _LESSONS_SQL = """
-SELECT l.assignment_id, COUNT(*), SUM(l.topic != ''), SUM(l.homework != '')
+SELECT l.assignment_id, sb.teacher_id, COUNT(*), SUM(l.topic != ''), SUM(l.homework != '')
 FROM lesson l JOIN teaching_assignment a ON a.id = l.assignment_id
 JOIN school_class c ON c.id = a.school_class_id
+LEFT JOIN substitution sb ON sb.lesson_id = l.id
 WHERE c.year_id = ? AND l.date BETWEEN ? AND ? AND l.status != 'cancelled'
-GROUP BY l.assignment_id
+GROUP BY l.assignment_id, sb.teacher_id
 """
 
 _STUDENTS_SQL = """
@@ -99,13 +105,19 @@ WITH first AS (
   WHERE entity IN ('mark', 'attendance') AND cell IS NOT NULL AND at >= ?
   GROUP BY substr(cell, 1, instr(cell, '/') - 1)
 )
-SELECT l.assignment_id, COUNT(DISTINCT l.id) FROM lesson l
+SELECT l.assignment_id, sb.teacher_id, COUNT(DISTINCT l.id) FROM lesson l
 JOIN first f ON f.lesson_id = l.id
 JOIN teaching_assignment a ON a.id = l.assignment_id
 JOIN school_class c ON c.id = a.school_class_id
+LEFT JOIN substitution sb ON sb.lesson_id = l.id
 WHERE c.year_id = ? AND l.date BETWEEN ? AND ? AND l.status != 'cancelled'
   AND f.at < datetime(l.date, ?)
-GROUP BY l.assignment_id
+GROUP BY l.assignment_id, sb.teacher_id
+"""
+
+_SUBSTITUTES_SQL = """
+SELECT id, last_name, first_name, middle_name FROM user
+WHERE id IN (SELECT teacher_id FROM substitution)
 """
 
 _ACTIVE_SQL = """
@@ -188,28 +200,35 @@ def control_report(
     def by_assignment(sql: str, params: tuple[object, ...]) -> dict[str, tuple[int, ...]]:
         return {row[0]: row[1:] for row in db.execute_sql(sql, params)}
 
-    lessons = by_assignment(_LESSONS_SQL, (year.id, s, u))
+    def by_teacher_of(sql: str, params: tuple) -> dict[tuple[str, str | None], tuple]:
+        return {(row[0], row[1]): row[2:] for row in db.execute_sql(sql, params)}
+
+    lessons = by_teacher_of(_LESSONS_SQL, (year.id, s, u))
     students = by_assignment(_STUDENTS_SQL, (year.id, u, s, s, u))
     week = week_number(year.start, upto)
     planned = by_assignment(_PLANNED_SQL, (year.id, week))
     taught = by_assignment(_TAUGHT_SQL, (year.id, u))
-    in_time = by_assignment(_IN_TIME_SQL, (s, s, year.id, s, u, f"+{days + 1} days"))
+    in_time = by_teacher_of(_IN_TIME_SQL, (s, s, year.id, s, u, f"+{days + 1} days"))
     range_end = (upto + dt.timedelta(days=1)).isoformat()
     active = {row[0] for row in db.execute_sql(_ACTIVE_SQL, (s, range_end))}
+    substitutes = {
+        uid: short_name(last, first, middle)
+        for uid, last, first, middle in db.execute_sql(_SUBSTITUTES_SQL)
+    }
     rows = []
     for aid, tid, _class, last, first, middle, label, subject, group in db.execute_sql(
         _JOURNALS_SQL, (year.id,)
     ):
-        n, topic, homework = lessons.get(aid, (0, 0, 0))
+        n, topic, homework = lessons.get((aid, None), (0, 0, 0))
         roster, none, one = students.get(aid, (0, 0, 0))
-        initials = "".join(f" {p[0]}." for p in (first, middle) if p)
+        name = f"{subject} ({group})" if group else subject
         rows.append(
             ControlRow(
                 assignment_id=aid,
                 teacher_id=tid,
-                teacher=f"{last}{initials}",
+                teacher=short_name(last, first, middle),
                 class_label=label,
-                subject=f"{subject} ({group})" if group else subject,
+                subject=name,
                 lessons=n,
                 with_topic=topic or 0,
                 with_homework=homework or 0,
@@ -218,10 +237,27 @@ def control_report(
                 one_mark=one or 0,
                 planned_hours=float(planned.get(aid, (0.0,))[0] or 0.0),
                 taught_hours=float(taught.get(aid, (0,))[0]),
-                in_time=in_time.get(aid, (0,))[0],
+                in_time=in_time.get((aid, None), (0,))[0],
                 teacher_active=tid in active,
             )
         )
+        for (journal, sub_id), (n, topic, homework) in lessons.items():
+            if journal != aid or sub_id is None:
+                continue
+            rows.append(  # the lessons a substitute taught count for them [R 3.4, 3.5]
+                ControlRow(
+                    assignment_id=aid,
+                    teacher_id=sub_id,
+                    teacher=substitutes.get(sub_id, ""),
+                    class_label=label,
+                    subject=_("{subject} (substitute)").format(subject=name),
+                    lessons=n,
+                    with_topic=topic or 0,
+                    with_homework=homework or 0,
+                    in_time=in_time.get((aid, sub_id), (0,))[0],
+                    teacher_active=sub_id in active,
+                )
+            )
     rows.sort(key=lambda r: (r.teacher, r.class_label, r.subject))
     teachers = {r.teacher_id for r in rows}
     return ControlReport(

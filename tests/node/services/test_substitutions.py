@@ -15,6 +15,8 @@ from node.models import History, Lesson, Substitution
 from node.services import diary, journal, journal_entry, substitutions, timetable
 from node.services.grid import load_grid
 from node.services.permissions import may_write_row
+from node.services.reports.activity_report import activity_report
+from node.services.reports.control import by_class, by_teacher, control_report
 from node.services.school_day import school_day, teachers
 from node.services.teacher_home import journal_periods
 from tests.factories import SmallSchool
@@ -241,3 +243,27 @@ def test_the_day_of_both_teachers_names_the_substitution(school, lesson, covered
     )
     [own] = timetable.lessons_on(school.actor(school.teacher), lesson.date)
     assert (own.substitute, own.covering_for) == ("Петров О. В.", "")
+
+
+def test_the_reports_count_a_substituted_lesson_for_the_teacher_who_taught_it(
+    school, lesson, covered
+):
+    petrov = school.actor(school.other_teacher)
+    journal.set_topic(petrov, lesson.id, "Дроби")
+    journal_entry.enter_cell(petrov, lesson.id, school.students[0].id, "5")
+    deputy = school.actor(school.deputy)
+    report = control_report(deputy, dt.date(2026, 11, 9), dt.date(2026, 11, 25))
+    teachers = {row.teacher: row for row in by_teacher(report)}
+    held = len(school.maths_lessons)
+    assert (teachers["Петров О. В."].lessons, teachers["Петров О. В."].with_topic) == (1, 1)
+    assert teachers["Петров О. В."].teacher_active
+    assert teachers["Иванова М. А."].lessons == held - 1
+    [whole] = [row for row in by_class(report) if row.class_label == "7А"]
+    assert whole.lessons == held  # the class's lessons, counted once
+    [extra] = [r for r in report.rows if r.assignment_id == school.maths.id and r.lessons == 1]
+    assert extra.teacher == "Петров О. В." and extra.subject == "Математика (substitute)"
+    assert extra.students == 0 and extra.planned_hours == 0  # the class stays Иванова's
+    # the activity report: the entries are the substitute's own
+    activity = activity_report(deputy, 2026, 11)
+    [line] = [row for row in activity.users if row.login == "petrov"]
+    assert line.entries == 2

@@ -42,3 +42,16 @@ def test_every_command_is_documented():
 def test_every_setting_is_documented():
     for key in CONFIG_KEYS:
         assert f"| `{key}` |" in README, f"README does not document the setting {key!r}"
+
+
+def test_the_setup_sheets_and_columns_are_documented():
+    """README's «Setting up the school» names every sheet and column, in both languages."""
+    from node.services.setup.sheets import SHEETS
+
+    section = README.split("## Setting up the school", 1)[1].split("\n## ", 1)[0]
+    for sheet in SHEETS:
+        assert f"**{sheet.ru}** ({sheet.en})" in section, sheet.kind
+        for column in sheet.columns:
+            assert f"{column.ru} ({column.en})" in section, (sheet.kind, column.key)
+    for command in ("import", "template", "export", "slips"):
+        assert f"ediary setup {command}" in section

@@ -23,6 +23,7 @@ from node.cli import init as _init  # noqa: F401 — registers the subcommand
 from node.cli import report as _report  # noqa: F401 — registers the subcommand
 from node.cli import serve as _serve  # noqa: F401 — registers the subcommand
 from node.cli import setup as _setup  # noqa: F401 — registers the subcommand
+from node.cli import setup_files as _setup_files  # noqa: F401 — registers the subcommands
 from node.cli import status as _status  # noqa: F401 — registers the subcommand
 from node.cli import sync as _sync  # noqa: F401 — registers the subcommand
 from node.cli import tui as _tui  # noqa: F401 — registers the subcommand

@@ -1,7 +1,7 @@
 """Run the benchmarks and print one JSON object of medians, ratios and goals.
 
     python -m tests.bench.run [--size L] [--today 2027-05-31] [--repeats N] [--out FILE]
-                              [--only demo,grid,backup,reports,tui,year,sync,wire,conflicts
+                              [--only demo,grid,backup,reports,tui,year,sync,wire,conflicts,setup
                                | --skip backup] [--quick]
                               [--only web [--web-seconds 30]]
 
@@ -108,6 +108,16 @@ GOALS: dict[str, tuple[str, float, str]] = {
         2.0,
         "writes with change capture cost at most 2x the same writes without",
     ),
+    "setup_check_ratio_at_most_3": (
+        "setup_check_ratio",
+        3.0,
+        "checking an L-size set-up workbook within 3x of inserting its rows with raw sqlite3",
+    ),
+    "setup_import_ratio_at_most_3": (
+        "setup_import_ratio",
+        3.0,
+        "importing an L-size set-up workbook within 3x of inserting its rows with raw sqlite3",
+    ),
     "web_no_errors": ("web_week_errors", 1.0, "200 concurrent parents on the week page: no errors"),
     "web_p99_under_100_ms": (
         "web_week_paced_p99_ms",
@@ -140,7 +150,19 @@ AT_LEAST = {
     "sync_bootstrap_school_at_least_20000_rows_s",
     "sync_bootstrap_teacher_at_least_20000_rows_s",
 }
-PARTS = ("demo", "grid", "backup", "reports", "tui", "year", "web", "sync", "wire", "conflicts")
+PARTS = (
+    "demo",
+    "grid",
+    "backup",
+    "reports",
+    "tui",
+    "year",
+    "web",
+    "sync",
+    "wire",
+    "conflicts",
+    "setup",
+)
 #: Parts run only when named with --only: the web load test loads every core for a minute;
 #: the wire test runs `ediary serve` and a laptop (as `--only wire`, beside sync's figures).
 OPT_IN = {"web", "wire"}
@@ -221,6 +243,15 @@ def _year(db_path: Path, work: Path) -> dict[str, Any]:
         return dict(bench_year.run(db_path, work))
     except Exception as exc:  # report it in the JSON rather than lose the other figures
         return {"year_error": f"{type(exc).__name__}: {exc}"}
+
+
+def _setup(db_path: Path, work: Path, repeats: int) -> dict[str, Any]:
+    from tests.bench import bench_setup
+
+    try:
+        return dict(bench_setup.run(db_path, work, repeats=repeats))
+    except Exception as exc:  # report it in the JSON rather than lose the other figures
+        return {"setup_error": f"{type(exc).__name__}: {exc}"}
 
 
 def _web(db_path: Path, today: dt.date, seconds: int, work: Path) -> dict[str, Any]:
@@ -319,6 +350,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
             wire_work = Path(work) / "wire"
             wire_work.mkdir()
             result.update(_wire(db_path, wire_work))
+        if "setup" in parts:  # the demo's set-up, exported and imported into new nodes
+            setup_work = Path(work) / "setup"
+            setup_work.mkdir()
+            result.update(_setup(db_path, setup_work, args.repeats))
         if "year" in parts:  # last: it works on its own copy, but takes the longest
             year_work = Path(work) / "year"
             year_work.mkdir()

@@ -19,6 +19,7 @@ from node.i18n import _, current_language
 from node.services.setup.cells import Cell, cell_text
 from node.services.setup.problems import Problems
 from node.services.setup.sheets import SHEETS, Sheet, sheet_named
+from node.spreadsheet import from_spreadsheet_text
 
 #: How many rows above the header may hold a title or a note.
 HEADER_SEARCH_ROWS = 10
@@ -83,9 +84,21 @@ def _xlsx_grids(path: Path, problems: Problems) -> Iterator[tuple[str, list[tupl
         return
     try:
         for worksheet in workbook.worksheets:
-            yield worksheet.title, [tuple(row) for row in worksheet.iter_rows(values_only=True)]
+            yield (
+                worksheet.title,
+                [
+                    tuple(_unquoted(cell) for cell in row)
+                    for row in worksheet.iter_rows(values_only=True)
+                ],
+            )
     finally:
         workbook.close()
+
+
+def _unquoted(cell: Cell) -> Cell:
+    """A text cell as ediary wrote it: «'+7 912…» (formula-safe, ``node.spreadsheet``) is
+    «+7 912…», also after a spreadsheet opened ediary's CSV and saved it as a workbook."""
+    return from_spreadsheet_text(cell) if isinstance(cell, str) else cell
 
 
 def _csv_grid(path: Path, data: bytes, problems: Problems) -> list[tuple[Cell, ...]] | None:
@@ -101,7 +114,10 @@ def _csv_grid(path: Path, data: bytes, problems: Problems) -> list[tuple[Cell, .
         return None
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    return [tuple(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # ediary's own CSV (an export, the template) writes «'+7 912…» so that no spreadsheet
+    # runs a cell as a formula; the value is what follows the «'»
+    return [tuple(_unquoted(cell) for cell in row) for row in rows]
 
 
 # --- grids → sources -------------------------------------------------------------------------

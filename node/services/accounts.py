@@ -38,6 +38,7 @@ from node.services.auth import end_sessions
 from node.services.lookup import get_student, get_user
 from node.services.passwords import hash_password, verify_password
 from node.services.permissions import Action, ensure_allowed
+from node.services.text import plain_line
 
 CODE_ALPHABET = "ACDEFGHJKMNPQRTUVWXY34679"
 CODE_GROUPS = 3
@@ -158,7 +159,7 @@ def check_password(password: str, login: str) -> None:
 
 def split_name(full_name: str) -> tuple[str, str, str]:
     """'Иванова Мария Александровна' → (last, first, middle); the middle name is optional."""
-    parts = (full_name or "").split()
+    parts = plain_line(full_name).split()
     if len(parts) < 2:
         raise ValidationError(
             _(

@@ -27,6 +27,7 @@ from node.services.lookup import (
 )
 from node.services.permissions import Action, allowed, ensure_allowed
 from node.services.profiles import check_birth_date
+from node.services.text import plain_line
 
 #: The schemes a class can follow; the 'year' period belongs to every class.
 CLASS_SCHEMES = ("quarters", "halves")
@@ -144,7 +145,7 @@ def enrol_student(
     ensure_year_open(year)
     last = required_text(last_name, _("Enter the student's last name."))
     first = required_text(first_name, _("Enter the student's first name."))
-    middle = (middle_name or "").strip()
+    middle = plain_line(middle_name).strip()
     day = enrolled_on or clock.today()
     if day > year.end:
         raise ValidationError(

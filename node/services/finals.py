@@ -39,6 +39,7 @@ from node.services.lookup import (
 )
 from node.services.permissions import Action, ensure_allowed
 from node.services.policy import NOT_CERTIFIED, Policy, load_policy, parse_final_mark
+from node.services.text import plain_line, plain_text
 
 
 @dataclass(frozen=True)
@@ -328,7 +329,7 @@ def set_final_mark(
         value, pass_fail=assignment.subject.pass_fail, policy=policy
     )
     suggested = _suggest(assignment, period, student.id, policy)
-    justification = justification.strip()
+    justification = plain_text(justification).strip()
     reasons = justification_reasons(assignment, period, student.id, canonical, points, suggested)
     if reasons and len(justification) < policy.justification_min_length:
         raise ValidationError(
@@ -414,7 +415,7 @@ def unlock_finals(
     ensure_journal_open(assignment)
     policy = load_policy()
     ensure_period_of_class(assignment.school_class, period)
-    reason = reason.strip()
+    reason = plain_line(reason).strip()
     if not reason:
         raise ValidationError(
             _("Say why the final marks are unlocked: the reason is kept in the history.")

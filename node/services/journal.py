@@ -49,6 +49,7 @@ from node.services.lookup import (
 )
 from node.services.permissions import Action, ensure_allowed
 from node.services.policy import load_policy, parse_mark
+from node.services.text import plain_line, plain_text
 
 #: A cell holds at most this many marks ("5/4/5").
 MAX_MARKS_PER_CELL = 3
@@ -183,7 +184,7 @@ def set_topic(
                     "choose an item of this journal's plan."
                 ).format(topic=item.topic)
             )
-    text = topic.strip()
+    text = plain_line(topic).strip()
     if not text and items:
         text = "; ".join(item.topic for item in items)
 
@@ -214,7 +215,7 @@ def set_homework(actor: Actor, lesson_id: str, text: str) -> Lesson:
     ensure_allowed(actor, Action.JOURNAL_WRITE, lesson)
     ensure_journal_open(assignment)
     with db.atomic():
-        update_row(actor, lesson, {"homework": text.strip()})
+        update_row(actor, lesson, {"homework": plain_text(text).strip()})
         log_activity(actor, "homework", detail=lesson.id)
     return lesson
 
@@ -330,7 +331,7 @@ def set_marks(
                 if chosen_type is not None:
                     edit["work_type"] = chosen_type.id
                 if comment is not None:
-                    edit["comment"] = comment.strip()
+                    edit["comment"] = plain_line(comment).strip()
                 update_row(
                     actor,
                     mark,
@@ -347,7 +348,7 @@ def set_marks(
                     value=value,
                     points=points,
                     work_type=new_type_id,
-                    comment=(comment or "").strip(),
+                    comment=plain_line(comment).strip(),
                     updated_by=actor.user_id,
                     updated_at=now,
                 )
@@ -425,7 +426,9 @@ def set_attendance(
             Attendance.lesson == lesson.id, Attendance.student == student.id
         )
         log_activity(actor, "attendance", detail=cell_key(lesson.id, student.id))
-        return _write_attendance(actor, lesson.id, student.id, existing, value, reason.strip())
+        return _write_attendance(
+            actor, lesson.id, student.id, existing, value, plain_line(reason).strip()
+        )
 
 
 def correct_attendance(
@@ -444,7 +447,9 @@ def correct_attendance(
     value = _check_code(code)
     with db.atomic():
         log_activity(actor, "attendance", detail=cell_key(lesson.id, student.id))
-        return _write_attendance(actor, lesson.id, student.id, row, value, reason.strip())
+        return _write_attendance(
+            actor, lesson.id, student.id, row, value, plain_line(reason).strip()
+        )
 
 
 @dataclass(frozen=True)

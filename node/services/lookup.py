@@ -28,6 +28,7 @@ from node.models import (
     User,
     WorkType,
 )
+from node.services.text import plain_line, plain_text
 
 M = TypeVar("M", bound=SyncModel)
 
@@ -177,9 +178,10 @@ def ensure_journal_open(assignment: TeachingAssignment) -> None:
     ensure_year_open(year)
 
 
-def required_text(value: str | None, message: str) -> str:
-    """``value`` stripped; ``ValidationError(message)`` if nothing is left."""
-    cleaned = (value or "").strip()
+def required_text(value: str | None, message: str, *, lines: bool = False) -> str:
+    """``value`` as plain text (one line unless ``lines``), stripped;
+    ``ValidationError(message)`` if nothing is left."""
+    cleaned = (plain_text(value) if lines else plain_line(value)).strip()
     if not cleaned:
         raise ValidationError(message)
     return cleaned

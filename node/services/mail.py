@@ -147,7 +147,7 @@ def _subject(value: str | None) -> str:
 
 
 def _body(value: str | None) -> str:
-    body = required_text(value, _("The message is empty; write some text first."))
+    body = required_text(value, _("The message is empty; write some text first."), lines=True)
     return _within(
         body, MAX_BODY, _("The message is {length} characters long; shorten it to {limit}.")
     )

@@ -30,6 +30,7 @@ from node.services.actor import Actor
 from node.services.history import record, record_create, record_delete, snapshot, update_row
 from node.services.lookup import ensure_journal_open, get_assignment, get_plan_item
 from node.services.permissions import Action, ensure_allowed
+from node.services.text import plain_line
 
 #: One plan line may not claim more hours than this (a typo guard: "40" for "4").
 MAX_HOURS = 100.0
@@ -96,7 +97,7 @@ def _check_line(
     topic: str, hours: float, planned_week: int | None, weeks: int
 ) -> tuple[str, float, int | None]:
     """Validate one plan line; returns it cleaned."""
-    text = topic.strip()
+    text = plain_line(topic).strip()
     if not text:
         raise ValidationError(_("The topic is empty: write what the lessons cover."))
     if isinstance(hours, bool) or not isinstance(hours, int | float):
@@ -161,7 +162,7 @@ def add_plan_item(
         item = PlanItem.create(
             assignment=assignment.id,
             position=_next_position(assignment),
-            section=section.strip(),
+            section=plain_line(section).strip(),
             topic=text,
             hours=hours_value,
             planned_week=week,
@@ -191,7 +192,7 @@ def update_plan_item(
     )
     edit: dict[str, object] = {"topic": text, "hours": hours_value, "planned_week": week}
     if section is not None:
-        edit["section"] = section.strip()
+        edit["section"] = plain_line(section).strip()
     update_row(actor, item, edit, tracked=_FIELDS)
     return item
 

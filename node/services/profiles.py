@@ -20,6 +20,7 @@ from node.services.actor import Actor
 from node.services.class_roster import ACCOUNT_NONE, is_due
 from node.services.lookup import ensure_year_open, get_student, required_text
 from node.services.permissions import Action, ensure_allowed
+from node.services.text import plain_line
 
 #: Genders as stored: unknown, male, female.
 GENDERS = ("", "m", "f")
@@ -83,7 +84,7 @@ def clean_phone(text: str | None) -> str:
 
 def short_text(value: str | None, what: str) -> str:
     """Free text cleaned of surrounding spaces, at most ``MAX_TEXT`` characters."""
-    cleaned = " ".join((value or "").split())
+    cleaned = " ".join(plain_line(value).split())
     if len(cleaned) > MAX_TEXT:
         raise ValidationError(
             _("The {what} is too long: at most {count} characters.").format(

@@ -27,6 +27,7 @@ from node.services import history
 from node.services.actor import Actor
 from node.services.lookup import ensure_journal_open, get_lesson, get_user
 from node.services.permissions import Action, ensure_allowed
+from node.services.text import plain_line
 
 #: Roles whose holder may teach a lesson in another's place (the sysadmin never marks).
 TEACHING_ROLES = frozenset({"teacher", "class_teacher", "deputy", "director"})
@@ -137,7 +138,7 @@ def set_substitute(actor: Actor, lesson_id: str, teacher_id: str, reason: str = 
     user = _substitute(teacher_id)
     _check(lesson, user)
     with db.atomic():
-        return _write(actor, lesson, user, reason.strip())
+        return _write(actor, lesson, user, plain_line(reason).strip())
 
 
 def remove_substitute(actor: Actor, lesson_id: str) -> None:
@@ -206,7 +207,7 @@ def substitute_absence(
         _check(lesson, user, ignoring=ids)
     with db.atomic():
         for lesson in held:
-            _write(actor, lesson, user, reason.strip())
+            _write(actor, lesson, user, plain_line(reason).strip())
     return Covered(lessons=len(held), skipped_cancelled=len(lessons) - len(held))
 
 

@@ -50,6 +50,7 @@ from node.services.lookup import (
     get_slot,
 )
 from node.services.permissions import Action, ensure_allowed
+from node.services.text import plain_line
 
 LESSON_COLUMNS = ("id", "assignment", "date", "number", "status", "topic", "homework")
 
@@ -447,7 +448,7 @@ def cancel_lesson(actor: Actor, lesson_id: str, reason: str) -> Lesson:
     lesson = get_lesson(lesson_id)
     ensure_allowed(actor, Action.LESSON_SCHEDULE, lesson.assignment)
     ensure_journal_open(lesson.assignment)
-    clean_reason = (reason or "").strip()
+    clean_reason = plain_line(reason).strip()
     if not clean_reason:
         raise ValidationError(_("Say why the lesson is cancelled."))
     if lesson.is_cancelled:

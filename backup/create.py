@@ -15,6 +15,7 @@ from backup import manifest as manifests
 from backup import snapshot, store
 from backup.age import Recipient, encrypt
 from backup.background import Background
+from backup.errors import BackupDamaged
 from backup.hashing import InlineHash, buffer_sha256
 from backup.keys import load_recipients
 from backup.manifest import Manifest
@@ -22,6 +23,7 @@ from backup.settings import BackupSettings
 from node.errors import StorageError, ValidationError
 from node.i18n import _
 from node.identity import load_or_create_identity
+from node.models.database import clear_damage, record_damage
 
 #: How much of a backup file is written before it is flushed to disk (see ``_Output``).
 FLUSH_BYTES = 32 << 20
@@ -191,8 +193,12 @@ def _create(
             (plain_size, plain_sha), (cipher_size, cipher_sha) = _encrypt_file(
                 plain, [out.write for out in outputs], recipients
             )
-            # a snapshot that fails quick_check is never published
-            fingerprint = check.result() or known
+            # a snapshot that fails quick_check is never published; every command warns
+            try:
+                fingerprint = check.result() or known
+            except BackupDamaged as exc:
+                record_damage(settings.database_path, str(exc))
+                raise
             for out in outputs:
                 out.sync()
         finally:
@@ -239,6 +245,7 @@ def _create(
             destinations=[str(folder) for folder in folders],
             missing_destinations=[str(folder) for folder in missing],
         )
+        clear_damage(settings.database_path)  # its copy passed the check just now
         return Created(manifest, tuple(finals), tuple(missing))
     finally:
         for temp in [plain, *temps]:

@@ -25,6 +25,7 @@ from node.errors import StorageError
 from node.i18n import _
 from node.identity import load_or_create_identity
 from node.models.changes import start_new_epoch
+from node.models.database import clear_damage
 from node.models.migrations import LATEST_VERSION
 
 EPOCH_KEY = "epoch"
@@ -145,6 +146,7 @@ def restore(
                 _retire(database, safety)
             os.replace(target, database)
             store.fsync_path(database.parent)
+            clear_damage(database)  # a checked copy replaced the damaged one
         except sqlite3.Error as exc:
             raise StorageError(_("Restore failed: {error}").format(error=exc)) from exc
         finally:

@@ -19,6 +19,7 @@ from typing import TypeVar
 from backup.errors import BackupDamaged
 from node.errors import StorageError
 from node.i18n import _
+from node.models.database import DAMAGED_CODES, sqlite_code, storage_error
 
 #: Meta keys written into the snapshot itself, so a backup file alone tells its place in the
 #: sequence (restore refuses a rollback even without the sidecar).
@@ -46,11 +47,18 @@ def copy_database(source: Path, target: Path) -> None:
         src.execute(f"PRAGMA mmap_size={1 << 30}")
         copy_connection(src, target, source)
     except sqlite3.Error as exc:
-        raise StorageError(
-            _("Could not copy the database {path}: {error}").format(path=source, error=exc)
-        ) from exc
+        raise _copy_failed(source, exc) from exc
     finally:
         src.close()
+
+
+def _copy_failed(source: Path | str, exc: sqlite3.Error) -> StorageError:
+    """A damaged source is said as every command says it (``storage_error``)."""
+    if sqlite_code(exc) in DAMAGED_CODES:
+        return storage_error(source, exc)
+    return StorageError(
+        _("Could not copy the database {path}: {error}").format(path=source, error=exc)
+    )
 
 
 def copy_connection(src: sqlite3.Connection, target: Path, source: Path | str) -> None:
@@ -72,9 +80,7 @@ def copy_connection(src: sqlite3.Connection, target: Path, source: Path | str) -
         finally:
             dst.close()
     except sqlite3.Error as exc:
-        raise StorageError(
-            _("Could not copy the database {path}: {error}").format(path=source, error=exc)
-        ) from exc
+        raise _copy_failed(source, exc) from exc
 
 
 def check_database(path: Path, *, full: bool = False) -> None:

@@ -8,12 +8,14 @@ directory, and the user sees one line saying where.
 from __future__ import annotations
 
 import datetime as dt
-import os
+import errno
+import sqlite3
 import sys
 import traceback
 from pathlib import Path
 
 import click
+import peewee as pw
 
 from node.cli import account as _account  # noqa: F401 — registers the subcommand
 from node.cli import backup as _backup  # noqa: F401 — registers the subcommand
@@ -29,28 +31,66 @@ from node.cli import sync as _sync  # noqa: F401 — registers the subcommand
 from node.cli import tui as _tui  # noqa: F401 — registers the subcommand
 from node.cli import users as _users  # noqa: F401 — registers the subcommand
 from node.cli import year as _year  # noqa: F401 — registers the subcommand
-from node.cli.app import cli, current_data_dir, language_from_environment
-from node.errors import EdiaryError
+from node.cli.app import cli, current_data_dir, current_database, language_from_environment
+from node.errors import EdiaryError, StorageError
 from node.files import append_private
 from node.i18n import _, set_language
+from node.models.database import (
+    DAMAGED_CODES,
+    record_damage,
+    sqlite_code,
+    storage_error,
+    writable_folder,
+)
 
 ERROR_LOG = "ediary-error.log"
 
 __all__ = ["cli", "main"]
 
 
-def _log_crash() -> Path:
+def _log_crash() -> str:
+    """Where the traceback went: the log in the data folder, else (a read-only folder)
+    the screen, and the message says which."""
     directory = current_data_dir[0] if current_data_dir else Path.cwd()
     if not directory.is_dir():
         directory = Path.cwd()
     path = directory / ERROR_LOG
+    details = traceback.format_exc()
     try:
         with append_private(path) as log:
             log.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n".encode())
-            log.write(traceback.format_exc().encode())
-    except OSError:
-        return Path(os.devnull)
-    return path
+            log.write(details.encode())
+    except OSError as exc:
+        click.echo(details, err=True, nl=False)
+        return _("the screen above ({path} could not be written: {reason})").format(
+            path=path, reason=exc.strerror
+        )
+    return str(path)
+
+
+#: ``OSError`` numbers that mean "you may not write there" rather than a bug.
+_NOT_WRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
+
+
+def _not_writable(exc: OSError) -> str:
+    """A write refused by the system, in words; the data folder named if it is read-only."""
+    where = exc.filename or (current_data_dir[0] if current_data_dir else "?")
+    text = _("Cannot write {path}: {reason}.").format(path=where, reason=exc.strerror)
+    folder = current_data_dir[0] if current_data_dir else None
+    if folder is not None and folder.is_dir() and not writable_folder(folder):
+        text += " " + _(
+            "The data folder {path} is read-only: nothing was changed. Make it writable (or "
+            "mount it read-write) to change anything."
+        ).format(path=folder)
+    return text
+
+
+def _database_fault(exc: Exception) -> StorageError:
+    """A fault SQLite reported in the middle of a command: what it means, what to do."""
+    database = current_database[0] if current_database else Path("ediary.db")
+    if sqlite_code(exc) in DAMAGED_CODES:
+        record_damage(database, str(exc))
+    return storage_error(database, exc)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,16 +114,27 @@ def _run(args: list[str]) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except (sqlite3.DatabaseError, pw.DatabaseError) as exc:
+        error = _database_fault(exc)
+        click.echo(_("ediary: {message}").format(message=error), err=True)
+        return error.exit_code
+    except OSError as exc:
+        if exc.errno not in _NOT_WRITABLE:
+            return _crashed()
+        click.echo(_("ediary: {message}").format(message=_not_writable(exc)), err=True)
+        return StorageError.exit_code
     except Exception:  # the last line of defence: never a traceback on screen
-        log = _log_crash()
-        click.echo(
-            _("ediary: an unexpected error happened; details were written to {log}.").format(
-                log=log
-            ),
-            err=True,
-        )
-        return 70
+        return _crashed()
     return result if isinstance(result, int) else 0
+
+
+def _crashed() -> int:
+    log = _log_crash()
+    click.echo(
+        _("ediary: an unexpected error happened; details were written to {log}.").format(log=log),
+        err=True,
+    )
+    return 70
 
 
 if __name__ == "__main__":

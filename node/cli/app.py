@@ -16,6 +16,7 @@ from node.cli.translated import TranslatedGroup, TranslatedOption, option
 from node.config import DATA_DIR_ENV, NodeConfig, load_config
 from node.errors import ValidationError
 from node.i18n import LANGUAGES, N_, _, normalize_language, set_language
+from node.models.database import damage_warning, recorded_damage, writable_folder
 
 
 class Context:
@@ -25,8 +26,10 @@ class Context:
         self.config = config
 
 
-#: The data directory of the running command, for the crash log.
+#: The data directory and database of the running command, for the crash log and for
+#: the one message a database fault gets (``node.cli._run``).
 current_data_dir: list[Path] = []
+current_database: list[Path] = []
 
 
 def language_from_environment(argv: list[str]) -> str:
@@ -58,10 +61,34 @@ def language_from_environment(argv: list[str]) -> str:
 def cli(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
     config = load_config(data_dir)
     current_data_dir[:] = [config.data_dir]
+    current_database[:] = [config.database_path]
     if not lang and config.language:
         set_language(config.language)
         click_messages.follow(config.language)
     ctx.obj = Context(config)
+    if ctx.invoked_subcommand is not None and not _asks_for_help():
+        # status checks the database itself and says what it finds
+        warn_about_the_folder(config, damage=ctx.invoked_subcommand != "status")
+
+
+def _asks_for_help() -> bool:
+    return any(arg in ("-h", "--help") for arg in sys.argv[1:])
+
+
+def warn_about_the_folder(config: NodeConfig, *, damage: bool = True) -> None:
+    """Before any command: a read-only data folder, and a database known to be damaged."""
+    folder = config.data_dir
+    if folder.is_dir() and not writable_folder(folder):
+        click.echo(
+            _(
+                "Note: the data folder {path} is read-only: ediary can show what is there, but "
+                "cannot change or save anything in it."
+            ).format(path=folder),
+            err=True,
+        )
+    found = recorded_damage(config.database_path) if damage else None
+    if found is not None:
+        click.echo(damage_warning(config.database_path, found), err=True)
 
 
 def progress_printer() -> Callable[[str, int, int], None]:

@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
-from backup.settings import backup_settings
+from backup.settings import BackupSettings, backup_settings
+from backup.store import newest_entry
 from node.cli.app import Context, cli, print_table
 from node.cli.backup import warn_if_stale
 from node.errors import StorageError
 from node.files import fix_command, loose_files
 from node.i18n import N_, _
-from node.models.database import open_database
+from node.models.database import clear_damage, open_database, record_damage, restore_advice
 from node.services.backup_status import describe_age, read_backup_status
-from node.services.status import node_status
+from node.services.status import NodeStatus, node_status
 
 #: How many of the too-open files ``status`` names (the fix covers them all).
 SHOWN_LOOSE = 5
@@ -44,11 +46,17 @@ def warn_if_loose(data_dir: Path, destinations: tuple[Path, ...]) -> None:
 @cli.command(help=N_("Show the school, its size, the schema version and database health."))
 @click.pass_obj
 def status(obj: Context) -> None:
-    database = open_database(obj.config.database_path)
+    path = obj.config.database_path
+    database = open_database(path)
     try:
-        info = node_status(database)
+        info = node_status(database, path)
     finally:
         database.close()
+    settings = backup_settings(obj.config)
+    if info.health != "ok":
+        record_damage(path, info.health)
+        _report_damage(info, settings)
+    clear_damage(path)
     labels = {
         "classes": _("classes"),
         "students": _("students"),
@@ -69,13 +77,35 @@ def status(obj: Context) -> None:
         (_("health"), info.health),
     ]
     rows += [(labels[key], value) for key, value in info.counts.items()]
-    settings = backup_settings(obj.config)
     backups = read_backup_status(settings.data_dir)
     rows.append((_("last verified backup"), describe_age(backups.age)))
     print_table(rows)
     warn_if_stale(settings)
     warn_if_loose(obj.config.data_dir, settings.destinations)
-    if info.health != "ok":
-        raise StorageError(
-            _("The database failed its health check: {health}").format(health=info.health)
+
+
+def _report_damage(info: NodeStatus, settings: BackupSettings) -> NoReturn:
+    """The failed check, and the one command that brings the school back."""
+    print_table(
+        [
+            (_("database"), info.database_path),
+            (_("health"), info.health),
+        ]
+    )
+    newest = newest_entry(settings)
+    if newest is None:
+        advice = restore_advice()
+    else:
+        advice = _(
+            "Restore the newest backup ({made}): ediary backup restore {file} --identity KEY "
+            "(KEY: the identity file kept off this machine)."
+        ).format(
+            made=newest.manifest.created if newest.manifest else "?",
+            file=shlex.quote(str(newest.path)),
         )
+    raise StorageError(
+        _(
+            "The database failed its health check (SQLite's quick_check: {health}): it is "
+            "damaged. Change nothing more in it. {advice}"
+        ).format(health=info.health, advice=advice)
+    )

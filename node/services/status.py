@@ -36,12 +36,18 @@ class NodeStatus:
     counts: dict[str, int]
 
 
-def node_status(database: pw.SqliteDatabase) -> NodeStatus:
-    """Counts only — no personal data — so any operator of the node may see it."""
+def node_status(database: pw.SqliteDatabase, path: Path) -> NodeStatus:
+    """Counts only — no personal data — so any operator of the node may see it.
+
+    The health check comes first: on a damaged database the counts would fail on the
+    broken pages, so they are left out and the status says what the check found.
+    """
+    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
+    health = quick_check(database)
+    if health != "ok":
+        return NodeStatus(None, None, "?", 0, str(path), size, health, {})
     school = School.current()
     year = AcademicYear.active()
-    path = Path(database.database)
-    size = sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists())
     counts = {
         "classes": SchoolClass.select().count(),
         "students": Student.select().where(Student.left_on.is_null()).count(),
@@ -63,6 +69,6 @@ def node_status(database: pw.SqliteDatabase) -> NodeStatus:
         schema_version=schema_version(database),
         database_path=str(path),
         database_bytes=size,
-        health=quick_check(database),
+        health=health,
         counts=counts,
     )

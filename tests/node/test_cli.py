@@ -60,7 +60,7 @@ def test_a_file_that_is_not_a_database_is_reported(tmp_path: Path):
     (tmp_path / "ediary.db").write_bytes(b"\0garbage" * 1000)
     result = run("status", data_dir=tmp_path)
     assert result.returncode == 7
-    assert "Cannot open the database" in result.stderr
+    assert "is not a database ediary can read" in result.stderr
     assert "Traceback" not in result.stderr
 
 

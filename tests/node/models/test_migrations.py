@@ -114,7 +114,7 @@ def test_a_database_from_a_newer_ediary_is_refused(tmp_path: Path):
 def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path):
     path = tmp_path / "notes.db"
     path.write_text("these are not the marks you are looking for\n" * 100)
-    with pytest.raises(StorageError, match="Cannot open the database"):
+    with pytest.raises(StorageError, match="is not a database ediary can read"):
         open_database(path)
 
 

@@ -20,6 +20,7 @@ from backup.errors import BackupDamaged
 from node.errors import StorageError
 from node.i18n import _
 from node.models.database import DAMAGED_CODES, sqlite_code, storage_error
+from node.models.identifiers import ident
 
 #: Meta keys written into the snapshot itself, so a backup file alone tells its place in the
 #: sequence (restore refuses a rollback even without the sidecar).
@@ -117,7 +118,7 @@ def fingerprint(conn: sqlite3.Connection) -> str:
     for (name,) in tables:
         if name == "meta":
             continue
-        row = conn.execute(f'SELECT count(*), max(rowid) FROM "{name}"').fetchone()
+        row = conn.execute(f"SELECT count(*), max(rowid) FROM {ident(name)}").fetchone()
         digest.update(f"{name}:{row[0]}:{row[1]};".encode())
     if any(name == "meta" for (name,) in tables):
         for key, value in conn.execute(

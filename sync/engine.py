@@ -53,6 +53,7 @@ from node.models.changes import (
 from node.models.changes import (
     new_epoch as _new_epoch,
 )
+from node.models.identifiers import ident
 from node.services.actor import Actor
 from node.services.permissions import may_write_row
 from sync.merge import Change, Merger, SyncError, is_known, tombstone_of
@@ -225,7 +226,7 @@ def _full_rows(info: TableInfo, ids: list[str]) -> dict[str, dict[str, Any]]:
     for start in range(0, len(ids), 500):
         part = ids[start : start + 500]
         marks = ",".join("?" * len(part))
-        cursor = db.execute_sql(f'SELECT * FROM "{info.name}" WHERE id IN ({marks})', part)
+        cursor = db.execute_sql(f"SELECT * FROM {ident(info.name)} WHERE id IN ({marks})", part)
         names = [d[0] for d in cursor.description]
         for values in cursor:
             row = dict(zip(names, values, strict=True))
@@ -382,7 +383,9 @@ def _newly_substituted(view: ScopeView, changes: list[Change]) -> tuple[dict, li
         params = groups[group]
         where = condition.format("(" + ",".join("?" * len(params)) + ")")
         columns = ["id", *info.columns]
-        cursor = db.execute_sql(f'SELECT * FROM "{info.name}" WHERE {where} ORDER BY id', params)
+        cursor = db.execute_sql(
+            f"SELECT * FROM {ident(info.name)} WHERE {where} ORDER BY id", params
+        )
         names = [d[0] for d in cursor.description]
         out_rows = []
         for values in cursor.fetchall():
@@ -452,7 +455,9 @@ def _tombstones(view: ScopeView) -> list[Change]:
     out = []
     for row_id, change in latest.items():
         info = tables()[change.table]
-        exists = db.execute_sql(f'SELECT 1 FROM "{info.name}" WHERE id = ?', (row_id,)).fetchone()
+        exists = db.execute_sql(
+            f"SELECT 1 FROM {ident(info.name)} WHERE id = ?", (row_id,)
+        ).fetchone()
         if exists is None:
             out.append(change)
     return sorted(_filter(view, out), key=lambda c: c.key)
@@ -514,7 +519,7 @@ def bootstrap(
         last = resume.after if resume is not None and info.name == resume.table else ""
         while True:
             cursor = db.execute_sql(
-                f'SELECT * FROM "{info.name}" WHERE id > ?{clause} ORDER BY id LIMIT ?',
+                f"SELECT * FROM {ident(info.name)} WHERE id > ?{clause} ORDER BY id LIMIT ?",
                 (last, *params, max_rows),
             )
             names = [d[0] for d in cursor.description]
@@ -568,7 +573,7 @@ def _actor(pushed_by: Scope | None) -> Actor | None:
 def _refusal(actor: Actor, change: Change) -> str | None:
     """Why ``actor`` may not make ``change`` here, or None if they may."""
     info = tables()[change.table]
-    stored = db.execute_sql(f'SELECT * FROM "{info.name}" WHERE id = ?', (change.row_id,))
+    stored = db.execute_sql(f"SELECT * FROM {ident(info.name)} WHERE id = ?", (change.row_id,))
     values = stored.fetchone()
     before = dict(zip([d[0] for d in stored.description], values, strict=True)) if values else None
     if change.op == "delete":
@@ -604,7 +609,9 @@ def _orphaned(info: TableInfo, row: dict[str, Any]) -> bool:
         if ref.nullable or parent_id is None:
             continue
         gone = (
-            db.execute_sql(f'SELECT 1 FROM "{ref.parent}" WHERE id = ?', (parent_id,)).fetchone()
+            db.execute_sql(
+                f"SELECT 1 FROM {ident(ref.parent)} WHERE id = ?", (parent_id,)
+            ).fetchone()
             is None
         )
         if gone and tombstone_of(ref.parent, parent_id) is not None:

@@ -30,6 +30,7 @@ from node.errors import EdiaryError
 from node.i18n import _
 from node.models import db
 from node.models.changes import ALIVE, TICK_SQL
+from node.models.identifiers import ident, idents
 from node.services import clock
 from sync.tables import TableInfo, children_of, tables
 
@@ -158,7 +159,7 @@ class RowState:
 
 
 def _fetch_row(info: TableInfo, row_id: str) -> dict[str, Any] | None:
-    cursor = db.execute_sql(f'SELECT * FROM "{info.name}" WHERE id = ?', (row_id,))
+    cursor = db.execute_sql(f"SELECT * FROM {ident(info.name)} WHERE id = ?", (row_id,))
     values = cursor.fetchone()
     if values is None:
         return None
@@ -286,12 +287,13 @@ class Merger:
                 )
             )
         fresh = [r for r in rows if r[0] not in known] if known else rows
-        names = ", ".join(f'"{c}"' for c in columns)
+        names = idents(columns)
         marks = ", ".join("?" * len(columns))
         conn = db.connection()
         before = conn.total_changes
         conn.executemany(
-            f'INSERT INTO "{info.name}" ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING', fresh
+            f"INSERT INTO {ident(info.name)} ({names}) VALUES ({marks}) ON CONFLICT DO NOTHING",
+            fresh,
         )
         inserted = conn.total_changes - before
         self.applied += inserted
@@ -422,15 +424,16 @@ class Merger:
 
     def _write(self, info: TableInfo, row_id: str, values: dict[str, Any], *, insert: bool):
         if insert:
-            names = ", ".join(f'"{c}"' for c in ("id", *values))
+            names = idents(("id", *values))
             marks = ", ".join("?" * (len(values) + 1))
             db.execute_sql(
-                f'INSERT INTO "{info.name}" ({names}) VALUES ({marks})', (row_id, *values.values())
+                f"INSERT INTO {ident(info.name)} ({names}) VALUES ({marks})",
+                (row_id, *values.values()),
             )
         else:
-            sets = ", ".join(f'"{c}" = ?' for c in values)
+            sets = ", ".join(f"{ident(c)} = ?" for c in values)
             db.execute_sql(
-                f'UPDATE "{info.name}" SET {sets} WHERE id = ?', (*values.values(), row_id)
+                f"UPDATE {ident(info.name)} SET {sets} WHERE id = ?", (*values.values(), row_id)
             )
 
     def _may_stand(self, info: TableInfo, row: dict[str, Any], change: Change) -> bool:
@@ -466,9 +469,9 @@ class Merger:
             values = [row.get(c) for c in columns]
             if any(v is None for v in values):
                 continue
-            where = " AND ".join(f'"{c}" = ?' for c in columns)
+            where = " AND ".join(f"{ident(c)} = ?" for c in columns)
             other = db.execute_sql(
-                f'SELECT id FROM "{info.name}" WHERE {where} AND id != ?',
+                f"SELECT id FROM {ident(info.name)} WHERE {where} AND id != ?",
                 (*values, change.row_id),
             ).fetchone()
             if other is None:
@@ -544,14 +547,15 @@ class Merger:
         row_id = row["id"]
         for ref in children_of(info.name):
             child_info = tables()[ref.table]
+            column = ident(ref.column)
             if ref.nullable:
                 db.execute_sql(
-                    f'UPDATE "{ref.table}" SET "{ref.column}" = NULL WHERE "{ref.column}" = ?',
+                    f"UPDATE {ident(ref.table)} SET {column} = NULL WHERE {column} = ?",
                     (row_id,),
                 )
                 continue
             cursor = db.execute_sql(
-                f'SELECT * FROM "{ref.table}" WHERE "{ref.column}" = ?', (row_id,)
+                f"SELECT * FROM {ident(ref.table)} WHERE {column} = ?", (row_id,)
             )
             names = [d[0] for d in cursor.description]
             for values in cursor.fetchall():
@@ -568,7 +572,7 @@ class Merger:
                     child_info, child["id"], {c: child.get(c) for c in child_info.columns}
                 )
                 self._remove(child_info, child, tomb, kind=kind)
-        db.execute_sql(f'DELETE FROM "{info.name}" WHERE id = ?', (row_id,))
+        db.execute_sql(f"DELETE FROM {ident(info.name)} WHERE id = ?", (row_id,))
 
 
 def tombstone_of(table: str, row_id: str) -> tuple[int, str] | None:

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 import peewee as pw
 
 from node.files import private_database_file
+from node.models.identifiers import ident, idents
 
 db = pw.DatabaseProxy()
 
@@ -169,9 +170,9 @@ def bulk_insert(
     """
     fields = [model._meta.fields[name] for name in columns]
     table = model._meta.table_name
-    names = ", ".join(f'"{f.column_name}"' for f in fields)
+    names = idents(f.column_name for f in fields)
     marks = ", ".join("?" for _ in fields)
-    sql = f'INSERT INTO "{table}" ({names}) VALUES ({marks})'
+    sql = f"INSERT INTO {ident(table)} ({names}) VALUES ({marks})"
     conn: sqlite3.Connection = db.connection()
     cursor = conn.executemany(sql, rows)
     return cursor.rowcount

@@ -33,6 +33,7 @@ from pathlib import Path
 import peewee as pw
 
 from node.models.base import BaseModel, SyncModel, db
+from node.models.identifiers import ident, idents
 
 #: Pseudo-group for a row's existence: inserts and deletes write it, last writer wins.
 ALIVE = "_alive"
@@ -187,7 +188,7 @@ _ACTIVE = "(SELECT applying FROM sync_clock WHERE id = 1) = 0"
 
 
 def _json_object(prefix: str, columns: Iterable[str]) -> str:
-    return "json_object(" + ", ".join(f"'{c}', {prefix}.\"{c}\"" for c in columns) + ")"
+    return "json_object(" + ", ".join(f"'{c}', {prefix}.{ident(c)}" for c in columns) + ")"
 
 
 def _log(table: str, prefix: str, op: str, fields_sql: str, base_sql: str) -> str:
@@ -204,18 +205,21 @@ def trigger_sql(table: str, columns: Sequence[str]) -> list[str]:
     data = [c for c in columns if c != "id"]
     base = _ROW_BASE
     out = [
-        f'CREATE TRIGGER "sync_{table}_insert" AFTER INSERT ON "{table}" WHEN {_ACTIVE} '
+        f"CREATE TRIGGER {ident(f'sync_{table}_insert')} AFTER INSERT ON {ident(table)} "
+        f"WHEN {_ACTIVE} "
         f"BEGIN {TICK_SQL} {_log(table, 'NEW', 'insert', _json_object('NEW', data), '0')} END",
-        f'CREATE TRIGGER "sync_{table}_delete" AFTER DELETE ON "{table}" WHEN {_ACTIVE} '
+        f"CREATE TRIGGER {ident(f'sync_{table}_delete')} AFTER DELETE ON {ident(table)} "
+        f"WHEN {_ACTIVE} "
         f"BEGIN {TICK_SQL} {_log(table, 'OLD', 'delete', _json_object('OLD', data), base)} END",
     ]
     for name, members in groups_of(table, columns).items():
-        changed = " OR ".join(f'NEW."{c}" IS NOT OLD."{c}"' for c in members)
-        of = ", ".join(f'"{c}"' for c in members)
+        changed = " OR ".join(f"NEW.{ident(c)} IS NOT OLD.{ident(c)}" for c in members)
+        of = idents(members)
         fields = _json_object("NEW", members)
         parent = _group_base(members[0])
         out.append(
-            f'CREATE TRIGGER "sync_{table}_update_{name}" AFTER UPDATE OF {of} ON "{table}" '
+            f"CREATE TRIGGER {ident(f'sync_{table}_update_{name}')} "
+            f"AFTER UPDATE OF {of} ON {ident(table)} "
             f"WHEN {_ACTIVE} AND ({changed}) "
             f"BEGIN {TICK_SQL} {_log(table, 'NEW', 'update', fields, parent)} END"
         )

@@ -18,6 +18,7 @@ import peewee as pw
 
 from node.errors import StorageError
 from node.i18n import _
+from node.models.identifiers import ident
 
 SQL_DIR = Path(__file__).parent / "sql"
 VERSION_KEY = "schema_version"
@@ -43,9 +44,9 @@ def _run_sql_file(name: str) -> Callable[[pw.SqliteDatabase], None]:
 def _mark_points(database: pw.SqliteDatabase) -> None:
     """v2: keep a mark's numeric value beside its text so averages are plain SQL."""
     for table in ("mark", "final_mark"):
-        database.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN "points" INTEGER')
+        database.execute_sql(f'ALTER TABLE {ident(table)} ADD COLUMN "points" INTEGER')
         database.execute_sql(
-            f'UPDATE "{table}" SET points = CAST(value AS INTEGER) '
+            f"UPDATE {ident(table)} SET points = CAST(value AS INTEGER) "
             "WHERE value GLOB '[0-9]' OR value GLOB '[0-9][0-9]'"
         )
 

@@ -28,6 +28,7 @@ from node.models import (
     User,
     WorkType,
 )
+from node.models.identifiers import ident
 from node.services.text import plain_line, plain_text
 
 M = TypeVar("M", bound=SyncModel)
@@ -58,7 +59,7 @@ def _missing(model: type[SyncModel]) -> NotFound:
 def _get(model: type[M], row_id: str | None) -> M:
     # Written as SQL: every service starts here, and building ``get_or_none`` through the
     # ORM cost ~40 times what SQLite spent finding the row by its primary key.
-    sql = f'SELECT * FROM "{model._meta.table_name}" WHERE "id" = ?'
+    sql = f'SELECT * FROM {ident(model._meta.table_name)} WHERE "id" = ?'
     row = next(iter(model.raw(sql, model.id.db_value(row_id))), None) if row_id else None
     if row is None:
         raise _missing(model)

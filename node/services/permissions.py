@@ -37,6 +37,7 @@ from node.models import (
     db,
     tables_of,
 )
+from node.models.identifiers import ident
 from node.models.people import STAFF_ROLES, Guardian
 from node.services.actor import Actor
 
@@ -362,7 +363,7 @@ def _row_or_none(model: type[_M], row_id: object) -> _M | None:
     pushes, and building ``get_or_none`` through the ORM cost far more than the lookup."""
     if not row_id:
         return None
-    sql = f'SELECT * FROM "{model._meta.table_name}" WHERE "id" = ?'
+    sql = f'SELECT * FROM {ident(model._meta.table_name)} WHERE "id" = ?'
     return next(iter(model.raw(sql, str(row_id))), None)
 
 

@@ -19,6 +19,7 @@ from functools import cache
 from typing import Any
 
 from node.models import SYNC_MODELS, SyncConflict, User, db
+from node.models.identifiers import ident
 from node.services.actor import Actor
 from node.services.permissions import (
     CONFLICT_SQL_TABLES,
@@ -55,7 +56,7 @@ class ConflictEntry:
 
 def _stored_row(table: str, row_id: str) -> dict[str, Any] | None:
     """The row as stored, or its last full image in the change log if it is gone."""
-    cursor = db.execute_sql(f'SELECT * FROM "{table}" WHERE id = ?', (row_id,))
+    cursor = db.execute_sql(f"SELECT * FROM {ident(table)} WHERE id = ?", (row_id,))
     values = cursor.fetchone()
     if values is not None:
         return dict(zip([d[0] for d in cursor.description], values, strict=True))
@@ -87,12 +88,12 @@ def _rule_rows_sql() -> str:
     columns = {m._meta.table_name: set(m._meta.columns) for m in SYNC_MODELS}
     tables = sorted(CONFLICT_SQL_TABLES & columns.keys())
     live = " ".join(
-        f"WHEN '{t}' THEN EXISTS (SELECT 1 FROM \"{t}\" WHERE id = k.row_id)" for t in tables
+        f"WHEN '{t}' THEN EXISTS (SELECT 1 FROM {ident(t)} WHERE id = k.row_id)" for t in tables
     )
 
     def stored(column: str) -> str:
         whens = " ".join(
-            f'WHEN \'{t}\' THEN (SELECT "{column}" FROM "{t}" WHERE id = c.row_id)'
+            f"WHEN '{t}' THEN (SELECT {ident(column)} FROM {ident(t)} WHERE id = c.row_id)"
             for t in tables
             if column in columns[t]
         )

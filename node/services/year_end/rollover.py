@@ -26,6 +26,7 @@ from typing import Any
 from node.errors import Conflict, ValidationError
 from node.i18n import _
 from node.models import AcademicYear, Holiday, Period, SchoolClass, db, new_id
+from node.models.identifiers import ident, idents
 from node.services import history
 from node.services.actor import Actor
 from node.services.lookup import ensure_year_open, get_year, required_text
@@ -134,16 +135,16 @@ def _check_new_year(year: AcademicYear, name: str, start: dt.date, end: dt.date)
 def _select(
     table: str, where: str, params: Sequence[Any]
 ) -> tuple[list[str], list[tuple[Any, ...]]]:
-    cursor = db.execute_sql(f'SELECT * FROM "{table}" WHERE {where}', tuple(params))
+    cursor = db.execute_sql(f"SELECT * FROM {ident(table)} WHERE {where}", tuple(params))
     return [d[0] for d in cursor.description], cursor.fetchall()
 
 
 def _insert(table: str, columns: list[str], rows: list[list[Any]]) -> None:
     if not rows:
         return
-    names = ", ".join(f'"{c}"' for c in columns)
+    names = idents(columns)
     marks = ", ".join("?" for _c in columns)
-    db.connection().executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})', rows)
+    db.connection().executemany(f"INSERT INTO {ident(table)} ({names}) VALUES ({marks})", rows)
 
 
 def _copy(

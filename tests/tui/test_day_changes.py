@@ -226,10 +226,10 @@ async def test_a_lesson_is_moved_cancelled_with_a_reason_and_restored(demo_db, t
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, DayChangesScreen)
-        assert "экскурсия" in cells(app, 0)[5]
+        assert "экскурсия" in cells(app, 0)[4]
         await pilot.press("r")
         await settle(pilot)
-        assert cells(app, 0)[5] == ""
+        assert cells(app, 0)[4] == ""
         await pilot.press("m")
         await settle(pilot)
         assert isinstance(app.screen, MoveDialog)

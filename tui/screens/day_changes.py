@@ -38,6 +38,8 @@ from tui.screens.day_dialogs import (
 )
 from tui.screens.journal import JournalScreen, JournalTarget
 
+#: The subject column's widest (a long subject with its group is cut with «…»).
+SUBJECT_WIDTH = 22
 #: Weekday names as a timetable writes them, Monday first.
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
 
@@ -72,7 +74,7 @@ class DayChangesScreen(Screen[None]):
         Binding("t", "today", N_("Today"), show=False, id="today"),
         Binding("d", "choose_day", N_("Go to a date"), show=False, id="choose-day"),
         Binding("s", "substitute", N_("Substitute"), id="substitute"),
-        Binding("a", "absence", N_("Absence: all the teacher's lessons"), id="absence"),
+        Binding("a", "absence", N_("Teacher away"), id="absence"),
         Binding("x", "remove_substitute", N_("Remove the substitute"), show=False, id="unsub"),
         Binding("e", "end_absence", N_("End an absence"), show=False, id="end-absence"),
         Binding("m", "move", N_("Move"), id="move"),
@@ -174,27 +176,31 @@ class DayChangesScreen(Screen[None]):
         )
 
     def _fill(self) -> None:
+        """One line a lesson; the last column is the change: the substitute, or «cancelled»
+        with its reason (a cancelled lesson has no substitute), so it fits in 80 columns."""
         table = self.query_one("#day-table", DataTable)
         table.clear(columns=True)
-        columns = (_("Class"), "№", _("Subject"), _("Teacher"), _("Substitute"), _("State"))
-        for column in columns:
-            table.add_column(column)
-        for lesson in self.lessons:
-            group = f" ({lesson.subgroup})" if lesson.subgroup else ""
+        subjects = [
+            f"{x.subject} ({x.subgroup})" if x.subgroup else x.subject for x in self.lessons
+        ]
+        table.add_column(_("Class"))
+        table.add_column("№")
+        table.add_column(_("Subject"), width=min(SUBJECT_WIDTH, max(map(len, subjects), default=8)))
+        table.add_column(_("Teacher"))
+        table.add_column(_("Substitute or cancellation"))
+        for lesson, subject in zip(self.lessons, subjects, strict=True):
             if lesson.cancelled:
-                state = Text(_("cancelled"), style="bold red")
+                change = Text(_("cancelled"), style="bold red")
                 if lesson.cancel_reason:
-                    state.append(f": {lesson.cancel_reason}")
+                    change.append(f": {lesson.cancel_reason}")
             else:
-                state = Text("")
-            substitute = Text(lesson.substitute, style="bold") if lesson.substitute else ""
+                change = Text(lesson.substitute, style="bold")
             table.add_row(
                 lesson.class_label,
                 str(lesson.number),
-                Text(f"{lesson.subject}{group}"),
+                Text(subject, overflow="ellipsis", no_wrap=True),
                 Text(lesson.teacher),
-                substitute,
-                state,
+                change,
                 key=lesson.lesson_id,
             )
         ids = [lesson.lesson_id for lesson in self.lessons]

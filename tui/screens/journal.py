@@ -238,7 +238,7 @@ class JournalScreen(Screen[None]):
 
     def show_info(self, grid: JournalGrid) -> None:
         if grid.one_lesson:
-            text = _("substitute: this lesson only; the rest of the journal is its teacher's")
+            text = _("substitute: this lesson only")
             self.query_one("#journal-info", Static).update(text)
             return
         window = grid.window

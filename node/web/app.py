@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import jinja2
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_log import AccessLogger
 
 from node.i18n import normalize_language
@@ -84,11 +86,29 @@ class AccessLog(AccessLogger):
         super().log(request, response, time)
 
 
+class MalformedRequestsAsInfo(logging.Filter):
+    """aiohttp answers a request it cannot parse (bytes that are not HTTP, a raw non-ASCII
+    URL, a header line too long) with 400 itself, but logs it as an error with a traceback:
+    it is the client's fault, so it becomes one INFO line naming the client and the fault."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, HttpProcessingError):
+            record.msg, record.args = "%s: %s", (record.getMessage(), error.message)
+            record.levelno, record.levelname = logging.INFO, "INFO"
+            record.exc_info = record.exc_text = None
+        return True
+
+
+_MALFORMED = MalformedRequestsAsInfo()
+
+
 def make_runner(app: web.Application, **kwargs: Any) -> web.AppRunner:
     """The runner that serves ``app`` (for ``ediary serve``, its extra processes and the
     tests), with the app's limits: the header timeout is aiohttp's keep-alive timeout, which
     closes a connection that has not sent a whole request within it."""
     limits = app[keys.LIMITS]
+    logging.getLogger("aiohttp.server").addFilter(_MALFORMED)  # once: a filter is a set member
     access_log_class: type[AbstractAccessLogger] = AccessLog
     return web.AppRunner(
         app,

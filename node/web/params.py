@@ -24,6 +24,8 @@ from node.i18n import _
 
 #: Record ids are UUIDs written as 32 hex digits (``node.models.base.new_id``).
 ID = re.compile(r"[0-9a-f]{32}")
+#: A Host header as a browser sends it: a name or IPv4 address, or [IPv6], and a port.
+HOST = re.compile(r"(?:[A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?")
 #: Session tokens and CSRF values are URL-safe base64 or hex (``secrets.token_urlsafe``).
 TOKEN = re.compile(r"[A-Za-z0-9_-]{16,128}")
 #: The days a page may be asked about: a school's journal lies well inside these, and a
@@ -97,6 +99,13 @@ def query_int(request: web.Request, name: str, default: int, *, low: int, high: 
 def query_text(request: web.Request, name: str, limit: int = 200) -> str:
     """Free text from the query string, cut to ``limit`` (it only refills a form)."""
     return request.query.get(name, "")[:limit]
+
+
+def host(request: web.Request) -> str:
+    """The address the browser used (the sign-in page shows it), or "" when the Host
+    header cannot be one: it is echoed into the page, so only a plain host[:port] may pass."""
+    value = request.headers.get("Host", "")
+    return value if HOST.fullmatch(value) else ""
 
 
 def token(value: str | None) -> str:

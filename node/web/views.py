@@ -78,7 +78,7 @@ async def index(request: web.Request) -> web.Response:
 
 
 async def signin_page(request: web.Request) -> web.Response:
-    return render(request, "signin.html", host=request.host, login="")
+    return render(request, "signin.html", host=params.host(request), login="")
 
 
 async def signin_post(request: web.Request) -> web.Response:
@@ -94,7 +94,9 @@ async def signin_post(request: web.Request) -> web.Response:
             address=client_address(request),
         )
     except EdiaryError as exc:  # wrong password, throttled, disabled
-        response = render(request, "signin.html", host=request.host, login=login, error=str(exc))
+        response = render(
+            request, "signin.html", host=params.host(request), login=login, error=str(exc)
+        )
         response.set_status(403 if not isinstance(exc, ValidationError) else 400)
         return response
     response = see_other("/children")
@@ -129,7 +131,7 @@ async def activate_post(request: web.Request) -> web.Response:
     return render(
         request,
         "signin.html",
-        host=request.host,
+        host=params.host(request),
         login=login,
         notice=_("Your account is active. Sign in with your new password."),
     )

@@ -268,3 +268,14 @@ async def test_no_traceback_was_logged(client, web_school, caplog):
     await client.get("/lang/en?next=/x%0d%0aSet-Cookie:%20a=b")
     assert "unexpected error" not in caplog.text
     assert "Traceback" not in caplog.text
+
+
+async def test_headers_that_are_not_utf8_or_not_a_host_are_not_echoed(client, caplog):
+    """The sign-in page names the address the browser used: only a plain host[:port]."""
+    for host in (b"\xff\xfe", b"<script>x</script>", b"school.local:8080", b"[::1]:8080"):
+        answer = await _raw(
+            client, b"GET /signin HTTP/1.1\r\nHost: " + host + b"\r\nConnection: close\r\n\r\n"
+        )
+        assert answer.startswith(b"HTTP/1.1 200 "), (host, answer[:40])
+        assert (host in answer) == (host in (b"school.local:8080", b"[::1]:8080")), host
+    assert "unexpected error" not in caplog.text

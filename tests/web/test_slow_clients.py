@@ -182,3 +182,17 @@ async def test_a_whole_request_within_the_limits_still_works(short):
         length = int(next(h for h in head.split(b"\r\n") if h.startswith(b"Content-Length"))[16:])
         await asyncio.wait_for(reader.readexactly(length), WITHIN)
     writer.close()
+
+
+async def test_a_request_that_is_not_http_is_400_and_one_info_line(short, caplog):
+    caplog.set_level(logging.INFO)
+    for request in (b"GET /\xff HTTP/1.1\r\nHost: school\r\n\r\n", b"\x16\x03\x01 hello\r\n\r\n"):
+        reader, writer = await short.connect()
+        writer.write(request)
+        await writer.drain()
+        answer = await until_closed(reader)
+        writer.close()
+        assert _status(answer) == 400 or answer.startswith(b"HTTP/1.0 400"), answer[:40]
+    await short.runner.cleanup()
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING], caplog.text
+    assert "Traceback" not in caplog.text

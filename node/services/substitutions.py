@@ -67,16 +67,23 @@ def _substitute(teacher_id: str) -> User:
     return user
 
 
-def _busy_with(user: User, lesson: Lesson, *, ignoring: set[str]) -> Lesson | None:
-    """A lesson ``user`` already teaches at the lesson's date and number: one of their own
-    not handed to a substitute, or one they substitute. ``ignoring``: lessons being
-    re-assigned in the same change."""
+def _busy_with(
+    user: User,
+    lesson: Lesson,
+    *,
+    ignoring: set[str],
+    at: tuple[dt.date, int] | None = None,
+) -> Lesson | None:
+    """A lesson ``user`` already teaches at the lesson's date and number (or ``at``): one
+    of their own not handed to a substitute, or one they substitute. ``ignoring``: lessons
+    being re-assigned in the same change."""
+    day, number = at or (lesson.date, lesson.number)
     same_time = (
         Lesson.select(Lesson)
         .join(TeachingAssignment)
         .where(
-            Lesson.date == lesson.date,
-            Lesson.number == lesson.number,
+            Lesson.date == day,
+            Lesson.number == number,
             Lesson.status != "cancelled",
             Lesson.id.not_in([lesson.id, *ignoring]),
         )
@@ -111,6 +118,22 @@ def _check(lesson: Lesson, user: User, *, ignoring: frozenset[str] = frozenset()
             _("{name} already teaches then: {lesson}.").format(
                 name=user.display_name, lesson=lesson_label(busy)
             )
+        )
+
+
+def ensure_substitute_free(lesson: Lesson, day: dt.date, number: int) -> None:
+    """A substituted lesson moved to ``day``/``number`` keeps its substitute: they must be
+    free then (``timetable.move_lesson`` asks before it moves the lesson)."""
+    row = Substitution.get_or_none(Substitution.lesson == lesson.id)
+    if row is None:
+        return
+    busy = _busy_with(row.teacher, lesson, ignoring=set(), at=(day, number))
+    if busy is not None:
+        raise Conflict(
+            _(
+                "The lesson's substitute {name} already teaches then: {lesson}. Remove the "
+                "substitute or choose another time."
+            ).format(name=row.teacher.display_name, lesson=lesson_label(busy))
         )
 
 

@@ -50,6 +50,7 @@ from node.services.lookup import (
     get_slot,
 )
 from node.services.permissions import Action, ensure_allowed
+from node.services.substitutions import ensure_substitute_free
 from node.services.text import plain_line
 
 LESSON_COLUMNS = ("id", "assignment", "date", "number", "status", "topic", "homework")
@@ -423,7 +424,7 @@ def add_lesson(actor: Actor, assignment_id: str, date: dt.date, number: int) -> 
 
 
 def move_lesson(actor: Actor, lesson_id: str, new_date: dt.date, new_number: int) -> Lesson:
-    """Move a lesson; its marks, attendance, topic and homework go with it."""
+    """Move a lesson; its marks, attendance, topic, homework and substitute go with it."""
     lesson = get_lesson(lesson_id)
     assignment = lesson.assignment
     ensure_allowed(actor, Action.LESSON_SCHEDULE, assignment)
@@ -432,6 +433,7 @@ def move_lesson(actor: Actor, lesson_id: str, new_date: dt.date, new_number: int
     if (lesson.date, lesson.number) == (new_date, new_number):
         return lesson
     _check_place(assignment, year, new_date, new_number, moving=lesson)
+    ensure_substitute_free(lesson, new_date, new_number)
     history.update_row(actor, lesson, {"date": new_date, "number": new_number})
     return lesson
 

@@ -267,3 +267,12 @@ def test_the_reports_count_a_substituted_lesson_for_the_teacher_who_taught_it(
     activity = activity_report(deputy, 2026, 11)
     [line] = [row for row in activity.users if row.login == "petrov"]
     assert line.entries == 2
+
+
+def test_a_substituted_lesson_moves_only_where_its_substitute_is_free(school, lesson, covered):
+    deputy = school.actor(school.deputy)
+    Lesson.create(assignment=school.maths_8b, date=dt.date(2026, 11, 19), number=2)
+    with nothing_written(), pytest.raises(Conflict, match="Петров О. В."):
+        timetable.move_lesson(deputy, lesson.id, dt.date(2026, 11, 19), 2)
+    moved = timetable.move_lesson(deputy, lesson.id, dt.date(2026, 11, 19), 3)
+    assert Substitution.get(Substitution.lesson == moved.id).teacher_id == school.other_teacher.id

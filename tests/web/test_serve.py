@@ -264,11 +264,9 @@ def test_serve_refuses_greedy_and_slow_clients_and_logs_a_dropped_one(
     web_school, tmp_path: Path
 ) -> None:
     """The limits of README's security paragraph, on the real ``ediary serve`` with short
-    timeouts from ``ediary.toml``: a declared 100 MB body is refused at once, 60 slowloris
+    header timeout from ``ediary.toml``: a declared 100 MB body is refused at once, 60 slowloris
     sockets are closed, and a client that drops mid-body is one «client aborted» line."""
-    (tmp_path / "ediary.toml").write_text(
-        "web_header_timeout_seconds = 0.5\nweb_body_timeout_seconds = 0.5\n", encoding="utf-8"
-    )
+    (tmp_path / "ediary.toml").write_text("web_header_timeout_seconds = 0.5\n", encoding="utf-8")
     process, port = _start(tmp_path, "--workers", "1")
     try:
         with socket.create_connection(("127.0.0.1", port)) as greedy:

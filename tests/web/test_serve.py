@@ -263,7 +263,7 @@ def _closed_by_server(sock: socket.socket, within: float = 30.0) -> bytes:
 def test_serve_refuses_greedy_and_slow_clients_and_logs_a_dropped_one(
     web_school, tmp_path: Path
 ) -> None:
-    """The limits of README's security paragraph, on the real ``ediary serve`` with short
+    """The limits of README's security paragraph, on the real ``ediary serve`` with a short
     header timeout from ``ediary.toml``: a declared 100 MB body is refused at once, 60 slowloris
     sockets are closed, and a client that drops mid-body is one «client aborted» line."""
     (tmp_path / "ediary.toml").write_text("web_header_timeout_seconds = 0.5\n", encoding="utf-8")

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from node.i18n import _, current_language
+from node.i18n import LANGUAGES, N_, _, current_language, gettext, use_language
 from node.services.setup.cells import Cell, cell_text
 from node.services.setup.problems import Problems
-from node.services.setup.sheets import SHEETS, Sheet, sheet_named
+from node.services.setup.sheets import SHEETS, Sheet, fold, sheet_named
 from node.spreadsheet import from_spreadsheet_text
 
+#: The title of the template's guide sheet (``writer.guide_title``): skipped without a note.
+GUIDE = N_("How to fill in")
 #: How many rows above the header may hold a title or a note.
 HEADER_SEARCH_ROWS = 10
 #: A row whose first filled cell starts with this is a comment: the template's example row
@@ -69,9 +70,21 @@ def _xlsx_grids(path: Path, problems: Problems) -> Iterator[tuple[str, list[tupl
     """(tab name, rows of cells) for every tab of a workbook."""
     from openpyxl import load_workbook  # a few hundred milliseconds: only when a workbook comes
 
+    grids: list[tuple[str, list[tuple[Cell, ...]]]] = []
     try:
         workbook = load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        try:
+            for worksheet in workbook.worksheets:
+                rows = [
+                    tuple(_unquoted(cell) for cell in row)
+                    for row in worksheet.iter_rows(values_only=True)
+                ]
+                grids.append((worksheet.title, rows))
+        finally:
+            workbook.close()
+    # Any failure of the parser on a damaged or foreign file is the file's problem, to be
+    # reported as such, never a crash of the import.
+    except Exception as exc:
         problems.add(
             path.name,
             None,
@@ -82,17 +95,7 @@ def _xlsx_grids(path: Path, problems: Problems) -> Iterator[tuple[str, list[tupl
             ).format(error=type(exc).__name__),
         )
         return
-    try:
-        for worksheet in workbook.worksheets:
-            yield (
-                worksheet.title,
-                [
-                    tuple(_unquoted(cell) for cell in row)
-                    for row in worksheet.iter_rows(values_only=True)
-                ],
-            )
-    finally:
-        workbook.close()
+    yield from grids
 
 
 def _unquoted(cell: Cell) -> Cell:
@@ -114,10 +117,21 @@ def _csv_grid(path: Path, data: bytes, problems: Problems) -> list[tuple[Cell, .
         return None
     first = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = ";" if first.count(";") >= first.count(",") else ","
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    # ediary's own CSV (an export, the template) writes «'+7 912…» so that no spreadsheet
-    # runs a cell as a formula; the value is what follows the «'»
-    return [tuple(_unquoted(cell) for cell in row) for row in rows]
+    try:
+        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        # ediary's own CSV (an export, the template) writes «'+7 912…» so that no spreadsheet
+        # runs a cell as a formula; the value is what follows the «'»
+        return [tuple(_unquoted(cell) for cell in row) for row in rows]
+    except csv.Error as exc:
+        problems.add(
+            path.name,
+            None,
+            None,
+            _(
+                "is not a CSV file Excel would write ({error}); save it again as «CSV UTF-8»."
+            ).format(error=exc),
+        )
+        return None
 
 
 # --- grids → sources -------------------------------------------------------------------------
@@ -201,6 +215,15 @@ def _source(
     return source
 
 
+def _is_guide(tab: str) -> bool:
+    """The template's first sheet, which explains how to fill it in (see ``writer``)."""
+    for language in LANGUAGES:
+        with use_language(language):
+            if fold(tab) == fold(gettext(GUIDE)):
+                return True
+    return False
+
+
 def _add_grid(
     bundle: Bundle, label: str, name: str, grid: Sequence[tuple[Cell, ...]], *, named_by: str
 ) -> None:
@@ -211,6 +234,8 @@ def _add_grid(
     found = _find_header(grid, [named] if named else SHEETS)
     if found is None:
         if named is None and named_by == "tab":
+            if _is_guide(name):
+                return
             bundle.notes.append(
                 _("The tab «{tab}» is not a sheet ediary reads; it was skipped.").format(tab=label)
             )

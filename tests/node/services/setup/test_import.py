@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import pytest
+
+from node.errors import Forbidden
 from node.models import (
     AcademicYear,
     Guardian,
@@ -163,3 +166,11 @@ def test_a_closed_year_is_refused(node: Actor, tmp_path: Path):
     )
     report = check_setup(node, [write_xlsx(tmp_path / "school.xlsx", school(), language="en")])
     assert [str(p).split(":")[0] for p in report.problems] == ["Year, row 2, column «Название»"]
+
+
+def test_only_who_manages_the_school_and_its_accounts_may_import(node: Actor, tmp_path: Path):
+    path = write_xlsx(tmp_path / "school.xlsx", school())
+    assert import_setup(node, [path]).written
+    teacher = Actor.from_user(User.get(User.login == "ivanova.m"))
+    with pytest.raises(Forbidden):
+        check_setup(teacher, [path])

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
+from node.i18n import use_language
 from node.services.actor import Actor
 from node.services.setup.reader import read_files
 from node.services.setup.rows import typed_rows
 from node.services.setup.run import import_setup
+from node.services.setup.writer import template_rows, workbook_bytes
 from tests.node.services.setup.workbook import school, write_csvs, write_xlsx
 
 
@@ -105,3 +107,13 @@ def test_the_users_import_csv_still_imports_on_its_own(node: Actor, tmp_path: Pa
     assert report.ok and report.written, [str(p) for p in report.problems]
     assert [code.login for code in report.codes] == ["petrov"]
     assert report.teachers == [] and report.lessons_created == 0
+
+
+@pytest.mark.parametrize("language", ["ru", "en"])
+def test_the_empty_template_reads_without_a_word_about_its_guide(tmp_path: Path, language: str):
+    with use_language(language):
+        path = tmp_path / "template.xlsx"
+        path.write_bytes(workbook_bytes(template_rows(), example=True))
+        bundle = read_files([path])
+    assert bundle.notes == [] and not bundle.problems
+    assert len(bundle.sources) == 13

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from node.cli.app import Context, cli
+from node.cli.app import Context, cli, progress_printer
 from node.cli.translated import TranslatedGroup, option
 from node.cli.users import opened, operator, show_codes
 from node.errors import ValidationError
@@ -79,7 +79,9 @@ def _teachers(report: SetupReport) -> None:
 @click.pass_obj
 def import_(obj: Context, files: tuple[Path, ...], check: bool) -> None:
     with opened(obj):
-        report = (check_setup if check else import_setup)(operator(), list(files))
+        report = (check_setup if check else import_setup)(
+            operator(), list(files), progress=progress_printer()
+        )
     for note in report.notes:
         click.echo(note)
     if report.problems:

@@ -8,7 +8,7 @@ one bad row writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from node.errors import EdiaryError
@@ -42,18 +42,28 @@ class _Discard(Exception):
     """Raised inside the transaction to roll everything back (a check, or any problem)."""
 
 
-def check_setup(actor: Actor, paths: Sequence[Path]) -> SetupReport:
+#: Called as work goes: (stage in the user's language, stages done, stages in all).
+Progress = Callable[[str, int, int], None]
+
+
+def check_setup(
+    actor: Actor, paths: Sequence[Path], *, progress: Progress | None = None
+) -> SetupReport:
     """Read and check the files; report every problem and what an import would do.
     Nothing is written."""
-    return run_setup(actor, read_files(paths), write=False)
+    return run_setup(actor, read_files(paths), write=False, progress=progress)
 
 
-def import_setup(actor: Actor, paths: Sequence[Path]) -> SetupReport:
+def import_setup(
+    actor: Actor, paths: Sequence[Path], *, progress: Progress | None = None
+) -> SetupReport:
     """Import the files, then generate the year's lessons; all or nothing."""
-    return run_setup(actor, read_files(paths), write=True)
+    return run_setup(actor, read_files(paths), write=True, progress=progress)
 
 
-def run_setup(actor: Actor, bundle: Bundle, *, write: bool) -> SetupReport:
+def run_setup(
+    actor: Actor, bundle: Bundle, *, write: bool, progress: Progress | None = None
+) -> SetupReport:
     """The check (``write=False``) or the import of files already read."""
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     ensure_allowed(actor, Action.USERS_MANAGE)
@@ -70,10 +80,12 @@ def run_setup(actor: Actor, bundle: Bundle, *, write: bool) -> SetupReport:
         try:
             with db.atomic():
                 run = Run(actor, rows, report)
-                _import(run)
+                _import(run, progress or _silent)
                 if not rows.problems and run.year is not None:
+                    (progress or _silent)(_("Lessons"), len(_STAGES), len(_STAGES) + 1)
                     generate(run)
                     report.teachers = teacher_loads(run)
+                    (progress or _silent)(_("Lessons"), len(_STAGES) + 1, len(_STAGES) + 1)
                 if rows.problems or not write:
                     raise _Discard
         except _Discard:
@@ -86,23 +98,43 @@ def run_setup(actor: Actor, bundle: Bundle, *, write: bool) -> SetupReport:
     return report
 
 
-def _import(run: Run) -> None:
-    """Every sheet in the order its references need: staff before the classes they lead."""
-    import_year(run)
-    import_bells(run)
-    import_subjects(run)
-    import_work_types(run)
-    import_staff(run)
-    if run.year is None:
-        return
+def _silent(stage: str, done: int, total: int) -> None:
+    pass
+
+
+def _periods(run: Run) -> None:
     try:
         import_periods(run)
-    except EdiaryError as exc:
+    except EdiaryError as exc:  # the whole-year period the import adds itself
         run.rows.problems.add(run.label_of("periods"), None, None, str(exc))
-    import_holidays(run)
-    import_classes(run)
-    import_students(run)
-    import_parents(run)
-    import_subgroups(run)
-    assignments = import_load(run)
-    import_timetable(run, assignments)
+
+
+def _load_and_timetable(run: Run) -> None:
+    import_timetable(run, import_load(run))
+
+
+#: Every sheet in the order its references need (staff before the classes they lead); the
+#: first five need no academic year, the others stop if there is none.
+_STAGES: tuple[tuple[str, Callable[[Run], None]], ...] = (
+    ("year", import_year),
+    ("bells", import_bells),
+    ("subjects", import_subjects),
+    ("work_types", import_work_types),
+    ("staff", import_staff),
+    ("periods", _periods),
+    ("holidays", import_holidays),
+    ("classes", import_classes),
+    ("students", import_students),
+    ("parents", import_parents),
+    ("subgroups", import_subgroups),
+    ("load", _load_and_timetable),
+)
+_WITHOUT_YEAR = 5
+
+
+def _import(run: Run, progress: Progress) -> None:
+    for done, (kind, stage) in enumerate(_STAGES):
+        if done >= _WITHOUT_YEAR and run.year is None:
+            return
+        progress(run.label_of(kind), done, len(_STAGES) + 1)
+        stage(run)

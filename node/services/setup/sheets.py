@@ -406,7 +406,15 @@ PARENTS = Sheet(
         "Parents, one row per child: a parent of two children (same name and phone) is one "
         "person linked to both."
     ),
-    key=("last_name", "first_name", "middle_name", "phone", "child"),
+    key=(
+        "last_name",
+        "first_name",
+        "middle_name",
+        "phone",
+        "child",
+        "child_class",
+        "child_birth_date",
+    ),
     aliases=("законные представители", "guardians"),
     columns=(
         Column(

@@ -55,14 +55,16 @@ def to_date(value: Cell) -> dt.date:
     if isinstance(value, dt.date):
         return value
     text = cell_text(value)
-    day = month = year = None
+    parts: tuple[int, int, int] | None = None
     if match := _DOTTED.match(text):
         day, month, year = (int(g) for g in match.groups())
+        parts = (year, month, day)
     elif match := _ISO.match(text):
         year, month, day = (int(g) for g in match.groups())
-    if year is not None:
+        parts = (year, month, day)
+    if parts is not None:
         try:
-            return dt.date(year, month, day)
+            return dt.date(*parts)
         except ValueError:
             pass
     raise ValidationError(

@@ -65,9 +65,11 @@ class Run:
         try:
             return call(*args, **kw)
         except EdiaryError as exc:
-            key = blame
+            key: str | None
             if isinstance(blame, Mapping):
                 key = next((k for kind, k in blame.items() if isinstance(exc, kind)), None)
+            else:
+                key = blame
             self.rows.check(row, key, exc)
             return None
 

@@ -13,6 +13,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 from node.i18n import LANGUAGES, N_, _, current_language, gettext, use_language
 from node.services.setup.cells import Cell, cell_text
@@ -76,9 +77,10 @@ def _xlsx_grids(path: Path, problems: Problems) -> Iterator[tuple[str, list[tupl
         try:
             for worksheet in workbook.worksheets:
                 rows = [
-                    tuple(_unquoted(cell) for cell in row)
+                    tuple(_unquoted(cast(Cell, cell)) for cell in row)
                     for row in worksheet.iter_rows(values_only=True)
                 ]
+                # formulas are read as their values (data_only): only plain cell values come
                 grids.append((worksheet.title, rows))
         finally:
             workbook.close()
@@ -281,9 +283,9 @@ def read_files(paths: Sequence[Path]) -> Bundle:
                 name = tab if sheet_named(tab) or len(grids) > 1 else path.stem
                 _add_grid(bundle, tab, name, grid, named_by="tab" if len(grids) > 1 else "file")
         elif suffix in (".csv", ".txt"):
-            grid = _csv_grid(path, data, bundle.problems)
-            if grid is not None:
-                _add_grid(bundle, path.name, path.stem, grid, named_by="file")
+            csv_grid = _csv_grid(path, data, bundle.problems)
+            if csv_grid is not None:
+                _add_grid(bundle, path.name, path.stem, csv_grid, named_by="file")
         else:
             bundle.problems.add(
                 path.name,

@@ -126,14 +126,15 @@ def _set_members(run: Run, wanted: dict[Subgroup, tuple[Row, set[str], bool]]) -
 # --- the teaching load -----------------------------------------------------------------------
 
 
-def _subgroup(run: Run, row: Row, class_id: str, subject_id: str) -> Subgroup | None | bool:
-    """The subgroup a row names; ``None`` for the whole class, ``False`` when unknown."""
+def _subgroup(run: Run, row: Row, class_id: str, subject_id: str) -> tuple[bool, Subgroup | None]:
+    """(known, the subgroup a row names): ``None`` for the whole class; not known when the
+    row names a subgroup that does not exist (the row then has a problem)."""
     if not row["subgroup"]:
-        return None
+        return True, None
     key = (class_id, subject_id, name_key(row["subgroup"]))
     group = run.subgroups.get(key)
     if group is not None:
-        return group
+        return True, group
     run.unknown(
         row,
         "subgroups",
@@ -144,7 +145,7 @@ def _subgroup(run: Run, row: Row, class_id: str, subject_id: str) -> Subgroup | 
         ).format(name=row["subgroup"]),
     )
     row.broken = True
-    return False
+    return False, None
 
 
 def _assignments(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
@@ -164,8 +165,8 @@ def import_load(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
         hours = run.attempt(row, "hours", classes.check_hours_per_week, row["hours"] or 0)
         if school_class is None or subject is None:
             continue
-        group = _subgroup(run, row, school_class.id, subject.id)
-        if row.broken or teacher is None or hours is None or group is False:
+        known, group = _subgroup(run, row, school_class.id, subject.id)
+        if row.broken or teacher is None or hours is None or not known:
             continue
         key = (school_class.id, subject.id, group.id if group else None)
         assignment = existing.get(key)
@@ -220,8 +221,8 @@ def import_timetable(run: Run, assignments: dict[AssignmentKey, TeachingAssignme
         subject = run.subject(row, "subject")
         if school_class is None or subject is None:
             continue
-        group = _subgroup(run, row, school_class.id, subject.id)
-        if row.broken or group is False:
+        known, group = _subgroup(run, row, school_class.id, subject.id)
+        if row.broken or not known:
             continue
         assignment = assignments.get((school_class.id, subject.id, group.id if group else None))
         if assignment is None:

@@ -15,6 +15,7 @@ from typing import Any
 from node.errors import ValidationError
 from node.i18n import _
 from node.services.setup.sheets import Column, ColumnType, fold
+from node.services.text import plain_line
 
 Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | None
 
@@ -42,7 +43,7 @@ def cell_text(value: Cell) -> str:
         return value.strftime("%d.%m.%Y")
     if isinstance(value, dt.time):
         return value.strftime("%H:%M")
-    return " ".join(str(value).split())
+    return " ".join(plain_line(str(value)).split())  # names and topics typed in a workbook
 
 
 def is_blank(value: Cell) -> bool:

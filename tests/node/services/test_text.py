@@ -99,3 +99,9 @@ def test_every_service_that_stores_typed_text_strips_control_characters(school: 
 def test_has_controls_sees_each_kind(char):
     assert has_controls(f"a{char}b")
     assert unicodedata.category(char) in ("Cc", "Cf")
+
+
+def test_a_workbook_cell_for_the_school_setup_is_plain_text_too():
+    from node.services.setup.cells import cell_text
+
+    assert cell_text(HOSTILE) == "A[2J]0;pwnedBCDE F31mG"

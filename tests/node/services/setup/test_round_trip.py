@@ -55,6 +55,7 @@ def test_the_example_is_the_template_filled_in():
 def test_example_import_export_import_again_changes_nothing(node: Actor, tmp_path: Path):
     first = import_setup(node, [EXAMPLE])
     assert first.written, [str(p) for p in first.problems]
+    assert first.notes == []  # the guide tab is known, not «a tab ediary does not read»
     assert first.counts["classes"].created == 3
     assert first.counts["students"].created == 60
     assert first.lessons_created > 2000

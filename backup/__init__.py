@@ -1,4 +1,4 @@
-"""Encrypted backups (age v1), verification, restore and year-end archives (DESIGN.md §5).
+"""Encrypted backups (age v1), verification, restore, year-end archives (docs/ARCHITECTURE.md §5).
 
 Built by the backup and year-end issues on top of ``node.services``.
 """

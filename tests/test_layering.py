@@ -1,4 +1,4 @@
-"""The dependency direction of DESIGN.md §2, checked two ways (as harlequin does)."""
+"""The dependency direction of docs/ARCHITECTURE.md §2, checked two ways (as harlequin does)."""
 
 from __future__ import annotations
 

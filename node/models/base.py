@@ -107,7 +107,7 @@ class Reach(enum.Enum):
 
 
 class SyncModel(BaseModel):
-    """A table whose rows are replicated between nodes (see DESIGN.md §4)."""
+    """A table whose rows are replicated between nodes (see docs/ARCHITECTURE.md §4)."""
 
     id = IdField(primary_key=True, default=new_id)
     #: Whose the rows are; every subclass must say (``__init_subclass__`` checks).

@@ -1,11 +1,11 @@
 """Change capture for sync: the change log, the hybrid logical clock, field groups, triggers.
 
 Every write to a syncable table, however it is made (a service, a peewee bulk update, raw
-SQL from the sqlite3 shell), must reach the change log in the same transaction (DESIGN.md
-§4). Only SQLite triggers see every writer, so capture lives here, in the core, and the
-sync package only reads the log. The clock's state is a row of ``sync_clock`` and advances
-inside the write transaction, because several processes (serve, tui, the CLI) write one
-file: ``hlc = max(wall_ms << 16, last + 1)``.
+SQL from the sqlite3 shell), must reach the change log in the same transaction
+(docs/ARCHITECTURE.md §4). Only SQLite triggers see every writer, so capture lives here, in
+the core, and the sync package only reads the log. The clock's state is a row of
+``sync_clock`` and advances inside the write transaction, because several processes (serve,
+tui, the CLI) write one file: ``hlc = max(wall_ms << 16, last + 1)``.
 
 While sync applies remote changes it sets ``sync_clock.applying`` inside its transaction,
 and the triggers stand aside, so remote changes never echo back as local ones.

@@ -1,4 +1,4 @@
-"""Weighted averages and suggested final marks (DESIGN.md §3), as pure functions.
+"""Weighted averages and suggested final marks (docs/ARCHITECTURE.md §3), as pure functions.
 
 Exact fractions, not floats: 3.6 must round up at a .6 threshold, and a float sum of
 weights can land on 3.5999…; a teacher would rightly call that a wrong suggestion.

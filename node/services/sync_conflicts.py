@@ -1,6 +1,6 @@
 """Sync conflicts for the people concerned: the writes that lost, and what won.
 
-Sync keeps every losing write in ``sync_conflict`` (DESIGN.md §4: nothing is lost). A
+Sync keeps every losing write in ``sync_conflict`` (docs/ARCHITECTURE.md §4: nothing is lost). A
 teacher sees the conflicts of rows they may write (their journals; their class as a class
 teacher); the director and deputies see every conflict of the school. Screens show the
 list; a person re-enters a losing value by hand if it was the right one.

@@ -4,7 +4,7 @@ Each repeat builds the demo into a fresh directory with ``build_demo``, then rea
 row of every table of the result and times inserting them with plain
 ``sqlite3.executemany`` into an empty database with the same schema and the same pragmas,
 in one transaction. The ratio of the two medians is what the demo's own work costs on top
-of SQLite (DESIGN.md §7: within 3×).
+of SQLite (docs/ARCHITECTURE.md §7: within 3×).
 """
 
 from __future__ import annotations

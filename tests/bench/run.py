@@ -6,7 +6,7 @@
                               [--only web [--web-seconds 30]]
 
 Every figure is measured against a baseline in the same run (absolute times drift on a
-shared machine); the goals are those of DESIGN.md §7 and issue 2, set for size L on a
+shared machine); the goals are those of docs/ARCHITECTURE.md §7 and issue 2, set for size L on a
 2-core machine.
 """
 

@@ -1,5 +1,5 @@
 """A laptop's first fill cut off half way goes on after its last applied chunk, and one that
-completed is never redone (DESIGN.md §4: a kill re-sends at most one chunk)."""
+completed is never redone (docs/ARCHITECTURE.md §4: a kill re-sends at most one chunk)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Change capture: every write to a syncable table, however made, logs a change in the
 same transaction; node-local tables and paused writes log nothing; the clock lives in the
-database (DESIGN.md §4)."""
+database (docs/ARCHITECTURE.md §4)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Kill -9 during sync, again and again: after a restart everything converges, nothing is
-lost, and at most the one chunk in flight is sent again (DESIGN.md §4).
+lost, and at most the one chunk in flight is sent again (docs/ARCHITECTURE.md §4).
 
 The child stops at each point it reports and is killed at one of them, chosen by a seeded
 random: every run makes its kills, both inside a transaction and between chunks."""

@@ -1,4 +1,4 @@
-"""Kill -9 of either side during sync over the real wire, again and again (DESIGN.md §4).
+"""Kill -9 of either side during sync over the real wire, again and again (docs/ARCHITECTURE.md §4).
 
 The hub is ``ediary serve`` in its own process (its sync port, its self-signed certificate,
 pinned at pairing); the laptop is ``ediary join`` / ``ediary sync`` in its own process with

@@ -1,5 +1,5 @@
 """Sync between a hub and laptops, case by case: the teacher's day, conflicts, deletes,
-unique cells, orphans, replays, clock skew, rights and scope (DESIGN.md §4)."""
+unique cells, orphans, replays, clock skew, rights and scope (docs/ARCHITECTURE.md §4)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Sync conflicts: the writes that lost when two computers changed one cell.
 
-Opened with ``y`` from the home screen. Sync keeps every losing write (DESIGN.md §4); this
-screen shows a teacher the ones of their journals (the administration: all), newest first,
+Opened with ``y`` from the home screen. Sync keeps every losing write (docs/ARCHITECTURE.md
+§4); this screen shows a teacher the ones of their journals (the administration: all), newest first,
 with what was kept and what was lost. Enter on a journal cell opens that journal on the
 cell (the student's row, the lesson's column), so a lost value that was right can be typed
 again.

@@ -1,7 +1,7 @@
 """The demo school: a realistic, deterministic school built in one go (``ediary demo``).
 
 ``build_demo`` is the entry point; sizes S (one class), M (about 600 students) and L (the
-reference school of DESIGN.md §7: 2,000 students, 70 classes, 150 teachers, a full year).
+reference school of docs/ARCHITECTURE.md §7: 2,000 students, 70 classes, 150 teachers, a full year).
 """
 
 from __future__ import annotations

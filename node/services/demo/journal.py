@@ -46,7 +46,7 @@ SECOND_MARK = 0.04
 #: and the homework checked: "5/4").
 ORAL_SECOND = 0.25
 #: Scales the subjects' ``oral_rate``: tuned so the reference school L gets the ≈1.3 M marks
-#: of DESIGN.md §7 (about 0.7 marks per student present at a lesson).
+#: of docs/ARCHITECTURE.md §7 (about 0.7 marks per student present at a lesson).
 ORAL_SCALE = 1.5
 #: Chance that a student short of marks near a term's end is asked in a lesson.
 CATCH_UP = 0.6

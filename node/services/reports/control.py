@@ -200,7 +200,9 @@ def control_report(
     def by_assignment(sql: str, params: tuple[object, ...]) -> dict[str, tuple[int, ...]]:
         return {row[0]: row[1:] for row in db.execute_sql(sql, params)}
 
-    def by_teacher_of(sql: str, params: tuple) -> dict[tuple[str, str | None], tuple]:
+    def by_teacher_of(
+        sql: str, params: tuple[object, ...]
+    ) -> dict[tuple[str, str | None], tuple[int, ...]]:
         return {(row[0], row[1]): row[2:] for row in db.execute_sql(sql, params)}
 
     lessons = by_teacher_of(_LESSONS_SQL, (year.id, s, u))

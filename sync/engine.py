@@ -56,6 +56,7 @@ from node.models.changes import (
 from node.models.identifiers import ident
 from node.services.actor import Actor
 from node.services.permissions import may_write_row
+from node.services.text import has_controls
 from sync.merge import Change, Merger, SyncError, is_known, tombstone_of
 from sync.scope import ScopeView
 from sync.tables import TableInfo, tables
@@ -601,6 +602,19 @@ def _refusal(actor: Actor, change: Change) -> str | None:
     return None
 
 
+def _unsafe_text(change: Change) -> str | None:
+    """Why a pushed change's text may not be stored: the services store typed text without
+    control characters (``node.services.text``), and a laptop's push must not be the way
+    round that. Refused rather than cleaned, so hub and laptop still agree on every value."""
+    for value in change.fields.values():
+        if isinstance(value, str) and has_controls(value):
+            return _(
+                "The change holds control characters (such as an escape sequence) that no "
+                "text may hold; type it again on this version of ediary."
+            )
+    return None
+
+
 def _orphaned(info: TableInfo, row: dict[str, Any]) -> bool:
     """Does ``row`` hang from a row deleted here (a mark in a lesson the hub deleted while
     the laptop was away)? Merge keeps such a row out and logs it, so it needs no rights."""
@@ -681,7 +695,7 @@ def apply_chunk(payload: bytes, *, pushed_by: Scope | None) -> ApplyResult:
                 reason = (
                     _("The change claims to come from the school server itself.")
                     if change.origin == mine
-                    else _refusal(actor, change)
+                    else _unsafe_text(change) or _refusal(actor, change)
                 )
                 if reason is not None:
                     rejected.append(_reject(merger, change, reason))

@@ -481,3 +481,21 @@ def test_a_teachers_mark_in_a_lesson_the_hub_deleted_is_an_orphan_not_a_refusal(
     assert sync(hub, ivanova) == []
     assert _marks(hub) == _marks(ivanova) == {}
     assert "orphan" in {c.kind for c in _conflicts(hub)}
+
+
+def test_a_pushed_text_with_control_characters_is_rejected(hub, laptop):
+    """A laptop's services strip them; a tampered or old laptop's raw write does not reach
+    the hub (refused, not cleaned: both sides keep agreeing on every value)."""
+    s = hub.school
+    ivanova = laptop("ivanova", s.teacher.id)
+    lesson = s.maths_lessons[0]
+    with ivanova.active():
+        Lesson.update(topic="Дроби\x1b]0;pwned\x07").where(Lesson.id == lesson.id).execute()
+    rejected = push(ivanova, hub)
+    assert [r.change["table"] for r in rejected] == ["lesson"]
+    assert "control characters" in rejected[0].reason
+    with hub.active():
+        assert "\x1b" not in Lesson.get_by_id(lesson.id).topic
+    pull(hub, ivanova)
+    with ivanova.active():
+        assert "\x1b" not in Lesson.get_by_id(lesson.id).topic

@@ -11,13 +11,11 @@ readable by their owner only, in one step: never a half-written file.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from node import files
 from node.cli.app import Context
 from node.cli.setup import setup
 from node.cli.translated import option
@@ -32,23 +30,10 @@ OUT_HELP = N_("An .xlsx file for one workbook, or a folder for one CSV file per 
 
 
 def write_private(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file and a rename, mode 0600."""
-    folder = path.parent if str(path.parent) else Path(".")
+    """Atomically and 0600 (``node.files``): the school's people are in it."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        files.write_private(path, data)
     except OSError as exc:
-        raise StorageError(
-            _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
-        ) from None
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
         raise StorageError(
             _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
         ) from None
@@ -70,7 +55,7 @@ def write_rows(out: Path, rows: SchoolRows, *, example: bool = False) -> list[Pa
             _("Write to an .xlsx file or to a folder, not to «{name}».").format(name=out.name)
         )
     try:
-        out.mkdir(exist_ok=True)
+        files.private_folder(out)
     except OSError as exc:
         raise StorageError(
             _("Cannot write {path}: {reason}").format(path=out, reason=exc.strerror)

@@ -155,3 +155,13 @@ def test_the_readme_promises_what_these_tests_hold():
     promise = readme.split("**Security on disk.**", 1)[1].split("\n\n", 1)[0]
     assert f"`{files.PRIVATE_FOLDER:04o}`" in promise and f"`{files.PRIVATE_FILE:04o}`" in promise
     assert "chmod -R go-rwx" in promise and "`=`, `+`, `-`, `@`, a tab or a carriage" in promise
+
+
+def test_the_schools_export_is_private(school, tmp_path: Path):
+    """``ediary setup export``: a workbook, or a folder of CSV files, naming every child."""
+    with umask(0):
+        home = ["--lang", "en", "--data-dir", str(tmp_path)]
+        assert main([*home, "setup", "export", "--out", str(tmp_path / "school.xlsx")]) == 0
+        assert main([*home, "setup", "export", "--out", str(tmp_path / "csv")]) == 0
+    assert mode(tmp_path / "school.xlsx") == 0o600
+    assert_private_tree(tmp_path / "csv")

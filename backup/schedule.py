@@ -39,14 +39,14 @@ def run_auto(settings: BackupSettings, now: dt.datetime | None = None) -> AutoRu
     now = now or dt.datetime.now(dt.UTC)
     if not due(settings, now):
         return AutoRun(None, (), "too-soon")
+    stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     try:
         created = create_backup(settings, now=now, only_if_changed=True)
     except (EdiaryError, OSError) as exc:
         # kept for the administrator's screen and `ediary status`; the caller still logs it
-        stamp = now.astimezone(dt.UTC).replace(microsecond=0).isoformat()
-        store.save_state(settings, last_error=str(exc), last_error_at=stamp.replace("+00:00", "Z"))
+        store.save_state(settings, last_error=str(exc), last_error_at=stamp, last_auto_at=stamp)
         raise
-    if store.load_state(settings).get("last_error"):
-        store.save_state(settings, last_error="", last_error_at="")
+    # the screens tell "never ran" from "ran without error" by this time
+    store.save_state(settings, last_error="", last_error_at="", last_auto_at=stamp)
     pruned = tuple(prune(settings)) if created.manifest else ()
     return AutoRun(created, pruned, "made" if created.manifest else "unchanged")

@@ -11,7 +11,8 @@ show the same age and the same warning. The keys read here are the file's contra
 * ``destinations`` / ``missing_destinations`` — the folders the last run wrote to / could
   not reach (a USB drive not mounted);
 * ``last_error`` / ``last_error_at`` — why the last automatic run failed (empty once one
-  succeeds).
+  succeeds);
+* ``last_auto_at`` — when an automatic run last checked for changes (absent: none has run).
 
 Ages use the wall clock, not ``clock.now()``: the demo pins the school's day, but a backup
 made an hour ago is an hour old whatever day the journal pretends it is.
@@ -44,6 +45,7 @@ class BackupStatus:
     last_error: str
     last_error_at: dt.datetime | None
     now: dt.datetime
+    last_auto_at: dt.datetime | None = None
 
     @property
     def age(self) -> dt.timedelta | None:
@@ -102,6 +104,7 @@ def read_backup_status(data_dir: Path, now: dt.datetime | None = None) -> Backup
         last_error=str(state.get("last_error") or ""),
         last_error_at=_time(state, "last_error_at"),
         now=now or dt.datetime.now(dt.UTC),
+        last_auto_at=_time(state, "last_auto_at"),
     )
 
 

@@ -11,6 +11,12 @@ from pathlib import Path
 
 from textual.widgets import DataTable, Input, Static, TabbedContent
 
+from backup.age import generate
+from backup.create import create_backup
+from backup.keys import add_recipient
+from backup.schedule import run_auto
+from backup.settings import backup_settings
+from node.config import load_config
 from node.models import FinalMark, FinalMarkUnlock, Period, User
 from node.models.database import open_database
 from node.services.actor import Actor
@@ -243,3 +249,25 @@ async def test_the_sysadmin_sees_only_backups_with_the_status_figure(demo_db: Pa
         keys = [row[0] for row in app.screen.rows]
         for key in ("1", "5", "[", "]", "e", "w", "u", "d", "v", "o"):
             assert key in keys, key
+
+
+async def backups_body(demo_db: Path, data_dir: Path) -> str:
+    app = EdiaryApp(demo_db, sign_in_as=("admin", PASSWORD), data_dir=data_dir)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_admin(pilot, app)
+        return str(app.screen.query_one("#backups-body", Static).render())
+
+
+async def test_the_backups_tab_tells_no_automatic_run_from_a_clean_one(
+    demo_db: Path, tmp_path: Path
+):
+    settings = backup_settings(load_config(tmp_path))
+    add_recipient(settings, str(generate().recipient), "test")
+    create_backup(settings)  # made by hand: no automatic run has happened
+    body = await backups_body(demo_db, tmp_path)
+    assert "No automatic backup has run yet" in body and "no error" not in body
+    later = dt.datetime.now(dt.UTC) + dt.timedelta(hours=2)
+    assert run_auto(settings, now=later).reason in ("made", "unchanged")  # the UI wrote
+    body = await backups_body(demo_db, tmp_path)
+    when = later.strftime("%d.%m.%Y %H:%M UTC")
+    assert f"The last automatic run ({when}) reported no error." in body

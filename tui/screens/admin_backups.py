@@ -77,6 +77,17 @@ class BackupsPane(AdminPane):
                     when=_when(status.last_error_at), error=status.last_error
                 )
             )
+        elif status.last_auto_at is not None:
+            lines.append(
+                _("The last automatic run ({when}) reported no error.").format(
+                    when=_when(status.last_auto_at)
+                )
+            )
         else:
-            lines.append(_("The last automatic run reported no error."))
+            lines.append(
+                _(
+                    "No automatic backup has run yet: start the backup timer "
+                    "('ediary backup auto', see README) or 'ediary serve', which runs them."
+                )
+            )
         self.query_one("#backups-body", Static).update("\n".join(lines))

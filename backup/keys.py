@@ -63,17 +63,22 @@ def check_passphrase(passphrase: str) -> None:
         )
 
 
-def create_identity_file(
-    path: Path, passphrase: str, *, log_n: int = SCRYPT_DEFAULT_LOG_N
-) -> Identity:
-    """Make a new identity and write it to ``path``, encrypted with ``passphrase`` (scrypt)."""
-    check_passphrase(passphrase)
+def refuse_existing_identity(path: Path) -> None:
+    """An identity file is never overwritten (backups made to it would be lost)."""
     if path.exists():
         raise Conflict(
             _(
                 "{path} already exists; choose another file name, or keep the identity you have."
             ).format(path=path)
         )
+
+
+def create_identity_file(
+    path: Path, passphrase: str, *, log_n: int = SCRYPT_DEFAULT_LOG_N
+) -> Identity:
+    """Make a new identity and write it to ``path``, encrypted with ``passphrase`` (scrypt)."""
+    check_passphrase(passphrase)
+    refuse_existing_identity(path)
     identity = Identity(os.urandom(32))
     now = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
     text = f"# created: {now}\n# public key: {identity.recipient}\n{identity}\n"

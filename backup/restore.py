@@ -19,6 +19,8 @@ from pathlib import Path
 from backup import snapshot, store
 from backup.age import Identity
 from backup.errors import BackupDamaged, RestoreRefused
+from backup.keys import is_encrypted
+from backup.manifest import Manifest
 from backup.settings import BackupSettings
 from backup.verify import check_contents, check_file
 from node.errors import StorageError
@@ -70,6 +72,49 @@ def _retire(database: Path, safety: Path) -> None:
         Path(f"{database}{suffix}").unlink(missing_ok=True)
 
 
+def check_before_restore(
+    settings: BackupSettings, backup_file: Path, *, allow_older: bool = False
+) -> Manifest | None:
+    """Everything that can be checked before the secret is asked for: the file is there and
+    is an age file, its manifest (if beside it) is signed and not older than the newest
+    backup seen, and the data folder can be written. Returns the manifest, if any."""
+    if not backup_file.is_file():
+        raise RestoreRefused(_("There is no backup file at {path}.").format(path=backup_file))
+    if not is_encrypted(backup_file):
+        raise RestoreRefused(
+            _("{path} is not an ediary backup (not an age-encrypted file).").format(
+                path=backup_file
+            )
+        )
+    entry = store.read_entry(backup_file)
+    manifest = None
+    if entry.manifest is not None or entry.manifest_path.exists():
+        # a sidecar that is there must be right; the file's hash is taken while decrypting
+        manifest = check_file(entry, read=False)
+        _refuse_older(settings, manifest.sequence, allow_older)
+    folder = settings.database_path.parent
+    if folder.is_dir() and not os.access(folder, os.W_OK):
+        raise RestoreRefused(
+            _("The data folder {path} is read-only: the backup cannot be restored into it.").format(
+                path=folder
+            )
+        )
+    return manifest
+
+
+def _refuse_older(settings: BackupSettings, sequence: int, allow_older: bool) -> None:
+    newest = store.newest_sequence(settings)
+    if sequence < newest and not allow_older:
+        raise RestoreRefused(
+            _(
+                "This backup (number {sequence}) is older than the newest one this node "
+                "has seen (number {newest}): restoring it would lose the changes made "
+                "since. Restore the newest backup, or add --allow-older if you really "
+                "mean to go back."
+            ).format(sequence=sequence, newest=newest)
+        )
+
+
 def restore(
     settings: BackupSettings,
     backup_file: Path,
@@ -79,14 +124,8 @@ def restore(
     now: dt.datetime | None = None,
 ) -> Restored:
     """Restore ``backup_file``; on any problem raise with nothing on disk changed."""
-    if not backup_file.is_file():
-        raise RestoreRefused(_("There is no backup file at {path}.").format(path=backup_file))
     with store.locked(settings):
-        entry = store.read_entry(backup_file)
-        manifest = None
-        if entry.manifest is not None or entry.manifest_path.exists():
-            # a sidecar that is there must be right; the file's hash is taken while decrypting
-            manifest = check_file(entry, read=False)
+        manifest = check_before_restore(settings, backup_file, allow_older=allow_older)
         store.cleanup_orphans(settings.data_dir)
         target = store.temp_path(settings.data_dir, "restore")
         check_contents(backup_file, manifest, identities, target, full=True, durable=True)
@@ -107,16 +146,7 @@ def restore(
                         "update ediary on this machine first."
                     ).format(version=version)
                 )
-            newest = store.newest_sequence(settings)
-            if sequence < newest and not allow_older:
-                raise RestoreRefused(
-                    _(
-                        "This backup (number {sequence}) is older than the newest one this node "
-                        "has seen (number {newest}): restoring it would lose the changes made "
-                        "since. Restore the newest backup, or add --allow-older if you really "
-                        "mean to go back."
-                    ).format(sequence=sequence, newest=newest)
-                )
+            _refuse_older(settings, sequence, allow_older)
             epoch = os.urandom(16).hex()
             _key, node_id = load_or_create_identity(settings.identity_path)
             with contextlib.closing(sqlite3.connect(target)) as conn, conn:

@@ -14,7 +14,9 @@ from backup.keys import (
     is_encrypted,
     load_identities,
     load_recipients,
+    refuse_existing_identity,
 )
+from backup.restore import check_before_restore
 from backup.restore import restore as restore_backup
 from backup.retention import prune as prune_backups
 from backup.schedule import run_auto
@@ -59,7 +61,11 @@ def _passphrase(passphrase_file: Path | None, *, confirm: bool) -> str:
 
 
 def _identities(identity: Path, passphrase_file: Path | None) -> list[Identity]:
-    if identity.is_file() and is_encrypted(identity):
+    """The identities of ``identity``; its passphrase is asked for last, once everything
+    else the command needs was found."""
+    if not identity.is_file():
+        raise ValidationError(_("There is no identity file at {path}.").format(path=identity))
+    if is_encrypted(identity):
         return load_identities(identity, _passphrase(passphrase_file, confirm=False))
     return load_identities(identity, None)
 
@@ -100,6 +106,7 @@ def keys() -> None:
 @click.pass_obj
 def keys_init(obj: Context, identity: Path, passphrase_file: Path | None) -> None:
     settings = _settings(obj)
+    refuse_existing_identity(identity)  # before the passphrase is asked twice
     passphrase = _passphrase(passphrase_file, confirm=True)
     created = create_identity_file(identity, passphrase)
     recipient = add_recipient(settings, str(created.recipient), f"identity {identity.name}")
@@ -212,6 +219,11 @@ def verify(
     settings = _settings(obj)
     if read_data and identity is None:
         raise ValidationError(_("--read-data needs --identity FILE to decrypt the backups."))
+    missing = [f for f in files if not f.is_file()]
+    if missing:
+        raise ValidationError(
+            _("There is no backup file at {path}.").format(path=", ".join(map(str, missing)))
+        )
     identities = _identities(identity, passphrase_file) if read_data and identity else None
     problems: list[str] = []
     checked = 0
@@ -265,6 +277,7 @@ def restore(
     obj: Context, file: Path, identity: Path, allow_older: bool, passphrase_file: Path | None
 ) -> None:
     settings = _settings(obj)
+    check_before_restore(settings, file, allow_older=allow_older)  # before the passphrase
     identities = _identities(identity, passphrase_file)
     done = restore_backup(settings, file, identities, allow_older=allow_older)
     if not done.had_manifest:

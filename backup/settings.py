@@ -9,7 +9,7 @@ from typing import Any
 from node.config import NodeConfig
 from node.errors import ValidationError
 from node.i18n import _
-from node.services.backup_status import STATE_FILE  # the core reads it for status screens
+from node.services.health.backup_status import STATE_FILE  # the core reads it for status screens
 
 BACKUP_DIR = "backups"
 RECIPIENTS_FILE = "backup_recipients.txt"

@@ -54,9 +54,9 @@ from node.models.changes import (
     new_epoch as _new_epoch,
 )
 from node.models.identifiers import ident
-from node.services.actor import Actor
-from node.services.permissions import may_write_row
-from node.services.text import has_controls
+from node.services.base.actor import Actor
+from node.services.base.permissions import may_write_row
+from node.services.base.text import has_controls
 from sync.merge import Change, Merger, SyncError, is_known, tombstone_of
 from sync.scope import ScopeView
 from sync.tables import TableInfo, tables
@@ -604,7 +604,7 @@ def _refusal(actor: Actor, change: Change) -> str | None:
 
 def _unsafe_text(change: Change) -> str | None:
     """Why a pushed change's text may not be stored: the services store typed text without
-    control characters (``node.services.text``), and a laptop's push must not be the way
+    control characters (``node.services.base.text``), and a laptop's push must not be the way
     round that. Refused rather than cleaned, so hub and laptop still agree on every value."""
     for value in change.fields.values():
         if isinstance(value, str) and has_controls(value):

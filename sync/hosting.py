@@ -21,7 +21,7 @@ from node.config import NodeConfig
 from node.errors import ValidationError
 from node.i18n import _
 from node.identity import load_or_create_identity
-from node.services import peers
+from node.services.replication import peers
 from node.tls import (
     CertPaths,
     ensure_self_signed,

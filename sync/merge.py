@@ -31,7 +31,7 @@ from node.i18n import _
 from node.models import db
 from node.models.changes import ALIVE, TICK_SQL
 from node.models.identifiers import ident, idents
-from node.services import clock
+from node.services.base import clock
 from sync.tables import TableInfo, children_of, tables
 
 OPS = ("insert", "update", "delete")

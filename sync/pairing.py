@@ -15,7 +15,7 @@ from node.errors import Forbidden
 from node.i18n import _
 from node.identity import load_or_create_identity
 from node.models import SyncPeer
-from node.services import peers
+from node.services.replication import peers
 from node.tls import parse_fingerprint
 from sync import protocol
 from sync.client import HubAddress, HubClient

@@ -24,7 +24,8 @@ from node.errors import EdiaryError, NotFound
 from node.i18n import _
 from node.identity import load_or_create_identity
 from node.models import SyncConflict, SyncPeer
-from node.services import clock, peers
+from node.services.base import clock
+from node.services.replication import peers
 from sync import engine
 from sync.client import HubAddress, HubClient, HubUnreachable
 from sync.results import PushOutcome, RejectedChange

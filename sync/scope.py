@@ -31,7 +31,7 @@ from typing import Any
 
 from node.models import Reach, User, db, tables_of
 from node.models.people import STAFF_ROLES
-from node.services.permissions import ADMINISTRATION
+from node.services.base.permissions import ADMINISTRATION
 
 #: Which rows hang on what: read from the models (``node.models.Reach``), as the
 #: services' write rules read them.

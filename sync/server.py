@@ -28,7 +28,7 @@ from node.errors import EdiaryError, Forbidden
 from node.i18n import _
 from node.models import SyncPeer, User, db
 from node.models.database import open_database
-from node.services import peers
+from node.services.replication import peers
 from sync import engine, protocol
 from sync.results import result_to_json
 

@@ -12,8 +12,8 @@ import pytest
 from node.i18n import use_language
 from node.models import Meta
 from node.models.database import open_database
-from node.services import clock
-from node.services.actor import Actor
+from node.services.base import clock
+from node.services.base.actor import Actor
 from tests.factories import SmallSchool, build_small_school
 
 

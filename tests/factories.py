@@ -30,7 +30,7 @@ from node.models import (
     User,
     WorkType,
 )
-from node.services.actor import Actor
+from node.services.base.actor import Actor
 
 CREATED = dt.datetime(2026, 8, 25, 9, 0)
 

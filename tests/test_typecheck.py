@@ -13,7 +13,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import typecheck  # noqa: E402
 
-ENROLLED = "node/services/grid.py"
+ENROLLED = "node/services/gradebook/grid.py"
 NEW = "node/services/brand_new.py"
 
 

@@ -11,8 +11,8 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from node.i18n import N_, _, set_language
-from node.services import auth
-from node.services.permissions import Action, allowed
+from node.services.access import auth
+from node.services.base.permissions import Action, allowed
 from tui.backend import Backend
 from tui.bindings import translate_bindings
 from tui.screens.help import HelpScreen

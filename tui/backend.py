@@ -23,9 +23,9 @@ from node.errors import EdiaryError
 from node.i18n import _, current_language, use_language
 from node.models import db
 from node.models.database import open_database
-from node.services import clock
-from node.services.actor import Actor
-from node.services.auth import SignedIn
+from node.services.access.auth import SignedIn
+from node.services.base import clock
+from node.services.base.actor import Actor
 
 T = TypeVar("T")
 P = ParamSpec("P")

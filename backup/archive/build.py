@@ -32,8 +32,8 @@ from node.models import School, db
 from node.models.base import make_database
 from node.render import archive as pages
 from node.render.report import to_html
-from node.services.accounts import _translit
-from node.services.actor import Actor
+from node.services.access.accounts import _translit
+from node.services.base.actor import Actor
 from node.services.reports.export import to_csv
 from node.services.year_end import journals as year_journals
 from node.services.year_end.reports import year_reports

@@ -16,7 +16,7 @@ from node.cli.translated import option
 from node.cli.users import opened
 from node.errors import ValidationError
 from node.i18n import N_, _
-from node.services import accounts, auth
+from node.services.access import accounts, auth
 
 CLIENT = "cli"
 

@@ -27,7 +27,7 @@ from node.cli.app import Context, cli, print_table
 from node.cli.translated import TranslatedGroup, option
 from node.errors import EdiaryError, StorageError, ValidationError
 from node.i18n import N_, _
-from node.services.backup_status import read_backup_status, stale_warning
+from node.services.health.backup_status import read_backup_status, stale_warning
 
 
 def _settings(obj: Context) -> BackupSettings:

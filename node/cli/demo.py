@@ -15,7 +15,7 @@ from node.cli.tui import run_tui
 from node.files import private_folder
 from node.i18n import N_, _, gettext
 from node.identity import load_or_create_identity
-from node.services import clock
+from node.services.base import clock
 from node.services.demo.summary import DEMO_LOGINS
 
 #: The parent web page's log (the UI has the terminal), in the data folder.

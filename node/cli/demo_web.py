@@ -24,7 +24,7 @@ from pathlib import Path
 
 from node.config import load_config
 from node.files import append_private
-from node.services import clock
+from node.services.base import clock
 
 HOST = "127.0.0.1"
 #: The child's program (not ``-m``: this module is imported with the ``node.cli`` package).

@@ -26,10 +26,11 @@ from node.i18n import LANGUAGES, N_, _
 from node.identity import load_or_create_identity
 from node.models import Meta, School, db
 from node.models.database import open_database
-from node.services import accounts, history, slips
-from node.services.lookup import required_text
-from node.services.policy import policy_from_json
-from node.services.school_setup import create_school
+from node.services.access import accounts, slips
+from node.services.base import history
+from node.services.base.lookup import required_text
+from node.services.base.policy import policy_from_json
+from node.services.school.school_setup import create_school
 
 SECTIONS = {
     "school": {"name", "timezone", "locale", "web_address"},

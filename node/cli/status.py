@@ -16,8 +16,8 @@ from node.errors import StorageError
 from node.files import fix_command, loose_files
 from node.i18n import N_, _
 from node.models.database import clear_damage, open_database, record_damage, restore_advice
-from node.services.backup_status import describe_age, read_backup_status
-from node.services.status import NodeStatus, node_status
+from node.services.health.backup_status import describe_age, read_backup_status
+from node.services.health.status import NodeStatus, node_status
 
 #: How many of the too-open files ``status`` names (the fix covers them all).
 SHOWN_LOOSE = 5

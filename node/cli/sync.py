@@ -21,8 +21,9 @@ from node.i18n import N_, _
 from node.identity import load_or_create_identity
 from node.models import Meta, School, SyncPeer, db
 from node.models.database import open_database
-from node.services import accounts, peers
-from node.services.history import NODE_ID_KEY
+from node.services.access import accounts
+from node.services.base.history import NODE_ID_KEY
+from node.services.replication import peers
 from node.tls import fingerprint, read_served
 from sync.client import HubAddress, fetch_fingerprint
 from sync.discovery import FoundHub, discover

@@ -23,8 +23,8 @@ from node.errors import ValidationError
 from node.i18n import N_, _
 from node.models.database import open_database
 from node.render.slips import check_slips_folder, write_slips
-from node.services import accounts
-from node.services.actor import Actor
+from node.services.access import accounts
+from node.services.base.actor import Actor
 
 
 def operator() -> Actor:

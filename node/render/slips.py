@@ -14,8 +14,8 @@ from node.errors import ValidationError
 from node.files import write_private
 from node.i18n import _
 from node.render.environment import render
-from node.services.accounts import IssuedCode
-from node.services.slips import SlipsWriter, slip_sheet
+from node.services.access.accounts import IssuedCode
+from node.services.access.slips import SlipsWriter, slip_sheet
 
 
 def render_slips(codes: Sequence[IssuedCode], *, school_name: str, address: str) -> str:

@@ -16,7 +16,7 @@ from aiohttp import web
 
 from node.errors import ValidationError
 from node.i18n import _
-from node.services import mail
+from node.services.messaging import mail
 from node.web import keys, params
 from node.web.messages import PAGE_SIZE, parse_recipient
 from node.web.session import in_thread

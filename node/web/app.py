@@ -15,7 +15,7 @@ from aiohttp.web_log import AccessLogger
 
 from node.i18n import normalize_language
 from node.models.database import open_database
-from node.services import diary
+from node.services.gradebook import diary
 from node.web import keys
 from node.web.limits import WebLimits
 from node.web.middlewares import body_middleware, error_middleware, security_headers

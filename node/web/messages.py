@@ -1,5 +1,5 @@
 """Messages on the parent and student page: inbox, a conversation, reply, and a new message
-to the class teacher, a subject teacher or the administration (``node.services.mail``).
+to the class teacher, a subject teacher or the administration (``node.services.messaging.mail``).
 
 Plain forms with a CSRF token, no JavaScript. A conversation of another family answers 404
 like a missing one (the service decides). After a send or a reply the browser is redirected
@@ -14,8 +14,8 @@ from aiohttp import web
 
 from node.errors import EdiaryError, ValidationError
 from node.i18n import _
-from node.services import mail
-from node.services.mail_recipients import KINDS
+from node.services.messaging import mail
+from node.services.messaging.mail_recipients import KINDS
 from node.web import params
 from node.web.session import check_csrf, in_thread
 from node.web.views import load, render, see_other

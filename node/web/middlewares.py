@@ -9,7 +9,7 @@ from aiohttp import web
 
 from node.errors import EdiaryError, Forbidden, NotFound
 from node.i18n import LANGUAGES, _, current_language
-from node.services.auth import SessionEnded
+from node.services.access.auth import SessionEnded
 from node.web import keys
 from node.web.session import SESSION_COOKIE, choose_language, finish_cookies
 

@@ -17,7 +17,7 @@ import threading
 from collections import OrderedDict
 from typing import NamedTuple
 
-from node.services import diary
+from node.services.gradebook import diary
 
 #: Entries kept per server process (the least recently used go first): a page is ~10 kB,
 #: so this bounds the cache at a few tens of megabytes.

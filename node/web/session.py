@@ -1,6 +1,6 @@
 """Cookies, CSRF tokens, language and running service calls off the event loop.
 
-The session cookie holds the auth token (``node.services.auth``); it is HttpOnly and
+The session cookie holds the auth token (``node.services.access.auth``); it is HttpOnly and
 SameSite=Lax, so page scripts cannot read it and other sites cannot post with it. Every
 form carries a CSRF token as well: for a session it is derived from the session token (so
 it needs no storage and dies with the session); before sign-in it is a random value kept in
@@ -21,8 +21,8 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from node.i18n import LANGUAGES, set_language
-from node.services import auth
-from node.services.actor import Actor
+from node.services.access import auth
+from node.services.base.actor import Actor
 from node.web import keys, params
 
 SESSION_COOKIE = "ediary_session"

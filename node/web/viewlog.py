@@ -16,8 +16,9 @@ import datetime as dt
 import threading
 from collections import OrderedDict
 
-from node.services import clock, diary
-from node.services.actor import Actor
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.gradebook import diary
 
 #: A page a user opened again within this time is not logged again: a parent reloading the
 #: week on a phone is one visit, and the activity log (a write) stays off the hot path.

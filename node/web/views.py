@@ -10,8 +10,10 @@ from aiohttp import web
 
 from node.errors import EdiaryError, ValidationError
 from node.i18n import LANGUAGES, N_, _, current_language, set_language
-from node.services import accounts, auth, diary, mail
-from node.services.actor import Actor
+from node.services.access import accounts, auth
+from node.services.base.actor import Actor
+from node.services.gradebook import diary
+from node.services.messaging import mail
 from node.web import keys, params
 from node.web.pagecache import DataVersion, PageCache, PageKey
 from node.web.session import (

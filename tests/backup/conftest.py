@@ -15,7 +15,7 @@ from node.files import private_folder, write_private
 from node.identity import load_or_create_identity
 from node.models import Meta
 from node.models.database import open_database
-from node.services import clock
+from node.services.base import clock
 from tests.conftest import SCHOOL_TODAY
 from tests.factories import build_small_school
 

@@ -26,8 +26,8 @@ from backup.store import cleanup_orphans
 from node.config import NodeConfig, load_config
 from node.models import AcademicYear
 from node.models.database import open_database
-from node.services import clock
-from node.services.actor import Actor
+from node.services.base import clock
+from node.services.base.actor import Actor
 from node.services.demo import build_demo
 
 HERE = Path(__file__).parent

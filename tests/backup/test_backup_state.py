@@ -14,7 +14,7 @@ from backup.schedule import run_auto
 from backup.settings import BackupSettings
 from node.cli import main
 from node.errors import EdiaryError
-from node.services.backup_status import describe_age, read_backup_status, stale_warning
+from node.services.health.backup_status import describe_age, read_backup_status, stale_warning
 
 START = dt.datetime(2026, 11, 25, 8, 0, tzinfo=dt.UTC)
 

@@ -22,10 +22,10 @@ from typing import Any
 
 from node.models import Attendance, Mark, SyncConflict, User, db
 from node.models.database import open_database
-from node.services.actor import Actor
-from node.services.conflict_view import conflict_count
-from node.services.permissions import may_see_conflict
-from node.services.sync_conflicts import _stored_row
+from node.services.base.actor import Actor
+from node.services.base.permissions import may_see_conflict
+from node.services.replication.conflict_view import conflict_count
+from node.services.replication.sync_conflicts import _stored_row
 
 CONFLICTS = 2000
 REPEATS = 7

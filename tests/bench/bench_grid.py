@@ -1,7 +1,7 @@
 """Benchmark: loading one journal grid against the same rows fetched with plain sqlite3.
 
 ``run`` opens an existing school database, picks the journal with the most lessons in one
-quarter, and times ``node.services.grid.load_grid`` against a baseline that runs the
+quarter, and times ``node.services.gradebook.grid.load_grid`` against a baseline that runs the
 equivalent SQL through the standard ``sqlite3`` module and computes the same averages and
 suggestions in Python the same way. The two are timed alternately, so drift on a shared
 machine hits both. Used by ``tests/bench/run.py``; not part of the timed test run.
@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from node.models.database import open_database
-from node.services import grading
-from node.services.actor import Actor
-from node.services.grid import load_grid
-from node.services.policy import policy_from_json
+from node.services.base.actor import Actor
+from node.services.base.policy import policy_from_json
+from node.services.gradebook import grading
+from node.services.gradebook.grid import load_grid
 from tests.bench.figures import ratio
 
 #: The journal with the most lessons in one period; quarters first (what teachers open).

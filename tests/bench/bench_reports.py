@@ -24,9 +24,9 @@ from pathlib import Path
 from typing import Any
 
 from node.models.database import open_database
-from node.services import clock
-from node.services.actor import Actor
-from node.services.plan import week_number
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.gradebook.plan import week_number
 from node.services.reports.control import control_report
 from node.services.reports.performance import performance_report
 from tests.bench.figures import ratio

@@ -43,7 +43,7 @@ def make_workbook(demo_db: Path, out: Path) -> dict[str, Any]:
     """Export the demo school's set-up into ``out``; the sizes and the time it took."""
     from node.i18n import use_language
     from node.models.database import open_database
-    from node.services.actor import Actor
+    from node.services.base.actor import Actor
     from node.services.setup import writer
     from node.services.setup.export import export_school
 
@@ -70,9 +70,9 @@ def make_empty_node(path: Path) -> None:
     """A node database with the school and its first sysadmin, as ``ediary init`` makes."""
     from node.models import Meta
     from node.models.database import open_database
-    from node.services import accounts
-    from node.services.actor import Actor
-    from node.services.school_setup import create_school
+    from node.services.access import accounts
+    from node.services.base.actor import Actor
+    from node.services.school.school_setup import create_school
 
     database = open_database(path, create=True)
     try:
@@ -90,8 +90,8 @@ def make_empty_node(path: Path) -> None:
 def child_setup(kind: str, workbook: Path, db_path: Path, today: dt.date) -> dict[str, Any]:
     """``check`` or ``import`` of the workbook into the node at ``db_path``."""
     from node.models.database import open_database
-    from node.services import clock
-    from node.services.actor import Actor
+    from node.services.base import clock
+    from node.services.base.actor import Actor
     from node.services.setup.run import check_setup, import_setup
 
     database = open_database(db_path)

@@ -28,9 +28,9 @@ from node.models import SYNC_MODELS, db, new_id
 from node.models.base import make_database
 from node.models.changes import capture_paused
 from node.models.migrations import migrate
-from node.services import clock
-from node.services.actor import Actor
-from node.services.journal import set_marks
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.gradebook.journal import set_marks
 from sync import engine
 from tests.bench.figures import ratio
 

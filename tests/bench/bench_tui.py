@@ -33,10 +33,10 @@ from typing import Any
 
 from node.models import TeachingAssignment, User
 from node.models.database import open_database
-from node.services import clock
-from node.services.actor import Actor
+from node.services.base import clock
+from node.services.base.actor import Actor
 from node.services.demo.summary import DEMO_PASSWORD
-from node.services.grid import load_grid
+from node.services.gradebook.grid import load_grid
 from tests.bench.bench_grid import pick_journal
 from tests.bench.figures import ratio
 

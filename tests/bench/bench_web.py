@@ -117,7 +117,7 @@ def pick_parents(db_path: Path, clients: int) -> list[tuple[str, str]]:
 def sign_in_parents(db_path: Path, parents: list[tuple[str, str]]) -> list[str]:
     """A real session token for each parent (the demo password)."""
     from node.models.database import open_database
-    from node.services import auth
+    from node.services.access import auth
     from node.services.demo.summary import DEMO_PASSWORD
 
     database = open_database(db_path)

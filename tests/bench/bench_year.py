@@ -25,8 +25,8 @@ from backup.archive.build import write_year_archive
 from node.identity import load_or_create_identity
 from node.models import AcademicYear
 from node.models.database import open_database
-from node.services import clock
-from node.services.actor import Actor
+from node.services.base import clock
+from node.services.base.actor import Actor
 from node.services.year_end.check import check_year
 from node.services.year_end.rollover import next_year_defaults, rollover
 

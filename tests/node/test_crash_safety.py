@@ -44,7 +44,8 @@ MARKING = """
 import datetime as dt, itertools, sys
 from node.models import Meta
 from node.models.database import open_database
-from node.services import clock, journal
+from node.services.base import clock
+from node.services.gradebook import journal
 from tests.factories import build_small_school
 
 open_database(sys.argv[1], create=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from node.models import Lesson
-from node.services import clock
+from node.services.base import clock
 from sync import engine
 from tests.conftest import SCHOOL_TODAY
 from tests.factories import SmallSchool, build_small_school

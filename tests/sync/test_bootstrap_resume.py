@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from node.models import Mark, Meta, School, SyncPeer, db
-from node.services import clock
-from node.services.actor import Actor
-from node.services.journal import set_marks
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.gradebook.journal import set_marks
 from sync import engine, runner
 from tests.sync.nodes import Node, bootstrap, contents, pull
 

@@ -40,7 +40,7 @@ from node.models.changes import (
 )
 from node.models.database import open_database
 from node.models.migrations import migrate
-from node.services.journal import set_marks
+from node.services.gradebook.journal import set_marks
 from tests.factories import SmallSchool
 
 

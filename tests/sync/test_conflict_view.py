@@ -1,4 +1,7 @@
-"""Sync conflicts named for people (node/services/conflict_view.py), made by the real merge."""
+"""Sync conflicts named for people (node/services/replication/conflict_view.py).
+
+The conflicts are made by the real merge.
+"""
 
 from __future__ import annotations
 
@@ -16,11 +19,11 @@ from node.models import (
     new_id,
 )
 from node.models.changes import database_epoch
-from node.services.actor import Actor
-from node.services.conflict_view import conflict_count, conflict_views
-from node.services.journal import set_marks
-from node.services.permissions import may_see_conflict
-from node.services.sync_conflicts import _stored_row, conflicts_for
+from node.services.base.actor import Actor
+from node.services.base.permissions import may_see_conflict
+from node.services.gradebook.journal import set_marks
+from node.services.replication.conflict_view import conflict_count, conflict_views
+from node.services.replication.sync_conflicts import _stored_row, conflicts_for
 from tests.sync.nodes import Node, pull, push, sync
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from node.models import Mark
-from node.services.actor import Actor
-from node.services.journal import set_marks
+from node.services.base.actor import Actor
+from node.services.gradebook.journal import set_marks
 from sync import engine
 from tests.sync.nodes import Node, contents, sync
 

@@ -29,8 +29,9 @@ from pathlib import Path
 import pytest
 
 from node.models import Mark, User, db
-from node.services import clock, journal
-from node.services.actor import Actor
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.gradebook import journal
 from sync import engine
 from sync.client import HubAddress, fetch_fingerprint
 from tests.conftest import SCHOOL_TODAY

@@ -12,8 +12,8 @@ import pytest
 
 from node.config import load_config
 from node.errors import ValidationError
-from node.services import peers
-from node.services.actor import Actor
+from node.services.base.actor import Actor
+from node.services.replication import peers
 from sync import engine, protocol, runner
 from sync.hosting import chunk_size
 from tests.factories import SmallSchool

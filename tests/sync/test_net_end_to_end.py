@@ -23,10 +23,12 @@ from node.cli import main
 from node.identity import load_or_create_identity
 from node.models import Attendance, Lesson, Mark, Meta, School, SyncPeer, User
 from node.models.database import open_database
-from node.services import auth, clock, journal
-from node.services.actor import Actor
-from node.services.history import NODE_ID_KEY
-from node.services.passwords import hash_password
+from node.services.access import auth
+from node.services.access.passwords import hash_password
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.base.history import NODE_ID_KEY
+from node.services.gradebook import journal
 from sync import engine
 from sync.client import HubAddress, fetch_fingerprint
 from sync.discovery import FoundHub, discover

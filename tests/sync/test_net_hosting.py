@@ -6,7 +6,7 @@ import socket
 from pathlib import Path
 
 from node.config import load_config
-from node.services import peers
+from node.services.replication import peers
 from node.tls import fingerprint
 from sync.hosting import hub_identity, start_sync
 from tests.sync.net_support import free_port

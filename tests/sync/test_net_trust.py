@@ -11,8 +11,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from node.errors import EdiaryError, Forbidden, ValidationError
 from node.models import SyncPeer, User
-from node.services import peers
-from node.services.actor import Actor
+from node.services.base.actor import Actor
+from node.services.replication import peers
 from node.tls import format_fingerprint
 from sync import engine, protocol
 from sync.client import HubAddress, HubClient, HubUnreachable

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from node.models import User
-from node.services.passwords import hash_password
+from node.services.access.passwords import hash_password
 from tests.factories import SmallSchool
 from tui.app import EdiaryApp
 

@@ -8,8 +8,10 @@ import pytest
 
 from node.errors import Forbidden, NotFound, ValidationError
 from node.models import PairingCode, SyncPeer
-from node.services import clock, peers, throttle
-from node.services.accounts import code_matches
+from node.services.access import throttle
+from node.services.access.accounts import code_matches
+from node.services.base import clock
+from node.services.replication import peers
 from tests.conftest import SCHOOL_TODAY
 from tests.factories import SmallSchool
 from tests.helpers import nothing_written

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from node.models import Attendance, Lesson, Mark, SyncConflict, db, new_id
 from node.models.changes import ALIVE
-from node.services import clock
+from node.services.base import clock
 from sync import engine
 from sync.scope import ScopeView
 from sync.tables import tables

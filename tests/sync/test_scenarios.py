@@ -23,9 +23,9 @@ from node.models import (
     db,
 )
 from node.models.changes import HLC_SHIFT, database_epoch, wall_hlc
-from node.services.actor import Actor
-from node.services.journal import correct_attendance, set_attendance, set_marks
-from node.services.sync_conflicts import conflicts_for
+from node.services.base.actor import Actor
+from node.services.gradebook.journal import correct_attendance, set_attendance, set_marks
+from node.services.replication.sync_conflicts import conflicts_for
 from sync import engine
 from sync.merge import SyncError
 from tests.sync.nodes import Node, bootstrap, contents, pull, push, sync

@@ -10,9 +10,9 @@ import datetime as dt
 
 from node.errors import Forbidden
 from node.models import Lesson, Mark, Student, Substitution, TeachingAssignment
-from node.services import substitutions
-from node.services.actor import Actor
-from node.services.journal import set_marks
+from node.services.base.actor import Actor
+from node.services.gradebook.journal import set_marks
+from node.services.school import substitutions
 from tests.sync.nodes import pull, push
 
 DAY = dt.date(2026, 11, 23)

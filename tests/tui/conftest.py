@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from node.models import db
-from node.services import clock
+from node.services.base import clock
 from node.services.demo import build_demo
 
 TODAY = dt.date(2026, 11, 25)

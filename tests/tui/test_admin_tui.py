@@ -19,7 +19,7 @@ from backup.settings import backup_settings
 from node.config import load_config
 from node.models import FinalMark, FinalMarkUnlock, Period, User
 from node.models.database import open_database
-from node.services.actor import Actor
+from node.services.base.actor import Actor
 from node.services.reports import export
 from node.services.reports.control import by_teacher, control_report, control_table
 from node.services.reports.journal_problems import journal_problems

@@ -11,10 +11,10 @@ from node.models import Attendance
 from tests.tui.test_class_list import open_class
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
 from tui.app import EdiaryApp
+from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.class_attendance import AttendanceScreen
 from tui.screens.class_dialogs import TextDialog
 from tui.screens.help import HelpScreen
-from tui.screens.plan_dialogs import ConfirmDialog
 
 
 async def open_week(pilot, app: EdiaryApp) -> DataTable:

@@ -15,11 +15,11 @@ from textual.widgets import DataTable, Input, OptionList
 from node.models import AccessCode, Student
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
 from tui.app import EdiaryApp
+from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.class_dialogs import CodesDialog, DateDialog, StudentDialog
 from tui.screens.class_list import ClassScreen
 from tui.screens.help import HelpScreen
 from tui.screens.home import HomeScreen
-from tui.screens.plan_dialogs import ConfirmDialog
 
 
 async def open_class(pilot, app: EdiaryApp) -> DataTable:

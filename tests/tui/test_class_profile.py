@@ -11,10 +11,10 @@ from node.models import Guardian, History, Student, StudentGuardian
 from tests.tui.test_class_list import open_class
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
 from tui.app import EdiaryApp
+from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.class_dialogs import GuardianDialog, LinkGuardianDialog, parse_day
 from tui.screens.class_list import ClassScreen
 from tui.screens.class_profile import ProfileScreen
-from tui.screens.plan_dialogs import ConfirmDialog
 
 
 async def open_profile(pilot, app: EdiaryApp) -> Student:

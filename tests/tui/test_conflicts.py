@@ -14,10 +14,10 @@ from textual.widgets import OptionList, Static
 
 from node.models import Lesson, Mark, Student, SyncPeer, TeachingAssignment, User
 from node.models.changes import database_epoch
-from node.services.actor import Actor
-from node.services.grid import load_grid
-from node.services.journal_entry import enter_cell
-from node.services.teacher_home import journal_periods
+from node.services.base.actor import Actor
+from node.services.gradebook.grid import load_grid
+from node.services.gradebook.journal_entry import enter_cell
+from node.services.gradebook.teacher_home import journal_periods
 from tests.sync.nodes import Node, bootstrap, push
 from tests.tui.conftest import TODAY
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle

@@ -13,9 +13,9 @@ from textual.widgets import DataTable, Input, OptionList, Static
 
 from node.models import Lesson, Mark, Substitution, User
 from node.models.database import open_database
-from node.services import substitutions
-from node.services.actor import Actor
-from node.services.school_day import school_day
+from node.services.base.actor import Actor
+from node.services.school import substitutions
+from node.services.school.school_day import school_day
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
 from tui.app import EdiaryApp
 from tui.screens.admin_screen import AdminScreen

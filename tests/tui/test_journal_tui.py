@@ -10,7 +10,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
 
 from node.models import FinalMark, History, Mark, Period
-from node.services import clock
+from node.services.base import clock
 from tui.app import EdiaryApp
 from tui.screens.dialogs import HistoryDialog, JustificationDialog, LessonDialog
 from tui.screens.help import HelpScreen
@@ -264,7 +264,7 @@ async def test_quitting_signs_out(demo_db: Path):
         await pilot.press("ctrl+q")
         await settle(pilot)
     from node.models import Session
-    from node.services.auth import token_hash
+    from node.services.access.auth import token_hash
 
     assert Session.get(Session.token_hash == token_hash(token)).revoked_at is not None
 

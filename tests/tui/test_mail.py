@@ -13,8 +13,8 @@ from textual.widgets import Input, OptionList, Static, TextArea
 
 from node.models import MailMessage, MailThread, User
 from node.models.database import open_database
-from node.services import mail
-from node.services.actor import Actor
+from node.services.base.actor import Actor
+from node.services.messaging import mail
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
 from tui.app import EdiaryApp
 from tui.screens.home import HomeScreen

@@ -12,10 +12,11 @@ from textual.widgets import DataTable, Input, Static
 from node.models import History, LessonPlanItem, PlanItem
 from tests.tui.test_journal_tui import PASSWORD, SIZE, open_journal, settle, status
 from tui.app import EdiaryApp
+from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.home import HomeScreen
 from tui.screens.journal import JournalScreen
 from tui.screens.plan import PlanScreen
-from tui.screens.plan_dialogs import ConfirmDialog, ImportDialog, PlanLineDialog
+from tui.screens.plan_dialogs import ImportDialog, PlanLineDialog
 
 
 async def open_plan(pilot, app: EdiaryApp) -> DataTable:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from node.models import Lesson, Mark, User
-from node.services.passwords import hash_password
+from node.services.access.passwords import hash_password
 from tests.factories import SmallSchool
 
 PASSWORD = "correct horse battery"

@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from node.services import auth
+from node.services.access import auth
 from node.web.api import OPENAPI
 from node.web.app import create_app, make_runner
 from tests.web.conftest import PASSWORD

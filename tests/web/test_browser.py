@@ -26,8 +26,9 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from node.models import Guardian, StudentGuardian
-from node.services import accounts, mail
-from node.services.actor import Actor
+from node.services.access import accounts
+from node.services.base.actor import Actor
+from node.services.messaging import mail
 from node.web.app import create_app
 from tests.web.conftest import WEEK
 

@@ -13,7 +13,7 @@ import urllib.parse
 import pytest
 
 from node.models import MailMessage, User
-from node.services.passwords import hash_password
+from node.services.access.passwords import hash_password
 from node.web.app import create_app
 from node.web.params import local_path
 from tests.web.conftest import PASSWORD, WEEK

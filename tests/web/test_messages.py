@@ -8,8 +8,9 @@ import re
 import pytest
 
 from node.models import MailMessage, MailThread
-from node.services import clock, mail
-from node.services.actor import Actor
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.messaging import mail
 from node.web.app import create_app
 from tests.helpers import nothing_written
 from tests.web.test_web import csrf_of, sign_in

@@ -11,8 +11,10 @@ import datetime as dt
 import pytest
 
 from node.models import Guardian, Lesson, Mark, StudentGuardian, User, db
-from node.services import auth, diary, mail
-from node.services.mail_recipients import USER, Recipient
+from node.services.access import auth
+from node.services.gradebook import diary
+from node.services.messaging import mail
+from node.services.messaging.mail_recipients import USER, Recipient
 from node.web import keys, views
 from node.web.app import create_app
 from node.web.pagecache import DataVersion, PageCache, PageKey

@@ -13,10 +13,11 @@ import pytest
 
 from node.models import Guardian, Lesson, Mark, StudentGuardian, TeachingAssignment, User
 from node.render.slips import slips_writer
-from node.services import accounts, auth, clock
-from node.services.actor import Actor
-from node.services.journal_entry import enter_cell
-from node.services.school_setup import create_school
+from node.services.access import accounts, auth
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.gradebook.journal_entry import enter_cell
+from node.services.school.school_setup import create_school
 from node.services.setup.codes import class_slips
 from node.services.setup.report import SetupReport
 from node.services.setup.run import import_setup

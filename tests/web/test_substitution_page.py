@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from node.models import Lesson
-from node.services import substitutions, timetable
-from node.services.actor import Actor
+from node.services.base.actor import Actor
+from node.services.school import substitutions, timetable
 from node.web.app import create_app
 from tests.web.conftest import WEEK
 from tests.web.test_web import sign_in

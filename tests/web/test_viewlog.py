@@ -5,7 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from node.models import ActivityLog
-from node.services import clock, diary
+from node.services.base import clock
+from node.services.gradebook import diary
 from node.web.viewlog import ViewLog
 
 

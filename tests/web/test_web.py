@@ -7,8 +7,9 @@ import re
 import pytest
 
 from node.models import ActivityLog, MailMessage
-from node.services import accounts, mail
-from node.services.actor import Actor
+from node.services.access import accounts
+from node.services.base.actor import Actor
+from node.services.messaging import mail
 from node.web.app import create_app
 from node.web.routes import STUDENT_PAGES
 from tests.factories import SmallSchool

@@ -12,7 +12,12 @@ from textual.message import Message
 from textual.widgets import Static
 
 from node.i18n import _
-from node.services.backup_status import BackupStatus, backup_status, describe_age, stale_warning
+from node.services.health.backup_status import (
+    BackupStatus,
+    backup_status,
+    describe_age,
+    stale_warning,
+)
 from tui.backend import Outcome
 from tui.screens.admin_pane import AdminPane
 

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Static
 
 from node.i18n import _
 from node.models import Period
-from node.services import clock
+from node.services.base import clock
 from node.services.reports.control import (
     ControlReport,
     ControlRow,

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Static
 
 from node.i18n import _
 from node.models import FinalMarkUnlock
-from node.services.finals import unlock_finals
+from node.services.gradebook.finals import unlock_finals
 from node.services.reports.finals_progress import FinalsProgress, finals_progress, finals_table
 from node.services.reports.table import Table
 from tui.backend import Outcome

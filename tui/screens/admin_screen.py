@@ -23,8 +23,8 @@ from node.files import private_folder
 from node.i18n import N_, _
 from node.models import School
 from node.render.report import to_html
-from node.services.actor import Actor
-from node.services.permissions import Action, allowed
+from node.services.base.actor import Actor
+from node.services.base.permissions import Action, allowed
 from node.services.reports import export
 from node.services.reports.table import Table
 from tui.backend import Outcome

@@ -16,14 +16,14 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Static
 
 from node.i18n import N_, _, gettext
-from node.services import journal
-from node.services.actor import Actor
-from node.services.class_attendance import WeekAttendance, attendance_week, monday_of
-from node.services.journal import WeekAbsence
-from node.services.journal_entry import ATTENDANCE_LETTERS
+from node.services.base.actor import Actor
+from node.services.gradebook import journal
+from node.services.gradebook.class_attendance import WeekAttendance, attendance_week, monday_of
+from node.services.gradebook.journal import WeekAbsence
+from node.services.gradebook.journal_entry import ATTENDANCE_LETTERS
+from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.class_base import ServiceScreen
 from tui.screens.class_dialogs import TextDialog
-from tui.screens.plan_dialogs import ConfirmDialog
 
 #: The digit keys and the codes they set, in the journal's order.
 CODE_KEYS = {"1": "absent", "2": "sick", "3": "excused", "4": "late"}

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
-from node.services.actor import Actor
+from node.services.base.actor import Actor
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 

@@ -16,13 +16,13 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, Select,
 from textual.widgets.option_list import Option
 
 from node.i18n import N_, _, gettext
-from node.services import guardians
-from node.services.accounts import IssuedCode
-from node.services.class_roster import ClassChoice
-from node.services.guardians import RELATIONS, FoundGuardian, GuardianData
-from node.services.profiles import GuardianLine
+from node.services.access.accounts import IssuedCode
+from node.services.students import guardians
+from node.services.students.class_roster import ClassChoice
+from node.services.students.guardians import RELATIONS, FoundGuardian, GuardianData
+from node.services.students.profiles import GuardianLine
 from tui.backend import Outcome
-from tui.screens.plan_dialogs import _Dialog
+from tui.dialogs.form import FormDialog
 
 _DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d.%m.%y")
 
@@ -48,7 +48,7 @@ def relation_name(key: str) -> str:
     return gettext(RELATIONS[key]) if key in RELATIONS else key
 
 
-class ClassPickerDialog(_Dialog):
+class ClassPickerDialog(FormDialog):
     """Deputies and the director choose which class to open."""
 
     def __init__(self, choices: list[ClassChoice]) -> None:
@@ -80,7 +80,7 @@ class ClassPickerDialog(_Dialog):
             self.dismiss(option_list.get_option_at_index(option_list.highlighted).id)
 
 
-class TextDialog(_Dialog):
+class TextDialog(FormDialog):
     """One line of text: an absence's reason, a new subgroup's name."""
 
     def __init__(self, title: str, label: str, value: str = "", *, required: str = "") -> None:
@@ -118,7 +118,7 @@ class GuardianEdit:
     relation: str
 
 
-class GuardianDialog(_Dialog):
+class GuardianDialog(FormDialog):
     """A guardian's name, contacts and relation to the student."""
 
     def __init__(self, title: str, line: GuardianLine | None = None, last_name: str = "") -> None:
@@ -181,7 +181,7 @@ class GuardianLink:
     relation: str
 
 
-class LinkGuardianDialog(_Dialog):
+class LinkGuardianDialog(FormDialog):
     """Find a parent already at the school (a sibling's) by last name and link them."""
 
     BINDINGS = [
@@ -268,7 +268,7 @@ class LinkGuardianDialog(_Dialog):
         )
 
 
-class CodesDialog(_Dialog):
+class CodesDialog(FormDialog):
     """The codes just issued, shown this once, and where their slips were written."""
 
     BINDINGS = [Binding("escape", "cancel", N_("Close"), id="close")]
@@ -316,7 +316,7 @@ class NewStudent:
     enrolled_on: dt.date
 
 
-class StudentDialog(_Dialog):
+class StudentDialog(FormDialog):
     """A student joining the class: names, birth date, the day they join."""
 
     def __init__(self, label: str, today: dt.date) -> None:
@@ -366,7 +366,7 @@ class StudentDialog(_Dialog):
         self.dismiss(NewStudent(value("last"), value("first"), value("middle"), birth, enrolled))
 
 
-class DateDialog(_Dialog):
+class DateDialog(FormDialog):
     """One date, e.g. the day a student leaves."""
 
     def __init__(self, title: str, label: str, value: dt.date) -> None:

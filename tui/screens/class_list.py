@@ -8,56 +8,40 @@ director (and a class teacher of several classes) pick one first, and ``o`` pick
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from node.files import private_folder
 from node.i18n import N_, _
-from node.render.slips import slips_writer
-from node.services import classes, clock, profiles
-from node.services.accounts import IssuedCode
-from node.services.actor import Actor
-from node.services.class_codes import issue_class_codes, slips_file_name
-from node.services.class_roster import (
+from node.services.access.accounts import IssuedCode
+from node.services.base.actor import Actor
+from node.services.students import classes, profiles
+from node.services.students.class_roster import (
     ClassChoice,
     ClassRoster,
     RosterRow,
     class_roster,
     classes_for,
 )
-from node.services.class_subgroups import SplitChoice, split_choices
-from tui.backend import Backend, Outcome
+from node.services.students.class_subgroups import SplitChoice, split_choices
+from tui.backend import Outcome
+from tui.screens.class_accounts import (
+    account_text,
+    ask_and_issue,
+    issue_with_slips,
+    show_codes,
+)
 from tui.screens.class_base import ServiceScreen
 from tui.screens.class_dialogs import (
     ClassPickerDialog,
-    CodesDialog,
     DateDialog,
     NewStudent,
     StudentDialog,
 )
-from tui.screens.plan_dialogs import ConfirmDialog
-
-
-def day(value: object) -> str:
-    return value.strftime("%d.%m.%Y") if hasattr(value, "strftime") else ""
-
-
-def account_text(state: str) -> str:
-    """How the list names an account's state."""
-    return {
-        "none": "—",
-        "pending": _("code given"),
-        "active": _("active"),
-        "disabled": _("disabled"),
-    }.get(state, state)
 
 
 def short_day(value: object) -> str:
@@ -71,48 +55,6 @@ def status_text(row: RosterRow) -> str:
     if row.due:
         return _("check data!")
     return _("checked {date}").format(date=row.verified_at.strftime("%d.%m"))
-
-
-def issue_with_slips(
-    backend: Backend, class_id: str, label: str, student_ids: list[str] | None
-) -> tuple[Outcome[list[IssuedCode]], str]:
-    """Issue the codes and write their slips to the data folder's ``slips/`` (in a worker).
-
-    Returns the outcome and the slips file's path, shown with the codes.
-    """
-    actor = backend.actor
-    folder = backend.database_path.parent / "slips"
-    written: list[Path] = []
-
-    def run() -> list[IssuedCode]:
-        private_folder(folder)
-        path = folder / slips_file_name(label, clock.now())
-        written.append(path)
-        return issue_class_codes(
-            actor, class_id, student_ids=student_ids, write_slips=slips_writer(path)
-        )
-
-    outcome = backend.attempt(run)
-    return outcome, str(written[0]) if written else ""
-
-
-def ask_and_issue(screen: Screen, question: str, issue: Callable[[], object]) -> None:
-    """Confirm, then start ``issue`` (the screen's worker)."""
-
-    def answered(yes: bool | None) -> None:
-        if yes:
-            issue()
-
-    screen.app.push_screen(ConfirmDialog(question, _("Give codes")), answered)
-
-
-def show_codes(screen: Screen, outcome: Outcome[list[IssuedCode]], path: str) -> bool:
-    """The codes, shown once; False (and a bell) when none were issued."""
-    if outcome.value is None:
-        screen.app.bell()
-        return False
-    screen.app.push_screen(CodesDialog(outcome.value, Path(path)))
-    return True
 
 
 class ClassScreen(ServiceScreen):

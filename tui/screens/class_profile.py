@@ -18,11 +18,19 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from node.i18n import N_, _
-from node.services import guardians, profiles
-from node.services.accounts import IssuedCode
-from node.services.actor import Actor
-from node.services.profiles import StudentProfile, student_profile
+from node.services.access.accounts import IssuedCode
+from node.services.base.actor import Actor
+from node.services.students import guardians, profiles
+from node.services.students.profiles import StudentProfile, student_profile
 from tui.backend import Outcome
+from tui.dialogs.confirm import ConfirmDialog
+from tui.screens.class_accounts import (
+    account_text,
+    ask_and_issue,
+    day,
+    issue_with_slips,
+    show_codes,
+)
 from tui.screens.class_base import ServiceScreen
 from tui.screens.class_dialogs import (
     GuardianDialog,
@@ -32,8 +40,6 @@ from tui.screens.class_dialogs import (
     parse_day,
     relation_name,
 )
-from tui.screens.class_list import account_text, ask_and_issue, day, issue_with_slips, show_codes
-from tui.screens.plan_dialogs import ConfirmDialog
 
 
 def gender_options() -> list[tuple[str, str]]:

@@ -16,9 +16,14 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Header, Select, Static
 
 from node.i18n import N_, _
-from node.services import subgroups
-from node.services.actor import Actor
-from node.services.class_subgroups import SplitRow, SubgroupSplit, place_in_subgroup, subgroup_split
+from node.services.base.actor import Actor
+from node.services.school import subgroups
+from node.services.students.class_subgroups import (
+    SplitRow,
+    SubgroupSplit,
+    place_in_subgroup,
+    subgroup_split,
+)
 from tui.screens.class_base import ServiceScreen
 from tui.screens.class_dialogs import TextDialog
 

@@ -21,7 +21,7 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from node.i18n import N_, _
-from node.services.conflict_view import ConflictView, conflict_views
+from node.services.replication.conflict_view import ConflictView, conflict_views
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.journal import JournalScreen, JournalTarget

@@ -23,8 +23,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from node.i18n import N_, _
-from node.services import substitutions, timetable
-from node.services.school_day import SchoolDayLesson, Teacher, school_day, teachers
+from node.services.school import substitutions, timetable
+from node.services.school.school_day import SchoolDayLesson, Teacher, school_day, teachers
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.day_dialogs import (

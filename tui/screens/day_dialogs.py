@@ -14,7 +14,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from node.i18n import _
-from node.services.school_day import Teacher
+from node.services.school.school_day import Teacher
 from tui.screens.admin_dialogs import FormDialog, parse_day, show_day
 
 

@@ -12,8 +12,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, Static
 
 from node.i18n import N_, _
-from node.services.journal import CellChange
-from node.services.journal_entry import LessonForm
+from node.services.gradebook.journal import CellChange
+from node.services.gradebook.journal_entry import LessonForm
 from tui.bindings import translate_bindings
 
 

@@ -14,10 +14,10 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from node.i18n import N_, _
-from node.services import clock
-from node.services.conflict_view import conflict_count
-from node.services.mail import unread_count
-from node.services.teacher_home import Home, teacher_home
+from node.services.base import clock
+from node.services.gradebook.teacher_home import Home, teacher_home
+from node.services.messaging.mail import unread_count
+from node.services.replication.conflict_view import conflict_count
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.journal import JournalScreen, JournalTarget

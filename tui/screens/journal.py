@@ -23,18 +23,19 @@ from textual.widgets.option_list import Option
 
 from node.i18n import N_, _
 from node.models import Period
-from node.services import clock, finals
-from node.services.final_history import final_mark_history
-from node.services.grid import JournalGrid, load_grid
-from node.services.journal import CellChange, cell_history
-from node.services.journal_entry import (
+from node.services.base import clock
+from node.services.base.lookup import get_lesson
+from node.services.gradebook import finals
+from node.services.gradebook.final_history import final_mark_history
+from node.services.gradebook.grid import JournalGrid, load_grid
+from node.services.gradebook.journal import CellChange, cell_history
+from node.services.gradebook.journal_entry import (
     LessonForm,
     enter_cell,
     lesson_form,
     save_lesson_form,
 )
-from node.services.lookup import get_lesson
-from node.services.teacher_home import journal_periods
+from node.services.gradebook.teacher_home import journal_periods
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.dialogs import HistoryDialog, JustificationDialog, LessonDialog, LessonEdit

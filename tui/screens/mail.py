@@ -20,8 +20,8 @@ from textual.widgets import Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from node.i18n import N_, _
-from node.services import mail
-from node.services.mail import RecipientChoice, SummaryClass, ThreadSummary, ThreadView
+from node.services.messaging import mail
+from node.services.messaging.mail import RecipientChoice, SummaryClass, ThreadSummary, ThreadView
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.mail_dialogs import (

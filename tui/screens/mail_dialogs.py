@@ -17,7 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Select, SelectionList, Static, TextArea
 
 from node.i18n import N_, _
-from node.services.mail import Recipient, RecipientChoice, SummaryClass
+from node.services.messaging.mail import Recipient, RecipientChoice, SummaryClass
 from tui.bindings import translate_bindings
 
 

@@ -19,11 +19,12 @@ from textual.widgets import DataTable, Footer, Header, Static
 
 from node.i18n import N_, _
 from node.models import PlanItem
-from node.services import plan
-from node.services.plan_view import PlanView, plan_view
+from node.services.gradebook import plan
+from node.services.gradebook.plan_view import PlanView, plan_view
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
-from tui.screens.plan_dialogs import ConfirmDialog, ImportDialog, PlanLineDialog, PlanLineEdit
+from tui.dialogs.confirm import ConfirmDialog
+from tui.screens.plan_dialogs import ImportDialog, PlanLineDialog, PlanLineEdit
 
 
 def _hours(value: float) -> str:

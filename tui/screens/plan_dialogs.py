@@ -1,19 +1,16 @@
-"""The plan screen's dialogs: one plan line's form, a CSV file to import, a confirmation."""
+"""The plan screen's dialogs: one plan line's form and a CSV file to import."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
-from node.i18n import N_, _
+from node.i18n import _
 from node.models import PlanItem
-from tui.bindings import translate_bindings
+from tui.dialogs.form import FormDialog
 
 
 @dataclass(frozen=True)
@@ -49,41 +46,7 @@ def parse_week(text: str) -> int | None | str:
         return text
 
 
-class _Dialog(ModalScreen):
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
-        Binding("ctrl+s", "save", N_("Save"), id="save"),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        translate_bindings(self)
-
-    def buttons(self, save: str) -> ComposeResult:
-        with Horizontal(classes="buttons"):
-            yield Button(save, id="save", variant="primary")
-            yield Button(_("Cancel"), id="cancel")
-
-    def say(self, text: str) -> None:
-        self.query_one(".status", Static).update(text)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self) -> None:
-        self.action_cancel()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:
-        """Close with the dialog's answer (each dialog defines it)."""
-
-
-class PlanLineDialog(_Dialog):
+class PlanLineDialog(FormDialog):
     """Add or change one line of the plan; the numbers are checked before it closes."""
 
     def __init__(self, title: str, item: PlanItem | None = None) -> None:
@@ -142,7 +105,7 @@ class PlanLineDialog(_Dialog):
         )
 
 
-class ImportDialog(_Dialog):
+class ImportDialog(FormDialog):
     """Asks for the CSV file to append to the plan."""
 
     def __init__(self, path: str = "") -> None:
@@ -179,29 +142,3 @@ class ImportDialog(_Dialog):
             self.say(_("Type the path of the CSV file."))
             return
         self.dismiss(path)
-
-
-class ConfirmDialog(_Dialog):
-    """A yes/no question; True when confirmed."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
-        Binding("y", "save", N_("Yes"), id="yes"),
-        Binding("n", "cancel", N_("No"), show=False),
-    ]
-
-    def __init__(self, question: str, yes: str) -> None:
-        super().__init__()
-        self.question = question
-        self.yes = yes
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.question, classes="dialog-title")
-            yield from self.buttons(self.yes)
-
-    def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
-
-    def action_save(self) -> None:
-        self.dismiss(True)

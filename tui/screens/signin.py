@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label, Static
 
 from node.i18n import _
-from node.services import auth
+from node.services.access import auth
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 

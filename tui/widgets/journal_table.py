@@ -31,8 +31,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from node.i18n import N_, _
-from node.services.grid import GridLesson, GridStudent, JournalGrid
-from node.services.journal_entry import ATTENDANCE_LETTERS
+from node.services.gradebook.grid import GridLesson, GridStudent, JournalGrid
+from node.services.gradebook.journal_entry import ATTENDANCE_LETTERS
 from tui.bindings import translate_bindings
 
 STUDENT = "student"

@@ -47,8 +47,11 @@ from node.models import (
 from node.models.base import make_database
 from node.models.changes import capture_paused
 from node.models.migrations import migrate
-from node.services import clock, history
-from node.services.actor import Actor
+from node.services.access.passwords import hash_password
+from node.services.base import clock, history
+from node.services.base.actor import Actor
+from node.services.base.history import NODE_ID_KEY
+from node.services.base.policy import Policy
 from node.services.demo import journal, people
 from node.services.demo.curriculum import SUBJECTS, WORK_TYPES
 from node.services.demo.people import Households, Logins, Pupil, StaffMember, staff_member
@@ -70,9 +73,6 @@ from node.services.demo.summary import (
     read_summary,
 )
 from node.services.demo.timetable import make_timetable
-from node.services.history import NODE_ID_KEY
-from node.services.passwords import hash_password
-from node.services.policy import Policy
 
 Progress = Callable[[str, int, int], None]
 _Person = StaffMember | people.Guardian | Pupil

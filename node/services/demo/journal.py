@@ -18,6 +18,7 @@ from fractions import Fraction
 
 from node.i18n import _
 from node.models import Attendance, FinalMark, Lesson, LessonPlanItem, Mark, PlanItem
+from node.services.base.policy import FAIL, NOT_CERTIFIED, PASS, Policy
 from node.services.demo.curriculum import (
     CLASS_WORKS,
     SUBJECTS,
@@ -29,8 +30,7 @@ from node.services.demo.plans import PlanLine, homework_text, plan_lines
 from node.services.demo.rows import IdMaker, Sink, epoch_ms, utc_text
 from node.services.demo.schoolyear import BELLS, SchoolYear, Term
 from node.services.demo.staffing import Assignment, DemoClass
-from node.services.grading import round_by_threshold, suggest_year_final
-from node.services.policy import FAIL, NOT_CERTIFIED, PASS, Policy
+from node.services.gradebook.grading import round_by_threshold, suggest_year_final
 
 Progress = Callable[[str, int, int], None]
 

@@ -2,7 +2,7 @@
 
 Sign-ins are ``signin`` lines; entries are marks, attendance, topics, homework and messages;
 "opened their page" is a ``view`` line (the web page writes them). The per-kind counts come
-from ``node.services.activity``; this module adds the last-active time and the shares.
+from ``node.services.base.activity``; this module adds the last-active time and the shares.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from peewee import fn
 
 from node.i18n import _
 from node.models import ActivityLog, User, db
-from node.services.activity import activity_by_role, activity_by_user, month_bounds
-from node.services.actor import Actor
-from node.services.permissions import Action, ensure_allowed
+from node.services.base.activity import activity_by_role, activity_by_user, month_bounds
+from node.services.base.actor import Actor
+from node.services.base.permissions import Action, ensure_allowed
+from node.services.base.school_time import local_time, school_zone
 from node.services.reports.table import Cell, Table, percent
-from node.services.school_time import local_time, school_zone
 
 ENTRY_KINDS = frozenset({"mark", "attendance", "topic", "homework", "message"})
 #: Roles whose share of people who opened their page is reported.

@@ -28,10 +28,10 @@ from node.errors import ValidationError
 from node.i18n import _
 from node.models import AcademicYear, db
 from node.models.people import short_name
-from node.services import clock
-from node.services.actor import Actor
-from node.services.permissions import Action, ensure_allowed
-from node.services.plan import week_number
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.base.permissions import Action, ensure_allowed
+from node.services.gradebook.plan import week_number
 from node.services.reports.table import Cell, Table, percent
 
 DEFAULT_DAYS = 3

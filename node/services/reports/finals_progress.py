@@ -28,13 +28,13 @@ from node.models import (
     TeachingAssignment,
     User,
 )
-from node.services import clock
-from node.services.actor import Actor
-from node.services.finals import window_of
-from node.services.permissions import Action, ensure_allowed
-from node.services.policy import load_policy
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.base.permissions import Action, ensure_allowed
+from node.services.base.policy import load_policy
+from node.services.gradebook.finals import window_of
+from node.services.gradebook.teacher_home import FINALS_NOTICE_DAYS, journal_label
 from node.services.reports.table import Table
-from node.services.teacher_home import FINALS_NOTICE_DAYS, journal_label
 
 
 @dataclass(frozen=True)

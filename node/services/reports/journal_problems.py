@@ -16,10 +16,10 @@ import peewee as pw
 from node.errors import ValidationError
 from node.i18n import _
 from node.models import Lesson, Mark, Student
-from node.services import clock
-from node.services.actor import Actor
-from node.services.lookup import get_assignment
-from node.services.permissions import Action, ensure_allowed
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.base.lookup import get_assignment
+from node.services.base.permissions import Action, ensure_allowed
 
 
 @dataclass(frozen=True)

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from node.errors import NotFound
 from node.i18n import _
 from node.models import AcademicYear, Period, db
-from node.services.actor import Actor
-from node.services.permissions import Action, ensure_allowed
+from node.services.base.actor import Actor
+from node.services.base.permissions import Action, ensure_allowed
 from node.services.reports.table import Table, percent
 
 SOU_WEIGHTS = {"5": 100, "4": 64, "3": 36, "2": 16, "н/а": 7}

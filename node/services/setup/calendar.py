@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from node.i18n import _
 from node.models import AcademicYear, Bell, Holiday, Period
-from node.services import school_setup
+from node.services.school import school_setup
 from node.services.setup.context import Run, name_key
 from node.services.setup.rows import Row
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from node.i18n import _
 from node.models import Subject, WorkType
-from node.services import school_setup
+from node.services.school import school_setup
 from node.services.setup.context import Run, name_key
 
 

@@ -14,8 +14,8 @@ from typing import Any
 
 from node.errors import ValidationError
 from node.i18n import _
+from node.services.base.text import plain_line
 from node.services.setup.sheets import Column, ColumnType, fold
-from node.services.text import plain_line
 
 Cell = str | int | float | bool | dt.datetime | dt.date | dt.time | None
 

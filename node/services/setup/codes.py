@@ -16,11 +16,12 @@ from node.errors import NotFound, ValidationError
 from node.i18n import _
 from node.models import SchoolClass, User, db
 from node.models.people import STAFF_ROLES
-from node.services import accounts, class_codes
-from node.services.actor import Actor
-from node.services.permissions import Action, ensure_allowed
+from node.services.access import accounts
+from node.services.access.slips import SlipsWriter
+from node.services.base.actor import Actor
+from node.services.base.permissions import Action, ensure_allowed
 from node.services.setup.export import find_year
-from node.services.slips import SlipsWriter
+from node.services.students import class_codes
 
 _LABEL = re.compile(r"^\s*(\d{1,2})\s*[-–]?\s*(\w{1,3})\s*$")
 #: Latin letters typed for the Cyrillic ones they look like («5A» for «5А»).

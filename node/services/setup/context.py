@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from node.errors import EdiaryError, ValidationError
 from node.i18n import _, current_language
 from node.models import AcademicYear, SchoolClass, Student, Subgroup, Subject, User
-from node.services.actor import Actor
+from node.services.base.actor import Actor
 from node.services.setup.report import SetupReport
 from node.services.setup.rows import Row, Rows
 from node.services.setup.sheets import sheet_of_kind

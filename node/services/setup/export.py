@@ -36,8 +36,8 @@ from node.models import (
     WorkType,
 )
 from node.models.people import STAFF_ROLES
-from node.services.actor import Actor
-from node.services.permissions import Action, ensure_allowed
+from node.services.base.actor import Actor
+from node.services.base.permissions import Action, ensure_allowed
 
 Value = str | int | float | bool | dt.date | tuple[str, ...] | None
 Row = dict[str, Value]

@@ -14,8 +14,8 @@ from pathlib import Path
 from node.errors import EdiaryError
 from node.i18n import _
 from node.models import School, db
-from node.services.actor import Actor
-from node.services.permissions import Action, ensure_allowed
+from node.services.base.actor import Actor
+from node.services.base.permissions import Action, ensure_allowed
 from node.services.setup.calendar import (
     import_bells,
     import_holidays,

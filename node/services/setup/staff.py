@@ -7,9 +7,10 @@ from node.errors import Conflict, ValidationError
 from node.i18n import _, gettext
 from node.models import Period, SchoolClass, User
 from node.models.people import STAFF_ROLES
-from node.services import accounts, classes
+from node.services.access import accounts
 from node.services.setup.context import Run, class_key
 from node.services.setup.sheets import SCHEME_WORDS
+from node.services.students import classes
 
 
 def import_staff(run: Run) -> None:

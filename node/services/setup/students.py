@@ -14,11 +14,11 @@ from collections import defaultdict
 from node.errors import EdiaryError, ValidationError
 from node.i18n import _
 from node.models import Guardian, SchoolClass, Student, StudentGuardian
-from node.services import classes, guardians
-from node.services.profiles import check_birth_date, clean_phone
 from node.services.setup.cells import to_date
 from node.services.setup.context import Run, name_key
 from node.services.setup.rows import Row
+from node.services.students import classes, guardians
+from node.services.students.profiles import check_birth_date, clean_phone
 
 _DIGIT = re.compile(r"\d")
 

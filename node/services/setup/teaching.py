@@ -20,10 +20,11 @@ from node.models import (
     TimetableSlot,
     User,
 )
-from node.services import classes, subgroups, timetable
+from node.services.school import subgroups, timetable
 from node.services.setup.context import Run, name_key
 from node.services.setup.report import TeacherLoad
 from node.services.setup.rows import Row
+from node.services.students import classes
 
 AssignmentKey = tuple[str, str, str | None]  # class id, subject id, subgroup id
 

@@ -26,9 +26,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from node.i18n import _, current_language, pgettext
-from node.services.guardians import RELATIONS
 from node.services.setup.export import Row, SchoolRows, Value
 from node.services.setup.sheets import SHEETS, Column, ColumnType, Sheet
+from node.services.students.guardians import RELATIONS
 from node.spreadsheet import spreadsheet_text
 
 #: How dates look in cells and in CSV, as a Russian spreadsheet shows them.

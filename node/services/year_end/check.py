@@ -18,12 +18,12 @@ import datetime as dt
 from dataclasses import dataclass
 
 from node.models import SchoolClass, Student, db
-from node.services import clock
-from node.services.actor import Actor
-from node.services.class_roster import is_due
-from node.services.lookup import get_year
-from node.services.permissions import Action, ensure_allowed
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.base.lookup import get_year
+from node.services.base.permissions import Action, ensure_allowed
 from node.services.reports.control import control_report
+from node.services.students.class_roster import is_due
 
 _MISSING_FINALS_SQL = """
 WITH marked AS (

@@ -18,9 +18,9 @@ from node.errors import NotFound, ValidationError
 from node.i18n import _
 from node.models import AcademicYear, Period, School, SchoolClass, db
 from node.models.people import short_name
-from node.services.actor import Actor
-from node.services.lookup import get_class, get_year
-from node.services.permissions import Action, ensure_allowed
+from node.services.base.actor import Actor
+from node.services.base.lookup import get_class, get_year
+from node.services.base.permissions import Action, ensure_allowed
 from node.services.reports.table import Cell, Table
 
 #: How the paper journal writes an absence in a cell.

@@ -7,10 +7,10 @@ from __future__ import annotations
 import datetime as dt
 
 from node.models import Period, SchoolClass
-from node.services import clock
-from node.services.actor import Actor
-from node.services.lookup import get_year
-from node.services.permissions import Action, ensure_allowed
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.base.lookup import get_year
+from node.services.base.permissions import Action, ensure_allowed
 from node.services.reports.activity_report import activity_report, activity_table
 from node.services.reports.control import control_report, control_table
 from node.services.reports.performance import performance_report, performance_table

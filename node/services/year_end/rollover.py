@@ -27,12 +27,12 @@ from node.errors import Conflict, ValidationError
 from node.i18n import _
 from node.models import AcademicYear, Holiday, Period, SchoolClass, db, new_id
 from node.models.identifiers import ident, idents
-from node.services import history
-from node.services.actor import Actor
-from node.services.lookup import ensure_year_open, get_year, required_text
-from node.services.permissions import Action, ensure_allowed
-from node.services.school_setup import _check_period
-from node.services.timetable import GenerationResult, generate_lessons
+from node.services.base import history
+from node.services.base.actor import Actor
+from node.services.base.lookup import ensure_year_open, get_year, required_text
+from node.services.base.permissions import Action, ensure_allowed
+from node.services.school.school_setup import _check_period
+from node.services.school.timetable import GenerationResult, generate_lessons
 
 DEFAULT_GRADUATING = (11,)
 Ranges = Sequence[tuple[dt.date, dt.date]]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from node.models import SYNC_MODELS, Reach, SyncModel, tables_of
-from node.services import permissions
+from node.services.base import permissions
 from sync import scope
 
 #: The column that names what a row hangs on.

@@ -12,13 +12,13 @@ import pytest
 from node.errors import Conflict, ValidationError
 from node.models import Meta
 from node.models.database import open_database
+from node.services.access.passwords import verify_password
+from node.services.base.policy import Policy
 from node.services.demo import DEMO_LOGINS, DEMO_PASSWORD, build_demo
 from node.services.demo.curriculum import curriculum
 from node.services.demo.names import feminine, latin, login_stem
 from node.services.demo.schoolyear import school_year, start_year
-from node.services.grading import round_by_threshold
-from node.services.passwords import verify_password
-from node.services.policy import Policy
+from node.services.gradebook.grading import round_by_threshold
 
 TODAY = dt.date(2026, 11, 25)
 DEADLINE = dt.timedelta(days=Policy().final_mark_grace_days)

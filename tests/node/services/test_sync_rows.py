@@ -9,9 +9,9 @@ import pytest
 
 from node.errors import Forbidden
 from node.models import Mark, SyncConflict
-from node.services.actor import Actor
-from node.services.permissions import may_write_row
-from node.services.sync_conflicts import conflicts_for
+from node.services.base.actor import Actor
+from node.services.base.permissions import may_write_row
+from node.services.replication.sync_conflicts import conflicts_for
 from tests.factories import SmallSchool
 
 

@@ -1,4 +1,4 @@
-"""Typed text never stores a control character (``node.services.text``): the rule itself, and
+"""Typed text never stores a control character (``node.services.base.text``): the rule itself, and
 every service that stores what people type, fed an escape sequence, BEL, NUL and a
 bidirectional override, leaves none of them in any text column of the database."""
 
@@ -10,8 +10,11 @@ import unicodedata
 import pytest
 
 from node.models import db
-from node.services import classes, guardians, journal, mail, plan, profiles, timetable
-from node.services.text import has_controls, plain_line, plain_text
+from node.services.base.text import has_controls, plain_line, plain_text
+from node.services.gradebook import journal, plan
+from node.services.messaging import mail
+from node.services.school import timetable
+from node.services.students import classes, guardians, profiles
 from tests.factories import SmallSchool
 
 #: What a hostile or careless paste brings: clear the screen, set the terminal's title,

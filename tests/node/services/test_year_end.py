@@ -19,8 +19,9 @@ from node.models import (
     TeachingAssignment,
     TimetableSlot,
 )
-from node.services import finals, journal, plan, timetable
-from node.services.actor import Actor
+from node.services.base.actor import Actor
+from node.services.gradebook import finals, journal, plan
+from node.services.school import timetable
 from node.services.year_end.check import check_year
 from node.services.year_end.journals import class_journals, summary_tables, year_contents
 from node.services.year_end.rollover import (
@@ -235,7 +236,7 @@ def test_a_closed_year_refuses_every_write_and_stays_readable(school: SmallSchoo
 def test_the_closed_year_stays_viewable_in_the_grid_and_the_diary(
     school: SmallSchool, director: Actor
 ):
-    from node.services import diary, grid
+    from node.services.gradebook import diary, grid
 
     make_mark(school.maths_lessons[0], school.students[0], "4", school.oral)
     _roll(school, director)

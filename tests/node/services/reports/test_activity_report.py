@@ -7,8 +7,9 @@ import datetime as dt
 import pytest
 
 from node.errors import Forbidden, ValidationError
-from node.services import clock, journal
-from node.services.activity import record_activity
+from node.services.base import clock
+from node.services.base.activity import record_activity
+from node.services.gradebook import journal
 from node.services.reports.activity_report import activity_report, activity_table
 
 

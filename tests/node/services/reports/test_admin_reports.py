@@ -9,7 +9,7 @@ import pytest
 
 from node.errors import Forbidden, NotFound, ValidationError
 from node.models import AcademicYear, FinalMark, Lesson, Period
-from node.services import finals, journal
+from node.services.gradebook import finals, journal
 from node.services.reports.control import control_report
 from node.services.reports.finals_progress import finals_progress, finals_table
 from node.services.reports.journal_problems import journal_problems
@@ -19,7 +19,7 @@ from node.services.reports.performance import (
     school_trend,
     year_periods,
 )
-from node.services.school_setup import update_policy
+from node.services.school.school_setup import update_policy
 from tests.helpers import nothing_written
 
 START, END = dt.date(2026, 11, 1), dt.date(2026, 11, 30)

@@ -8,7 +8,8 @@ import pytest
 
 from node.errors import Forbidden, ValidationError
 from node.models import History, Lesson, PlanItem
-from node.services import clock, journal
+from node.services.base import clock
+from node.services.gradebook import journal
 from node.services.reports.control import by_class, by_teacher, control_report, control_table
 
 START, END = dt.date(2026, 11, 9), dt.date(2026, 11, 30)

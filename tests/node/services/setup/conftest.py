@@ -5,8 +5,8 @@ from __future__ import annotations
 import peewee as pw
 import pytest
 
-from node.services.actor import Actor
-from node.services.school_setup import create_school
+from node.services.base.actor import Actor
+from node.services.school.school_setup import create_school
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 from node.errors import Forbidden, NotFound, ValidationError
 from node.models import User
 from node.render.slips import slips_writer
-from node.services.actor import Actor
+from node.services.base.actor import Actor
 from node.services.setup.codes import class_slips, find_class, staff_slips
 
 

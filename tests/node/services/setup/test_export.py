@@ -8,10 +8,10 @@ import pytest
 
 from node.errors import Forbidden, NotFound
 from node.models import User
-from node.services.actor import Actor
-from node.services.classes import student_leaves
+from node.services.base.actor import Actor
 from node.services.setup.export import export_school
 from node.services.setup.sheets import SHEETS
+from node.services.students.classes import student_leaves
 
 
 def test_every_sheet_is_there_with_only_its_columns(school):

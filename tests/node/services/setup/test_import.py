@@ -22,8 +22,9 @@ from node.models import (
     User,
     WorkType,
 )
-from node.services import clock, journal
-from node.services.actor import Actor
+from node.services.base import clock
+from node.services.base.actor import Actor
+from node.services.gradebook import journal
 from node.services.setup.run import check_setup, import_setup
 from tests.node.services.setup.workbook import school, write_xlsx
 

@@ -10,7 +10,7 @@ import pytest
 from openpyxl import Workbook
 
 from node.i18n import use_language
-from node.services.actor import Actor
+from node.services.base.actor import Actor
 from node.services.setup.reader import read_files
 from node.services.setup.rows import typed_rows
 from node.services.setup.run import import_setup

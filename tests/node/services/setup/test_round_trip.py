@@ -21,7 +21,7 @@ import pytest
 from openpyxl import load_workbook
 
 from node.i18n import use_language
-from node.services.actor import Actor
+from node.services.base.actor import Actor
 from node.services.setup import writer
 from node.services.setup.export import export_school
 from node.services.setup.run import check_setup, import_setup

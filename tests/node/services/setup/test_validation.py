@@ -11,7 +11,7 @@ import pytest
 
 from node.i18n import use_language
 from node.models import AcademicYear, Guardian, Lesson, Student, TimetableSlot, User
-from node.services.actor import Actor
+from node.services.base.actor import Actor
 from node.services.setup.run import check_setup, import_setup
 from tests.node.services.setup.workbook import Grid, school, write_xlsx
 

@@ -1,0 +1,1 @@
+"""What the node says about itself: database and schema status, and the state of its backups."""

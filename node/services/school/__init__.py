@@ -1,0 +1,3 @@
+"""The school's structure: year, periods, holidays, bells, subjects, work types, subgroups and
+the weekly timetable that generates lessons.
+"""

@@ -1,0 +1,291 @@
+"""Classes and their teachers, students enrolling and leaving, and teaching assignments.
+
+Every function follows the service order (look up → permission → validate → one
+transaction with history), so bad input writes nothing. A closed academic year is
+read-only [R 6.3]: anything that would change it raises ``Locked``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from node.errors import Conflict, Forbidden, ValidationError
+from node.i18n import _
+from node.models import SchoolClass, Student, TeachingAssignment, User, db
+from node.services.base import clock, history
+from node.services.base.actor import Actor
+from node.services.base.lookup import (
+    ensure_year_open,
+    get_class,
+    get_student,
+    get_subgroup,
+    get_subject,
+    get_user,
+    get_year,
+    required_text,
+)
+from node.services.base.permissions import Action, allowed, ensure_allowed
+from node.services.base.text import plain_line
+from node.services.students.profiles import check_birth_date
+
+#: The schemes a class can follow; the 'year' period belongs to every class.
+CLASS_SCHEMES = ("quarters", "halves")
+#: Roles that may teach a subject or lead a class.
+TEACHING_ROLES = frozenset({"teacher", "class_teacher"})
+MIN_GRADE, MAX_GRADE = 1, 11
+MAX_HOURS_PER_WEEK = 40
+
+
+def _check_staff(user: User, roles: frozenset[str], role_message: str) -> None:
+    """Teaching staff only (one of ``roles``), and not a disabled account.
+
+    A 'pending' account (code issued, not yet redeemed) is accepted: at the start of a year
+    the school is set up before every teacher has signed in once.
+    """
+    if user.status == "disabled":
+        raise ValidationError(
+            _("The account of {name} is disabled; enable it first or choose someone else.").format(
+                name=user.display_name
+            )
+        )
+    if not (user.role_set & roles):
+        raise ValidationError(role_message.format(name=user.display_name))
+
+
+# --- classes and students -------------------------------------------------------------------
+
+
+def _class_teacher(user_id: str | None) -> User | None:
+    if user_id is None:
+        return None
+    user = get_user(user_id)
+    _check_staff(user, TEACHING_ROLES, _("{name} is not a teacher and cannot lead a class."))
+    return user
+
+
+def create_class(
+    actor: Actor,
+    year_id: str,
+    grade: int,
+    letter: str,
+    *,
+    class_teacher_id: str | None = None,
+    period_scheme: str = "quarters",
+) -> SchoolClass:
+    """A class such as 7А; the letter is kept as typed, upper-cased."""
+    year = get_year(year_id)
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    ensure_year_open(year)
+    if not isinstance(grade, int) or not MIN_GRADE <= grade <= MAX_GRADE:
+        raise ValidationError(
+            _("A class's grade must be a whole number from {low} to {high}.").format(
+                low=MIN_GRADE, high=MAX_GRADE
+            )
+        )
+    clean_letter = required_text(letter, _("Enter the class's letter, e.g. А.")).upper()
+    if period_scheme not in CLASS_SCHEMES:
+        raise ValidationError(
+            _("A class follows quarters or halves, not «{scheme}».").format(scheme=period_scheme)
+        )
+    teacher = _class_teacher(class_teacher_id)
+    duplicate = SchoolClass.get_or_none(
+        SchoolClass.year == year, SchoolClass.grade == grade, SchoolClass.letter == clean_letter
+    )
+    if duplicate is not None:
+        raise Conflict(
+            _("The class {label} already exists in {year}.").format(
+                label=duplicate.label, year=year.name
+            )
+        )
+    with db.atomic():
+        school_class = SchoolClass.create(
+            year=year,
+            grade=grade,
+            letter=clean_letter,
+            class_teacher=teacher,
+            period_scheme=period_scheme,
+        )
+        history.record_create(actor, school_class)
+    return school_class
+
+
+def set_class_teacher(actor: Actor, class_id: str, user_id: str | None) -> SchoolClass:
+    school_class = get_class(class_id)
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    ensure_year_open(school_class.year)
+    teacher = _class_teacher(user_id)
+    history.update_row(actor, school_class, {"class_teacher": teacher})
+    return school_class
+
+
+def enrol_student(
+    actor: Actor,
+    class_id: str,
+    last_name: str,
+    first_name: str,
+    middle_name: str = "",
+    *,
+    birth_date: dt.date | None = None,
+    enrolled_on: dt.date | None = None,
+) -> Student:
+    """Add a student to a class: the administration or the class's own teacher [R 3.3, 4.1]."""
+    school_class = get_class(class_id)
+    # "May edit a student of this class" is the class teacher's right [R 4.1].
+    prospective = Student(school_class=school_class)
+    if not (
+        allowed(actor, Action.SCHOOL_MANAGE) or allowed(actor, Action.STUDENT_EDIT, prospective)
+    ):
+        raise Forbidden(
+            _("Only the administration or the class teacher of {label} can enrol students.").format(
+                label=school_class.label
+            )
+        )
+    year = school_class.year
+    ensure_year_open(year)
+    last = required_text(last_name, _("Enter the student's last name."))
+    first = required_text(first_name, _("Enter the student's first name."))
+    middle = plain_line(middle_name).strip()
+    day = enrolled_on or clock.today()
+    if day > year.end:
+        raise ValidationError(
+            _("The enrolment date {day} is after the end of the academic year {name}.").format(
+                day=day.isoformat(), name=year.name
+            )
+        )
+    check_birth_date(birth_date, day)
+    if birth_date is not None:
+        twin = Student.in_class(school_class).where(
+            Student.last_name == last,
+            Student.first_name == first,
+            Student.middle_name == middle,
+            Student.birth_date == birth_date,
+        )
+        if twin.exists():
+            raise Conflict(
+                _("{name}, born {birth}, is already in {label}.").format(
+                    name=" ".join(p for p in (last, first, middle) if p),
+                    birth=birth_date.isoformat(),
+                    label=school_class.label,
+                )
+            )
+    with db.atomic():
+        student = Student.create(
+            school_class=school_class,
+            last_name=last,
+            first_name=first,
+            middle_name=middle,
+            birth_date=birth_date,
+            enrolled_on=day,
+        )
+        history.record_create(actor, student)
+    return student
+
+
+def student_leaves(actor: Actor, student_id: str, left_on: dt.date) -> Student:
+    """Record that a student left; the row stays so marks and history remain."""
+    student = get_student(student_id)
+    ensure_allowed(actor, Action.STUDENT_EDIT, student)
+    year = student.school_class.year
+    ensure_year_open(year)
+    if student.left_on is not None:
+        raise Conflict(
+            _("{name} already left on {day}.").format(
+                name=student.full_name, day=student.left_on.isoformat()
+            )
+        )
+    if left_on < student.enrolled_on:
+        raise ValidationError(
+            _("{name} cannot leave on {day}, before enrolling on {enrolled}.").format(
+                name=student.full_name,
+                day=left_on.isoformat(),
+                enrolled=student.enrolled_on.isoformat(),
+            )
+        )
+    if left_on > year.end:
+        raise ValidationError(
+            _("The leaving date {day} is after the end of the academic year {name}.").format(
+                day=left_on.isoformat(), name=year.name
+            )
+        )
+    history.update_row(actor, student, {"left_on": left_on})
+    return student
+
+
+# --- teaching assignments -------------------------------------------------------------------
+
+
+def check_hours_per_week(hours_per_week: float | str) -> float:
+    """Hours per week as a number above 0 and at most ``MAX_HOURS_PER_WEEK``."""
+    try:
+        hours = float(hours_per_week)
+    except (TypeError, ValueError):
+        hours = math.nan
+    if not (math.isfinite(hours) and 0 < hours <= MAX_HOURS_PER_WEEK):
+        raise ValidationError(
+            _("Hours per week must be above 0 and at most {high}, not «{hours}».").format(
+                high=MAX_HOURS_PER_WEEK, hours=hours_per_week
+            )
+        )
+    return hours
+
+
+def create_assignment(
+    actor: Actor,
+    teacher_id: str,
+    class_id: str,
+    subject_id: str,
+    *,
+    subgroup_id: str | None = None,
+    hours_per_week: float,
+) -> TeachingAssignment:
+    """A teacher teaches a subject to a class or to one of its subgroups: one journal."""
+    teacher = get_user(teacher_id)
+    school_class = get_class(class_id)
+    subject = get_subject(subject_id)
+    subgroup = get_subgroup(subgroup_id) if subgroup_id is not None else None
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    ensure_year_open(school_class.year)
+    _check_staff(
+        teacher,
+        frozenset({"teacher"}),
+        _("{name} does not have the teacher role; ask the administrator to add it."),
+    )
+    if subgroup is not None and (
+        subgroup.school_class_id != school_class.id or subgroup.subject_id != subject.id
+    ):
+        raise ValidationError(
+            _("The subgroup «{name}» is not a subgroup of {label} for {subject}.").format(
+                name=subgroup.name, label=school_class.label, subject=subject.name
+            )
+        )
+    hours = check_hours_per_week(hours_per_week)
+    same = TeachingAssignment.select().where(
+        TeachingAssignment.school_class == school_class,
+        TeachingAssignment.subject == subject,
+        (
+            TeachingAssignment.subgroup.is_null()
+            if subgroup is None
+            else TeachingAssignment.subgroup == subgroup
+        ),
+    )
+    existing = same.first()
+    if existing is not None:
+        target = (
+            school_class.label if subgroup is None else f"{school_class.label} ({subgroup.name})"
+        )
+        raise Conflict(
+            _("{subject} in {target} is already taught by {teacher}.").format(
+                subject=subject.name, target=target, teacher=existing.teacher.display_name
+            )
+        )
+    with db.atomic():
+        assignment = TeachingAssignment.create(
+            teacher=teacher,
+            school_class=school_class,
+            subject=subject,
+            subgroup=subgroup,
+            hours_per_week=hours,
+        )
+        history.record_create(actor, assignment)
+    return assignment

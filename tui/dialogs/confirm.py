@@ -1,0 +1,37 @@
+"""A yes/no question, asked before an action that cannot be taken back lightly."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.widgets import Button, Static
+
+from node.i18n import N_
+from tui.dialogs.form import FormDialog
+
+
+class ConfirmDialog(FormDialog):
+    """A yes/no question; True when confirmed."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
+        Binding("y", "save", N_("Yes"), id="yes"),
+        Binding("n", "cancel", N_("No"), show=False),
+    ]
+
+    def __init__(self, question: str, yes: str) -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.question, classes="dialog-title")
+            yield from self.buttons(self.yes)
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def action_save(self) -> None:
+        self.dismiss(True)

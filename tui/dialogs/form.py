@@ -1,0 +1,49 @@
+"""The base of the small forms: Escape cancels, Ctrl+S or Enter saves, a status line explains."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from node.i18n import N_, _
+from tui.bindings import translate_bindings
+
+
+class FormDialog(ModalScreen):
+    """A modal form with Save and Cancel buttons; subclasses define ``action_save``."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="save"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        translate_bindings(self)
+
+    def buttons(self, save: str) -> ComposeResult:
+        with Horizontal(classes="buttons"):
+            yield Button(save, id="save", variant="primary")
+            yield Button(_("Cancel"), id="cancel")
+
+    def say(self, text: str) -> None:
+        self.query_one(".status", Static).update(text)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self) -> None:
+        self.action_cancel()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        """Close with the dialog's answer (each dialog defines it)."""

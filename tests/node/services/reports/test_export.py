@@ -1,11 +1,10 @@
-"""CSV for Excel in a Russian locale and printable HTML, from the same rows."""
+"""CSV for Excel in a Russian locale (its printable HTML: tests/node/render/test_report.py)."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-from node.render.report import to_html
 from node.services.reports.export import format_cell, to_csv
 from node.services.reports.table import Table
 
@@ -31,14 +30,6 @@ def test_csv_is_utf8_with_bom_semicolons_decimal_comma_and_crlf():
 
 def test_format_cell():
     assert [format_cell(v) for v in (None, 3, 4.25, 88.0, "x")] == ["", "3", "4,25", "88", "x"]
-
-
-def test_html_is_escaped_printable_and_has_no_script():
-    page = to_html(TABLE, school="Школа № 1")
-    assert "&lt;b&gt;" in page and "<b>" not in page
-    assert "@page { size: A4" in page and "<script" not in page.lower()
-    assert '<td class="n">66,7</td>' in page
-    assert page.count("<tr>") == 4
 
 
 def test_text_that_a_spreadsheet_would_run_is_neutralised_numbers_stay_numbers():

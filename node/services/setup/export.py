@@ -253,7 +253,9 @@ def _subgroups(
         people = sorted(members[group.id], key=lambda s: position[s.id])
         if not people:
             rows.append({**base, "student": ""})
-        rows += [{**base, "student": s.full_name} for s in people]
+        rows += [
+            {**base, "student": s.full_name, "student_birth_date": s.birth_date} for s in people
+        ]
     return rows
 
 

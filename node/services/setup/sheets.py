@@ -469,7 +469,7 @@ SUBGROUPS = Sheet(
         "Subgroups of a class for one subject, one row per student; a subgroup's students "
         "are exactly those listed."
     ),
-    key=("class", "subject", "subgroup", "student"),
+    key=("class", "subject", "subgroup", "student", "student_birth_date"),
     aliases=("группы",),
     columns=(
         Column("class", "Класс", "Class", T.TEXT, True, "7А", N_("The class that is split.")),
@@ -484,6 +484,11 @@ SUBGROUPS = Sheet(
         Column(
             "student", "Ученик", "Student", T.TEXT, False, "Смирнов Дмитрий Олегович",
             N_("A student of the subgroup, full name as on the Students sheet."),
+        ),
+        Column(
+            "student_birth_date", "Дата рождения ученика", "Student's birth date", T.DATE,
+            False, "14.03.2013",
+            N_("The student's birth date; needed only for two namesakes in one class."),
         ),
     ),
 )  # fmt: skip

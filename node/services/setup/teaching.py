@@ -36,6 +36,8 @@ def _member(run: Run, row: Row, school_class: SchoolClass) -> str | None:
     """The id of the student a subgroup row names, or ``None`` (with a problem if needed)."""
     full = name_key(row["student"])
     found = run.students.get((school_class.id, full), [])
+    if row["student_birth_date"] is not None:
+        found = [s for s in found if s.birth_date == row["student_birth_date"]]
     if len(found) == 1:
         return found[0].id
     if not found:
@@ -51,11 +53,10 @@ def _member(run: Run, row: Row, school_class: SchoolClass) -> str | None:
     else:
         run.rows.problem(
             row,
-            "student",
-            _(
-                "{label} has {count} students named «{name}»; put this one in the subgroup "
-                "in ediary."
-            ).format(label=school_class.label, count=len(found), name=row["student"]),
+            "student_birth_date",
+            _("{label} has {count} students named «{name}»; add the student's birth date.").format(
+                label=school_class.label, count=len(found), name=row["student"]
+            ),
         )
     return None
 

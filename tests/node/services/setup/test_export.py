@@ -104,7 +104,13 @@ def test_classes_staff_students_and_parents(school):
 def test_subgroups_load_and_timetable(school):
     rows = export_school(school.actor(school.director))
     assert rows["subgroups"] == [
-        {"class": "7А", "subject": "Английский язык", "subgroup": "1 группа", "student": name}
+        {
+            "class": "7А",
+            "subject": "Английский язык",
+            "subgroup": "1 группа",
+            "student": name,
+            "student_birth_date": None,
+        }
         for name in ("Алексеева Дарья", "Белов Кирилл", "Смирнов Артём")
     ]
     assert rows["load"] == [

@@ -324,3 +324,23 @@ def test_a_student_already_in_another_class_is_not_moved(node: Actor, tmp_path: 
     assert [str(p).split(":")[0] for p in report.problems] == ["Students, row 3, column «Класс»"]
     assert "is in 7А in ediary" in str(report.problems[0])
     assert Student.get(Student.last_name == "Кузнецов").school_class.label == "7А"
+
+
+def test_namesakes_in_one_class_are_told_apart_by_birth_date(node: Actor, tmp_path: Path):
+    sheets = school()
+    sheets["students"].append(["7А", "Кузнецов", "Иван", "Петрович", "01.01.2014", None])
+    report = check_setup(node, [write_xlsx(tmp_path / "one.xlsx", sheets, language="en")])
+    assert [str(p).split(":")[0] for p in report.problems] == [
+        "Parents, row 4, column «Student's birth date»",  # not in the file: named in English
+        "Subgroups, row 3, column «Student's birth date»",
+    ]
+    sheets["parents"][0].append("Дата рождения ученика")
+    sheets["parents"][3].append(dt.date(2013, 7, 2))
+    sheets["subgroups"][0].append("Дата рождения ученика")
+    sheets["subgroups"][2].append("01.01.2014")
+    report = import_setup(node, [write_xlsx(tmp_path / "two.xlsx", sheets)])
+    assert report.ok and report.written, [str(p) for p in report.problems]
+    younger = Student.get(Student.birth_date == dt.date(2014, 1, 1))
+    assert younger.subgroup_memberships.count() == 1
+    older = Student.get(Student.birth_date == dt.date(2013, 7, 2))
+    assert older.guardian_links.count() == 1 and younger.guardian_links.count() == 0

@@ -39,6 +39,41 @@ def _peak_mb() -> float:
 # --- the workbook and the empty node ---------------------------------------------------------
 
 
+#: First names for a demo student whose full name another student of the class has.
+_OTHER_NAMES = {"m": ("Тимур", "Марк", "Роберт", "Эмиль"), "f": ("Злата", "Ника", "Мила", "Ева")}
+
+
+def _without_namesakes(demo_db: Path, copy: Path) -> Path:
+    """A copy of the demo in which no two students of a class share their full name.
+
+    The demo draws names at random and now and then gives two children of one class the
+    same one; the Subgroups sheet names a student by full name only (a real class list
+    tells such children apart by a letter), so the second one gets another first name.
+    """
+    shutil.copyfile(demo_db, copy)
+    conn = sqlite3.connect(copy, isolation_level=None)
+    try:
+        seen: set[tuple[str, str, str, str]] = set()
+        rows = conn.execute(
+            "SELECT id, school_class_id, last_name, first_name, middle_name, gender "
+            "FROM student ORDER BY rowid"
+        ).fetchall()
+        for student_id, class_id, last, first, middle, gender in rows:
+            key = (class_id, last, first, middle)
+            if key in seen:
+                first = next(
+                    name
+                    for name in _OTHER_NAMES["m" if gender == "m" else "f"]
+                    if (class_id, last, name, middle) not in seen
+                )
+                conn.execute("UPDATE student SET first_name = ? WHERE id = ?", (first, student_id))
+                key = (class_id, last, first, middle)
+            seen.add(key)
+    finally:
+        conn.close()
+    return copy
+
+
 def make_workbook(demo_db: Path, out: Path) -> dict[str, Any]:
     """Export the demo school's set-up into ``out``; the sizes and the time it took."""
     from node.i18n import use_language
@@ -47,7 +82,8 @@ def make_workbook(demo_db: Path, out: Path) -> dict[str, Any]:
     from node.services.setup import writer
     from node.services.setup.export import export_school
 
-    database = open_database(demo_db)
+    copy = _without_namesakes(demo_db, out.with_name("demo-copy.db"))
+    database = open_database(copy)
     try:
         started = time.perf_counter()
         rows = export_school(Actor.for_system())
@@ -57,6 +93,8 @@ def make_workbook(demo_db: Path, out: Path) -> dict[str, Any]:
         written = time.perf_counter()
     finally:
         database.close()
+        for suffix in ("", "-wal", "-shm"):
+            copy.with_name(copy.name + suffix).unlink(missing_ok=True)
     return {
         "year_start": rows["year"][0]["start"],
         "setup_export_s": round(exported - started, 3),

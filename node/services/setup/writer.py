@@ -209,11 +209,13 @@ def _data_sheet(
         cell.font = Font(bold=True)
         cell.fill = _HEADER_FILL
         cell.comment = Comment(column.explanation(), "ediary", width=320, height=90)
-    for values in cells:
+    for number, values in enumerate(cells, 2):
         ws.append(list(values))
-        for cell in ws[ws.max_row]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"  # a name typed as «=…» is text, never a formula
+        for index, value in enumerate(values, 1):
+            if isinstance(value, str) and value.startswith("="):
+                # a name typed as «=…» is text, never a formula (``ws.max_row`` would look
+                # at every cell written so far, for every row: minutes for a big school)
+                ws.cell(number, index).data_type = "s"
     for index, column in enumerate(sheet.columns, 1):
         letter = get_column_letter(index)
         if column.type is ColumnType.DATE:
@@ -231,7 +233,7 @@ def _data_sheet(
             choice.add(f"{letter}2:{letter}{max(len(cells) + 1, 1000)}")
             ws.add_data_validation(choice)
     if example:
-        for row in ws.iter_rows(min_row=2, max_row=ws.max_row):
+        for row in ws.iter_rows(min_row=2, max_row=len(cells) + 1):
             for cell in row:
                 cell.font = _EXAMPLE_FONT
     ws.freeze_panes = "A2"

@@ -10,6 +10,7 @@ a complete archive that can simply be written again.
 from __future__ import annotations
 
 import datetime as dt
+import sys
 import tempfile
 from pathlib import Path
 
@@ -48,6 +49,12 @@ def year() -> None:
 
 
 def show_check(found: YearCheck) -> None:
+    if found.runs_until is not None:
+        click.echo(
+            _("The year {name} runs until {date}: its last period has not ended yet.").format(
+                name=found.year_name, date=found.runs_until.strftime("%d.%m.%Y")
+            )
+        )
     if found.is_clear:
         click.echo(_("Nothing blocks closing {name}.").format(name=found.year_name))
         return
@@ -118,6 +125,11 @@ def _grades(text: str) -> list[int]:
 )
 @option("--encrypt", is_flag=True, help=N_("Encrypt the archive to the backup recipients (age)."))
 @option("--force", is_flag=True, help=N_("Close even though 'year check' lists gaps."))
+@option(
+    "--yes",
+    is_flag=True,
+    help=N_("Do not ask before closing a year whose last period has not ended (for scripts)."),
+)
 @option("--next-name", metavar="NAME", help=N_("The next year's name (default: one more)."))
 @option("--next-start", metavar="DATE", help=N_("Its first day (default: a year later)."))
 @option("--next-end", metavar="DATE", help=N_("Its last day (default: a year later)."))
@@ -135,6 +147,7 @@ def close(
     out: Path,
     encrypt: bool,
     force: bool,
+    yes: bool,
     next_name: str | None,
     next_start: str | None,
     next_end: str | None,
@@ -167,6 +180,8 @@ def close(
             )
         name, start, end = _next_year(current, next_name, next_start, next_end)
         check_rollover(actor, current.id, name, start, end, graduating_grades=grades)
+        if found.runs_until is not None and not yes:  # asked last: the input is checked
+            _confirm_early(found.year_name, found.runs_until)
         written = write_year_archive(
             actor,
             current.id,
@@ -201,6 +216,25 @@ def close(
             "'ediary year confirm' to make it active and generate its lessons."
         )
     )
+
+
+def _confirm_early(name: str, until: dt.date) -> None:
+    """Closing a running year cannot be undone: a person says yes, a script says --yes."""
+    day = until.strftime("%d.%m.%Y")
+    if not sys.stdin.isatty():
+        raise ValidationError(
+            _(
+                "The year {name} runs until {date}: its last period has not ended, and closing "
+                "it cannot be undone. Run 'ediary year close' on a terminal to confirm, or add "
+                "--yes if you really mean to close it now."
+            ).format(name=name, date=day)
+        )
+    question = _(
+        "The year {name} runs until {date}: its last period has not ended. Close it now "
+        "anyway? This cannot be undone"
+    ).format(name=name, date=day)
+    if not click.confirm(question, default=False, err=True):
+        raise click.Abort()
 
 
 @year.command("confirm", help=N_("Make the draft next year active and generate its lessons."))

@@ -37,7 +37,9 @@ def test_check_lists_gaps_and_close_refuses_them_writing_nothing(capsys, node, t
 def test_close_writes_a_verifiable_archive_then_rolls_over(capsys, node, tmp_path):
     records = tmp_path / "records"
     records.mkdir()
-    code, out = ediary(capsys, node.data_dir, "year", "close", "--out", str(records), "--force")
+    code, out = ediary(
+        capsys, node.data_dir, "year", "close", "--out", str(records), "--force", "--yes"
+    )
     assert code == 0, out
     assert "students promoted" in out and "Journals" in out
     (archive,) = records.iterdir()
@@ -45,7 +47,9 @@ def test_close_writes_a_verifiable_archive_then_rolls_over(capsys, node, tmp_pat
     assert year_statuses(node) == {"2026/2027": "closed", "2027/2028": "draft"}
     code, out = ediary(capsys, tmp_path / "elsewhere", "year", "verify", str(archive))
     assert code == 0 and "is intact" in out
-    code, out = ediary(capsys, node.data_dir, "year", "close", "--out", str(records), "--force")
+    code, out = ediary(
+        capsys, node.data_dir, "year", "close", "--out", str(records), "--force", "--yes"
+    )
     assert code != 0 and "no active academic year" in out
     code, out = ediary(capsys, node.data_dir, "year", "confirm")
     assert code == 0 and "lessons generated" in out
@@ -57,7 +61,7 @@ def test_an_encrypted_archive_verifies_with_the_identity(
 ):
     records = tmp_path / "records"
     records.mkdir()
-    args = ["year", "close", "--out", str(records), "--force", "--encrypt"]
+    args = ["year", "close", "--out", str(records), "--force", "--yes", "--encrypt"]
     code, out = ediary(capsys, node.data_dir, *args)
     assert code == 0, out
     (archive,) = records.iterdir()

@@ -17,7 +17,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from node.models import SchoolClass, Student, db
+import peewee as pw
+
+from node.models import AcademicYear, Period, SchoolClass, Student, db
 from node.services.base import clock
 from node.services.base.actor import Actor
 from node.services.base.lookup import get_year
@@ -91,6 +93,9 @@ class YearCheck:
     missing_finals: tuple[MissingFinals, ...]
     lessons_without_topic: tuple[LessonsWithoutTopic, ...]
     unverified_profiles: tuple[UnverifiedProfiles, ...]
+    #: The last day of the year's last period while it has not passed yet: closing the year
+    #: now would close it early (asked for confirmation); None once it is over.
+    runs_until: dt.date | None = None
 
     @property
     def is_clear(self) -> bool:
@@ -158,4 +163,13 @@ def check_year(actor: Actor, year_id: str) -> YearCheck:
         missing_finals=_missing_finals(year.id),
         lessons_without_topic=topicless,
         unverified_profiles=_unverified(year.id, day),
+        runs_until=_runs_until(year),
     )
+
+
+def _runs_until(year: AcademicYear) -> dt.date | None:
+    """The last day of the year's last period (the year's end without periods), if today
+    is not past it yet."""
+    last = Period.select(pw.fn.MAX(Period.end)).where(Period.year == year).scalar()
+    last = dt.date.fromisoformat(str(last)) if last else year.end
+    return last if clock.today() <= last else None

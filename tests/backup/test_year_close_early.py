@@ -14,7 +14,7 @@ import pytest
 
 from node.cli import main
 from node.config import NodeConfig
-from node.services import clock
+from node.services.base import clock
 from tests.backup.test_cli_year import year_statuses
 
 #: The small school's last quarter ends on this day.

@@ -20,9 +20,7 @@ import re
 import signal
 import subprocess
 import sys
-import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +33,7 @@ from node.services.gradebook import journal
 from sync import engine
 from sync.client import HubAddress, fetch_fingerprint
 from tests.conftest import SCHOOL_TODAY
+from tests.processes import TIMEOUT, Output
 from tests.sync.net_support import free_port
 from tests.sync.test_net_end_to_end import Hub, _build_hub, on, pair_code
 
@@ -42,8 +41,6 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Changes per chunk on this hub (its ``sync_chunk_changes``): many chunks per sync.
 CHUNK = 4
 SEED = 20261128
-#: No step of these tests takes this long unless something hangs.
-TIMEOUT = 30.0
 
 #: ``ediary ARGS`` as the console script runs it, with the sync debug lines on stderr and a
 #: gate: told "COUNT PATTERN", the process stops for good right after the COUNT-th log line
@@ -111,49 +108,6 @@ COMMITTED = re.compile(r"(pulled|pushed) (bootstrap|changes) chunk: (\d+) applie
 
 #: What a cut sync may say went wrong (sync/client.py ``_reason``), in the test's language.
 PLAIN_REASONS = ("the connection broke off", "no program listens on that port", "no answer in time")
-
-
-class Output:
-    """A process's merged output, read by a thread so a test can wait for a line."""
-
-    def __init__(self, process: subprocess.Popen[str]) -> None:
-        self.lines: list[str] = []
-        self._changed = threading.Condition()
-        self._done = False
-        self._thread = threading.Thread(target=self._read, args=(process,), daemon=True)
-        self._thread.start()
-
-    def _read(self, process: subprocess.Popen[str]) -> None:
-        assert process.stdout is not None
-        with process.stdout:
-            for line in process.stdout:
-                with self._changed:
-                    self.lines.append(line.rstrip("\n"))
-                    self._changed.notify_all()
-        with self._changed:
-            self._done = True
-            self._changed.notify_all()
-
-    def wait_for(self, enough: Callable[[list[str]], bool]) -> None:
-        """Until ``enough(lines)``; fails if the output ends first or nothing comes in time."""
-        deadline = time.monotonic() + TIMEOUT
-        with self._changed:
-            while not enough(self.lines):
-                left = deadline - time.monotonic()
-                assert not self._done and left > 0, "\n".join(self.lines)
-                self._changed.wait(left)
-
-    def count(self, line: str) -> int:
-        with self._changed:
-            return self.lines.count(line)
-
-    def text(self) -> str:
-        self._thread.join(TIMEOUT)
-        return "\n".join(self.lines)
-
-    def so_far(self) -> str:
-        with self._changed:
-            return "\n".join(self.lines)
 
 
 def _stopped(lines: list[str]) -> bool:

@@ -71,6 +71,16 @@ async def test_a_laptop_gone_in_the_middle_of_a_pull_is_one_line_in_the_log(
     school: SmallSchool, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.INFO)
+    gone = asyncio.Event()
+    loop = asyncio.get_running_loop()
+
+    class Watch(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if "went away during /sync/v1/pull" in record.getMessage():
+                loop.call_soon_threadsafe(gone.set)
+
+    watch = Watch()
+    logging.getLogger("ediary.sync").addHandler(watch)
     async with serving_hub(tmp_path / "hub", chunk=1) as hub:
         client = await _signed_in(hub, school)
         try:
@@ -79,11 +89,9 @@ async def test_a_laptop_gone_in_the_middle_of_a_pull_is_one_line_in_the_log(
             ) as response:
                 await response.content.readexactly(8)  # the hub is sending: the lid shuts
                 response.connection.transport.abort()
-            for _ in range(200):
-                if "went away during /sync/v1/pull" in caplog.text:
-                    break
-                await asyncio.sleep(0.02)
+            await asyncio.wait_for(gone.wait(), 30)  # the hub noticed and said so
         finally:
+            logging.getLogger("ediary.sync").removeHandler(watch)
             await client.__aexit__(None, None, None)
     assert "went away during /sync/v1/pull" in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR], caplog.text

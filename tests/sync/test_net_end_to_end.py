@@ -8,10 +8,8 @@ import io
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -35,6 +33,7 @@ from sync.discovery import FoundHub, discover
 from sync.runner import laptop_status, status_line
 from tests.conftest import SCHOOL_TODAY
 from tests.factories import SmallSchool, build_small_school
+from tests.processes import Output
 from tests.sync.net_support import free_port
 
 PASSWORD = "correct horse battery"
@@ -59,6 +58,7 @@ class Hub:
     school: SmallSchool
     english_lesson: str
     process: subprocess.Popen[str] | None = None
+    output: Output | None = None
 
     @property
     def address(self) -> str:
@@ -69,12 +69,13 @@ class Hub:
             return ""
         self.process.send_signal(signal.SIGTERM)
         try:
-            out = self.process.communicate(timeout=20)[0]
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            out = self.process.communicate()[0]
+            self.process.wait()
         self.process = None
-        return out
+        assert self.output is not None
+        return self.output.text()
 
 
 def run(data_dir: Path, *args: str, answers: str = "") -> tuple[int, str]:
@@ -103,8 +104,9 @@ def _build_hub(data_dir: Path) -> tuple[SmallSchool, str]:
     return school, english.id
 
 
-def start_serve(data_dir: Path, sync_port: int, *args: str) -> subprocess.Popen[str]:
-    """``ediary serve ARGS`` on ``data_dir`` in its own process, once its sync port answers."""
+def start_serve(data_dir: Path, sync_port: int, *args: str) -> tuple[subprocess.Popen[str], Output]:
+    """``ediary serve ARGS`` on ``data_dir`` in its own process, once it says its sync port
+    serves (and 'ediary pair' knows the certificate it presents)."""
     env = os.environ | {"EDIARY_DATA_DIR": str(data_dir)}
     command = ["serve", "--port", str(free_port()), "--sync-port", str(sync_port), *args]
     process = subprocess.Popen(
@@ -114,16 +116,14 @@ def start_serve(data_dir: Path, sync_port: int, *args: str) -> subprocess.Popen[
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", sync_port), timeout=1):
-                return process
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                raise AssertionError(process.communicate()[0]) from None
-            time.sleep(0.1)
+    output = Output(process)
+    try:
+        output.wait_for_text(f"sync: https://127.0.0.1:{sync_port}/")
+    except AssertionError:
+        process.kill()
+        process.wait()
+        raise
+    return process, output
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def hub(tmp_path: Path) -> Iterator[Hub]:
     data_dir = tmp_path / "hub"
     school, english = _build_hub(data_dir)
     hub = Hub(data_dir, free_port(), school, english)
-    hub.process = start_serve(data_dir, hub.port)
+    hub.process, hub.output = start_serve(data_dir, hub.port)
     yield hub
     hub.stop()
 

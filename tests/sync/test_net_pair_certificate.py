@@ -8,7 +8,6 @@ import json
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from node.config import load_config
@@ -26,18 +25,16 @@ from tests.sync.test_net_end_to_end import _build_hub, run, start_serve
 
 
 def _serve(data_dir: Path, sync_port: int, *args: str) -> subprocess.Popen[str]:
-    """``ediary serve``, once its sync port answers and it noted what it presents."""
-    process = start_serve(data_dir, sync_port, *args)
-    deadline = time.monotonic() + 10
-    while (served := read_served(data_dir)) is None or not served.running:
-        assert time.monotonic() < deadline, "serve did not note its certificate"
-        time.sleep(0.05)
+    """``ediary serve``, once its sync port serves (it has noted what it presents by then)."""
+    process, _output = start_serve(data_dir, sync_port, *args)
+    served = read_served(data_dir)
+    assert served is not None and served.running, "serve did not note its certificate"
     return process
 
 
 def _stop(process: subprocess.Popen[str]) -> None:
     process.send_signal(signal.SIGTERM)
-    process.communicate(timeout=20)
+    process.wait(timeout=20)
 
 
 def test_pair_shows_the_schools_certificate_that_serve_cert_presents(tmp_path: Path):

@@ -7,6 +7,7 @@ import threading
 from node.models import User
 from node.services.access.passwords import hash_password
 from tests.factories import SmallSchool
+from tests.tui.test_journal_tui import settle
 from tui.app import EdiaryApp
 
 PASSWORD = "correct horse battery"
@@ -29,10 +30,6 @@ async def test_after_sign_in_the_background_job_runs_in_a_thread_and_its_line_sh
 
     app = EdiaryApp(database.database, sign_in_as=("ivanova", PASSWORD), background=background)
     async with app.run_test(size=(80, 24)) as pilot:
-        for _ in range(50):
-            await pilot.pause(0.05)
-            if app.sub_title.endswith(LINE):
-                break
+        await settle(pilot)  # signed in, home mounted, the background job's worker done
         assert app.sub_title == f"ivanova · {LINE}"
-        await pilot.pause(0.2)  # let the home screen finish mounting before the app exits
     assert threads and threads[0] is not threading.main_thread()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from pathlib import Path
 
 from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Static
+from textual.worker import WorkerCancelled, WorkerState
 
 from node.models import FinalMark, History, Mark, Period
 from node.services.base import clock
@@ -23,17 +25,32 @@ PASSWORD = "ediary-demo"
 SIZE = (80, 24)
 
 
+#: How long one step's workers may take before the test fails (not a speed goal).
+SETTLE_SECONDS = 60
+
+
 async def settle(pilot: Pilot[None]) -> None:
-    """Let workers finish and their messages be handled (twice quiet in a row)."""
-    quiet = 0
-    for _ in range(500):
-        await pilot.pause(0.01)
-        busy = any(
-            worker.is_running or worker.state.name == "PENDING" for worker in pilot.app.workers
-        )
-        quiet = 0 if busy else quiet + 1
-        if quiet >= 3:
-            return
+    """Every worker done and what it posted handled, workers started meanwhile too; a step
+    still busy after SETTLE_SECONDS fails the test rather than letting it go on early.
+
+    Textual's own waits: ``workers.wait_for_complete()``, then ``pilot.pause()`` for the
+    messages they posted (which may start more workers: then again). A worker that failed
+    fails the test; one cancelled (an exclusive worker replaced) is simply over.
+    """
+    async with asyncio.timeout(SETTLE_SECONDS):
+        while True:
+            await pilot.pause()
+            started = [w for w in pilot.app.workers if w.state is not WorkerState.PENDING]
+            try:
+                if started:  # (none: wait_for_complete would take every worker)
+                    await pilot.app.workers.wait_for_complete(started)
+            except WorkerCancelled:
+                continue
+            await pilot.pause()
+            if not any(
+                w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers
+            ):
+                return
 
 
 def status(app: EdiaryApp) -> Static:

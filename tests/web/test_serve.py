@@ -14,9 +14,9 @@ import ssl
 import subprocess
 import sys
 import threading
-import time
 import urllib.parse
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 from node.cli import main
@@ -24,6 +24,7 @@ from node.cli.serve import _backup_settings
 from node.config import load_config
 from node.models import Session
 from node.tls import der_fingerprint, ensure_self_signed, fingerprint
+from tests.processes import Output
 from tests.web.conftest import PASSWORD
 
 
@@ -33,61 +34,78 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _start(data_dir: Path, *args: str) -> tuple[subprocess.Popen[str], int]:
-    """``ediary serve`` on a free loopback port, once it answers (sync off: these tests are
-    about the web page)."""
+#: ``ediary ARGS`` that writes "sqlite: BEGIN …" when one of its connections starts a
+#: transaction (SQLite's trace callback: before the statement waits for any lock).
+TRACED_CLI = """
+import sqlite3, sys
+from node.cli import main
+
+def traced(*args, **kwargs):
+    connection = plain_connect(*args, **kwargs)
+    connection.set_trace_callback(
+        lambda sql: sql.startswith("BEGIN") and print("sqlite:", sql, file=sys.stderr, flush=True)
+    )
+    return connection
+
+plain_connect, sqlite3.connect = sqlite3.connect, traced
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@dataclass
+class Served:
+    process: subprocess.Popen[str]
+    port: int
+    output: Output
+
+
+def _start(data_dir: Path, *args: str, traced: bool = False) -> Served:
+    """``ediary serve`` on a free loopback port, once it says it serves there (sync off:
+    these tests are about the web page); ``traced``: it says when a transaction begins."""
     port = _free_port()
     env = os.environ | {"EDIARY_DATA_DIR": str(data_dir)}
+    command = ["-c", TRACED_CLI] if traced else ["-m", "node.cli"]
     process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "node.cli",
-            "--lang",
-            "en",
-            "serve",
-            "--port",
-            str(port),
-            "--sync-port",
-            "0",
-            *args,
-        ],
+        [sys.executable, *command, "--lang", "en", "serve", "--port", str(port)]
+        + ["--sync-port", "0", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return process, port
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                _stop(process)
-                raise AssertionError(process.communicate()[0]) from None
-            time.sleep(0.1)
+    served = Served(process, port, Output(process))
+    listening = f"127.0.0.1:{port}/"
+    try:
+        served.output.wait_for(
+            lambda lines: any("serving on" in x and listening in x for x in lines)
+        )
+    except AssertionError:
+        _stop(served)
+        raise
+    return served
 
 
-def _stop(process: subprocess.Popen[str]) -> str:
+def _stop(served: Served) -> str:
     """SIGTERM, then the whole output once it has exited (killed if it hangs)."""
+    process = served.process
     try:
         process.send_signal(signal.SIGTERM)
-        return process.communicate(timeout=30)[0]
+        process.wait(timeout=30)
     finally:
         if process.poll() is None:
             process.kill()
-            process.communicate()
+            process.wait()
+    return served.output.text()
 
 
 def test_serve_answers_and_stops_on_sigterm(school, tmp_path: Path) -> None:
-    process, port = _start(tmp_path)
+    served = _start(tmp_path)
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/signin", timeout=5) as r:
+        with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/signin", timeout=5) as r:
             assert r.status == 200
     finally:
-        output = _stop(process)
-    assert process.returncode == 0, output
+        output = _stop(served)
+    assert served.process.returncode == 0, output
     assert '"GET /signin HTTP/1.1" 200' in output
     assert "automatic backups: off" in output
     assert "Traceback" not in output
@@ -95,8 +113,13 @@ def test_serve_answers_and_stops_on_sigterm(school, tmp_path: Path) -> None:
 
 def test_sigterm_finishes_the_write_in_progress(web_school, tmp_path: Path) -> None:
     """A sign-in whose write waits for the database lock when SIGTERM arrives still
-    completes: the client gets its answer and the session row is in the database."""
-    process, port = _start(tmp_path)
+    completes: the client gets its answer and the session row is in the database.
+
+    One process (no helper may take the request), saying when a transaction begins: the test
+    waits for the sign-in's write to begin (it then waits for the lock the test holds), then
+    for "stopping", and only then lets the write through."""
+    served = _start(tmp_path, "--workers", "1", traced=True)
+    port = served.port
     replies: list[tuple[int, str]] = []
     lock = sqlite3.connect(tmp_path / "ediary.db", isolation_level=None)
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
@@ -124,18 +147,22 @@ def test_sigterm_finishes_the_write_in_progress(web_school, tmp_path: Path) -> N
             replies.append((reply.status, reply.headers.get("Set-Cookie", "")))
 
         lock.execute("BEGIN IMMEDIATE")  # the server's write now waits for this lock
+        begun = len(served.output.lines)
         poster = threading.Thread(target=post)
         poster.start()
-        time.sleep(1.5)  # the password is checked; the session's write is waiting
-        process.send_signal(signal.SIGTERM)
-        time.sleep(1.0)  # the server is stopping, the write still waiting
+        # the sign-in's write has begun: it waits for the lock
+        served.output.wait_for(lambda lines: any("sqlite: BEGIN" in x for x in lines[begun:]))
+        before = len(served.output.lines)
+        served.process.send_signal(signal.SIGTERM)
+        served.output.wait_for(lambda lines: any("stopping" in x for x in lines[before:]))
+        assert not replies  # the server is stopping, the write still waiting
         lock.execute("ROLLBACK")
         poster.join(timeout=30)
     finally:
         connection.close()
         lock.close()
-        output = _stop(process)
-    assert process.returncode == 0, output
+        output = _stop(served)
+    assert served.process.returncode == 0, output
     assert replies and replies[0][0] == 303, (replies, output)
     assert "ediary_session=" in replies[0][1]
     assert Session.select().where(Session.user == web_school.parent.id).count() == 1
@@ -160,12 +187,12 @@ def _served_fingerprint(port: int) -> tuple[str, str]:
 
 
 def test_tls_with_a_self_signed_certificate(school, tmp_path: Path) -> None:
-    process, port = _start(tmp_path, "--tls")
+    served = _start(tmp_path, "--tls")
     try:
-        seen, cookie = _served_fingerprint(port)
+        seen, cookie = _served_fingerprint(served.port)
     finally:
-        output = _stop(process)
-    assert process.returncode == 0, output
+        output = _stop(served)
+    assert served.process.returncode == 0, output
     assert "Made a self-signed certificate" in output
     assert f"fingerprint (SHA-256): {seen}." in output
     assert "https://127.0.0.1" in output
@@ -175,12 +202,12 @@ def test_tls_with_a_self_signed_certificate(school, tmp_path: Path) -> None:
 
 def test_tls_with_the_schools_certificate(school, tmp_path: Path) -> None:
     own = ensure_self_signed(tmp_path / "school-ca", hostnames=["diary.school.local"])
-    process, port = _start(tmp_path, "--cert", str(own.cert), "--key", str(own.key))
+    served = _start(tmp_path, "--cert", str(own.cert), "--key", str(own.key))
     try:
-        seen, cookie = _served_fingerprint(port)
+        seen, cookie = _served_fingerprint(served.port)
     finally:
-        output = _stop(process)
-    assert process.returncode == 0, output
+        output = _stop(served)
+    assert served.process.returncode == 0, output
     assert fingerprint(own.cert) == seen
     assert f"fingerprint (SHA-256): {seen}." in output
     assert "Made a self-signed" not in output and not (tmp_path / "tls").exists()
@@ -267,7 +294,8 @@ def test_serve_refuses_greedy_and_slow_clients_and_logs_a_dropped_one(
     header timeout from ``ediary.toml``: a declared 100 MB body is refused at once, 60 slowloris
     sockets are closed, and a client that drops mid-body is one «client aborted» line."""
     (tmp_path / "ediary.toml").write_text("web_header_timeout_seconds = 0.5\n", encoding="utf-8")
-    process, port = _start(tmp_path, "--workers", "1")
+    served = _start(tmp_path, "--workers", "1")
+    port = served.port
     try:
         with socket.create_connection(("127.0.0.1", port)) as greedy:
             greedy.sendall(
@@ -289,8 +317,8 @@ def test_serve_refuses_greedy_and_slow_clients_and_logs_a_dropped_one(
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/signin", timeout=30) as r:
             assert r.status == 200  # still serving
     finally:
-        output = _stop(process)
-    assert process.returncode == 0, output
+        output = _stop(served)
+    assert served.process.returncode == 0, output
     assert output.count("client aborted POST /signin") == 1, output
     assert "Traceback" not in output and "unexpected error" not in output, output
     assert not re.search(r'"POST /signin HTTP/1.1" 500', output), output

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 import urllib.request
 from pathlib import Path
 
-from tests.web.test_serve import _start, _stop
+from tests.processes import wait_until_gone
+from tests.web.test_serve import Served, _start, _stop
 
 
 def _children(pid: int) -> set[int]:
@@ -35,25 +35,26 @@ def _listening(port: int) -> int:
     )
 
 
-def _wait_for(port: int, count: int, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while _listening(port) < count:
-        assert time.monotonic() < deadline, f"{_listening(port)} of {count} processes listen"
-        time.sleep(0.1)
+def _wait_for_helpers(served: Served, helpers: int) -> None:
+    """Until each helper process says it serves on the shared port."""
+    for number in range(1, helpers + 1):
+        served.output.wait_for_text(f"web worker {number} serving")
 
 
 def test_several_processes_serve_one_port_and_stop_on_sigterm(school, tmp_path: Path) -> None:
-    process, port = _start(tmp_path, "--workers", "3")
+    served = _start(tmp_path, "--workers", "3")
+    port = served.port
     try:
-        _wait_for(port, 3)
-        helpers = _children(process.pid)
+        _wait_for_helpers(served, 2)
+        assert _listening(port) == 3
+        helpers = _children(served.process.pid)
         assert len(helpers) == 2
         for _ in range(30):  # new connections: the kernel spreads them over the processes
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/signin", timeout=5) as reply:
                 assert reply.status == 200
     finally:
-        output = _stop(process)
-    assert process.returncode == 0, output
+        output = _stop(served)
+    assert served.process.returncode == 0, output
     assert "web page: 3 processes" in output
     for number in (1, 2):
         assert f"web worker {number} serving" in output
@@ -64,28 +65,26 @@ def test_several_processes_serve_one_port_and_stop_on_sigterm(school, tmp_path: 
 
 
 def test_helpers_stop_when_the_main_process_is_gone(school, tmp_path: Path) -> None:
-    process, port = _start(tmp_path, "--workers", "2")
+    served = _start(tmp_path, "--workers", "2")
     try:
-        _wait_for(port, 2)
-        helpers = _children(process.pid)
+        _wait_for_helpers(served, 1)
+        helpers = _children(served.process.pid)
         assert len(helpers) == 1
-        os.kill(process.pid, signal.SIGKILL)  # no chance to stop them itself
-        process.wait(timeout=10)
-        deadline = time.monotonic() + 15
-        while any(Path(f"/proc/{pid}").exists() for pid in helpers):
-            assert time.monotonic() < deadline, "a helper outlived the main process"
-            time.sleep(0.2)
+        os.kill(served.process.pid, signal.SIGKILL)  # no chance to stop them itself
+        served.process.wait(timeout=10)
+        for pid in helpers:
+            assert wait_until_gone(pid), "a helper outlived the main process"
     finally:
-        _stop(process)
+        _stop(served)
 
 
 def test_one_worker_runs_no_helper(school, tmp_path: Path) -> None:
-    process, port = _start(tmp_path, "--workers", "1")
+    served = _start(tmp_path, "--workers", "1")
     try:
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/signin", timeout=5) as reply:
+        with urllib.request.urlopen(f"http://127.0.0.1:{served.port}/signin", timeout=5) as reply:
             assert reply.status == 200
-        assert not _children(process.pid)
+        assert not _children(served.process.pid)
     finally:
-        output = _stop(process)
-    assert process.returncode == 0, output
+        output = _stop(served)
+    assert served.process.returncode == 0, output
     assert "web worker" not in output

@@ -32,7 +32,7 @@ from node.models import School, db
 from node.models.base import make_database
 from node.render import archive as pages
 from node.render.report import to_html
-from node.services.access.accounts import _translit
+from node.services.access.logins import translit
 from node.services.base.actor import Actor
 from node.services.reports.export import to_csv
 from node.services.year_end import journals as year_journals
@@ -59,7 +59,7 @@ class ArchiveWritten:
 
 def slug(text: str) -> str:
     """ASCII file-name part: «Русский язык (гр. 1)» → "russkiy-yazyk-gr-1"."""
-    words = (_translit(word) for word in re.split(r"[\s_\-()./,«»]+", text))
+    words = (translit(word) for word in re.split(r"[\s_\-()./,«»]+", text))
     return "-".join(w for w in words if w) or "x"
 
 

@@ -16,7 +16,7 @@ from node.cli.translated import option
 from node.cli.users import opened
 from node.errors import ValidationError
 from node.i18n import N_, _
-from node.services.access import accounts, auth
+from node.services.access import activation, auth
 
 CLIENT = "cli"
 
@@ -49,7 +49,7 @@ def activate(obj: Context, login: str | None) -> None:
         name = login or ask(_("Login"))
         code = ask(_("Access code"))
         password = ask_secret(_("New password"), confirm=True)
-        user = accounts.activate(name, code, password, client=CLIENT)
+        user = activation.activate(name, code, password, client=CLIENT)
         click.echo(
             _("Your password is set, {name} ({login}). Sign in with 'ediary signin'.").format(
                 name=user.full_name, login=user.login
@@ -84,7 +84,7 @@ def passwd(obj: Context, login: str | None) -> None:
         session = auth.sign_in(name, current, client=CLIENT)
         try:
             new = ask_secret(_("New password"), confirm=True)
-            accounts.change_password(session.actor, current, new, keep_token=session.token)
+            activation.change_password(session.actor, current, new, keep_token=session.token)
         finally:
             auth.sign_out(session.token)
         click.echo(_("Your password is changed; you were signed out everywhere else."))

@@ -26,7 +26,10 @@ from node.i18n import LANGUAGES, N_, _
 from node.identity import load_or_create_identity
 from node.models import Meta, School, db
 from node.models.database import open_database
-from node.services.access import accounts, slips
+from node.services.access import slips
+from node.services.access.codes import issue_code
+from node.services.access.logins import clean_login, split_name
+from node.services.access.staff import create_staff_user
 from node.services.base import history
 from node.services.base.lookup import required_text
 from node.services.base.policy import policy_from_json
@@ -124,8 +127,8 @@ def _check(plan: Plan) -> None:
     """Everything that can be checked without a database, so errors come before writes."""
     plan.name = required_text(plan.name, _("Enter the school's name."))
     policy_from_json(plan.policy)
-    accounts.clean_login(plan.admin_login)
-    accounts.split_name(plan.admin_name)
+    clean_login(plan.admin_login)
+    split_name(plan.admin_name)
     if plan.locale not in LANGUAGES:
         raise ValidationError(
             _("Unsupported language «{locale}»: choose one of {choices}.").format(
@@ -202,10 +205,10 @@ def init(obj: Context, config_file: Path | None) -> None:
             school = create_school(
                 actor, plan.name, timezone=plan.timezone, locale=plan.locale, policy=plan.policy
             )
-            admin = accounts.create_staff_user(
+            admin = create_staff_user(
                 actor, plan.admin_login, plan.admin_name, ["sysadmin"], language=plan.locale
             )
-            code = accounts.issue_code(actor, admin.id)
+            code = issue_code(actor, admin.id)
     except BaseException:
         if database is not None:
             database.close()

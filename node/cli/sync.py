@@ -21,7 +21,7 @@ from node.i18n import N_, _
 from node.identity import load_or_create_identity
 from node.models import Meta, School, SyncPeer, db
 from node.models.database import open_database
-from node.services.access import accounts
+from node.services.access.logins import find_user
 from node.services.base.history import NODE_ID_KEY
 from node.services.replication import peers
 from node.tls import fingerprint, read_served
@@ -85,7 +85,7 @@ def pair(obj: Context, login: str) -> None:
             raise ValidationError(
                 _("This computer is a laptop paired with a school server; pair laptops there.")
             )
-        user = accounts.find_user(login)
+        user = find_user(login)
         seen, what, port = _presented(obj)
         issued = peers.issue_pairing_code(operator(), user.id)
     click.echo(

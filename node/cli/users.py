@@ -23,7 +23,15 @@ from node.errors import ValidationError
 from node.i18n import N_, _
 from node.models.database import open_database
 from node.render.slips import check_slips_folder, write_slips
-from node.services.access import accounts
+from node.services.access.codes import CODE_VALID_DAYS, IssuedCode, issue_code
+from node.services.access.logins import find_user
+from node.services.access.staff import (
+    create_staff_user,
+    disable_user,
+    enable_user,
+    import_staff,
+    list_users,
+)
 from node.services.base.actor import Actor
 
 
@@ -51,7 +59,7 @@ def check_slips_path(path: Path | None) -> None:
         check_slips_folder(path)
 
 
-def show_codes(codes: Sequence[accounts.IssuedCode], slips_path: Path | None) -> None:
+def show_codes(codes: Sequence[IssuedCode], slips_path: Path | None) -> None:
     """Codes are shown once: on screen, or only in the slips file when one is asked for."""
     if slips_path is not None:
         write_slips(slips_path, codes)
@@ -107,8 +115,8 @@ def add(
     check_slips_path(slips_path)
     with opened(obj):
         actor = operator()
-        user = accounts.create_staff_user(actor, login, name, roles)
-        code = accounts.issue_code(actor, user.id)
+        user = create_staff_user(actor, login, name, roles)
+        code = issue_code(actor, user.id)
         click.echo(_("Account {login} added for {name}.").format(login=user.login, name=name))
         show_codes([code], slips_path)
 
@@ -118,7 +126,7 @@ def add(
 @click.pass_obj
 def list_(obj: Context, role: str | None) -> None:
     with opened(obj):
-        for user in accounts.list_users(operator(), role=role):
+        for user in list_users(operator(), role=role):
             roles = " ".join(r.replace("_", "-") for r in sorted(user.role_set))
             click.echo(f"{user.login:<20} {user.status:<9} {roles:<28} {user.full_name}")
 
@@ -129,7 +137,7 @@ def list_(obj: Context, role: str | None) -> None:
 @option(
     "--days",
     type=int,
-    default=accounts.CODE_VALID_DAYS,
+    default=CODE_VALID_DAYS,
     show_default=True,
     help=N_("Days the code stays valid."),
 )
@@ -137,8 +145,8 @@ def list_(obj: Context, role: str | None) -> None:
 def code(obj: Context, login: str, slips_path: Path | None, days: int) -> None:
     check_slips_path(slips_path)
     with opened(obj):
-        user = accounts.find_user(login)
-        issued = accounts.issue_code(operator(), user.id, valid_days=days)
+        user = find_user(login)
+        issued = issue_code(operator(), user.id, valid_days=days)
         show_codes([issued], slips_path)
 
 
@@ -147,7 +155,7 @@ def code(obj: Context, login: str, slips_path: Path | None, days: int) -> None:
 @click.pass_obj
 def disable(obj: Context, login: str) -> None:
     with opened(obj):
-        user = accounts.disable_user(operator(), accounts.find_user(login).id)
+        user = disable_user(operator(), find_user(login).id)
         click.echo(
             _("Account {login} is disabled; its sessions have ended.").format(login=user.login)
         )
@@ -158,7 +166,7 @@ def disable(obj: Context, login: str) -> None:
 @click.pass_obj
 def enable(obj: Context, login: str) -> None:
     with opened(obj):
-        user = accounts.enable_user(operator(), accounts.find_user(login).id)
+        user = enable_user(operator(), find_user(login).id)
         click.echo(_("Account {login} is enabled.").format(login=user.login))
 
 
@@ -177,6 +185,6 @@ def import_(obj: Context, csv_file: Path, slips_path: Path | None) -> None:
             _("Cannot read {path}: {error}").format(path=csv_file, error=exc.strerror)
         ) from exc
     with opened(obj):
-        issued = accounts.import_staff(operator(), data)
+        issued = import_staff(operator(), data)
         click.echo(_("{count} accounts added.").format(count=len(issued)))
         show_codes(issued, slips_path)

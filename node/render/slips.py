@@ -14,7 +14,7 @@ from node.errors import ValidationError
 from node.files import write_private
 from node.i18n import _
 from node.render.environment import render
-from node.services.access.accounts import IssuedCode
+from node.services.access.codes import IssuedCode
 from node.services.access.slips import SlipsWriter, slip_sheet
 
 

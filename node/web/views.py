@@ -10,7 +10,8 @@ from aiohttp import web
 
 from node.errors import EdiaryError, ValidationError
 from node.i18n import LANGUAGES, N_, _, current_language, set_language
-from node.services.access import accounts, auth
+from node.services.access import auth
+from node.services.access.activation import activate, change_password
 from node.services.base.actor import Actor
 from node.services.gradebook import diary
 from node.services.messaging import mail
@@ -119,7 +120,7 @@ async def activate_post(request: web.Request) -> web.Response:
             raise ValidationError(_("The two passwords differ; type the same password twice."))
         await in_thread(
             request,
-            accounts.activate,
+            activate,
             login,
             form.get("code", ""),
             form.get("password", ""),
@@ -343,7 +344,7 @@ async def password_post(request: web.Request) -> web.Response:
             raise ValidationError(_("The two passwords differ; type the same password twice."))
         await in_thread(
             request,
-            accounts.change_password,
+            change_password,
             actor,
             form.get("current", ""),
             form.get("new", ""),

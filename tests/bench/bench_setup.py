@@ -108,7 +108,7 @@ def make_empty_node(path: Path) -> None:
     """A node database with the school and its first sysadmin, as ``ediary init`` makes."""
     from node.models import Meta
     from node.models.database import open_database
-    from node.services.access import accounts
+    from node.services.access.staff import create_staff_user
     from node.services.base.actor import Actor
     from node.services.school.school_setup import create_school
 
@@ -117,7 +117,7 @@ def make_empty_node(path: Path) -> None:
         Meta.set_value("node_id", "bench-setup")
         actor = Actor.for_system()
         create_school(actor, "Школа (L)", timezone="Europe/Moscow", locale="ru")
-        accounts.create_staff_user(actor, "bench-admin", "Сидоров Пётр Ильич", ["sysadmin"])
+        create_staff_user(actor, "bench-admin", "Сидоров Пётр Ильич", ["sysadmin"])
     finally:
         database.close()
 

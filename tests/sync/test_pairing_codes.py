@@ -9,7 +9,7 @@ import pytest
 from node.errors import Forbidden, NotFound, ValidationError
 from node.models import PairingCode, SyncPeer
 from node.services.access import throttle
-from node.services.access.accounts import code_matches
+from node.services.access.codes import code_matches
 from node.services.base import clock
 from node.services.replication import peers
 from tests.conftest import SCHOOL_TODAY

@@ -26,7 +26,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from node.models import Guardian, StudentGuardian
-from node.services.access import accounts
+from node.services.access.codes import issue_guardian_code
 from node.services.base.actor import Actor
 from node.services.messaging import mail
 from node.web.app import create_app
@@ -147,7 +147,7 @@ async def test_activate_sign_in_read_the_week_and_reply_on_a_phone(
     server = await aiohttp_server(create_app(tmp_path / "ediary.db"), host="127.0.0.1")
     teacher = Actor.from_user(web_school.teacher)
     child = web_school.students[0]
-    issued = accounts.issue_guardian_code(teacher, child.id, _second_guardian(web_school))
+    issued = issue_guardian_code(teacher, child.id, _second_guardian(web_school))
     phone = Phone(browser, f"http://127.0.0.1:{server.port}", tmp_path)
 
     await phone.open("/lang/ru?next=/activate")

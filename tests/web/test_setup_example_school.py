@@ -13,7 +13,8 @@ import pytest
 
 from node.models import Guardian, Lesson, Mark, StudentGuardian, TeachingAssignment, User
 from node.render.slips import slips_writer
-from node.services.access import accounts, auth
+from node.services.access import auth
+from node.services.access.activation import activate
 from node.services.base import clock
 from node.services.base.actor import Actor
 from node.services.gradebook.journal_entry import enter_cell
@@ -56,7 +57,7 @@ def test_a_teacher_activates_signs_in_and_sets_her_first_mark(
     imported: SetupReport, tmp_path: Path
 ):
     code = next(c for c in imported.codes if c.login == "morozova")
-    accounts.activate("morozova", code.code, PASSWORD)
+    activate("morozova", code.code, PASSWORD)
     signed = auth.sign_in("morozova", PASSWORD, client="tui")
     teacher = signed.actor
     journal = (

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from node.models import ActivityLog, MailMessage
-from node.services.access import accounts
+from node.services.access.codes import issue_guardian_code
 from node.services.base.actor import Actor
 from node.services.messaging import mail
 from node.web.app import create_app
@@ -184,7 +184,7 @@ async def test_json_api(client, web_school):
 
 
 async def test_activation_then_sign_in(client, web_school):
-    issued = accounts.issue_guardian_code(
+    issued = issue_guardian_code(
         Actor.from_user(web_school.teacher),
         web_school.students[1].id,
         _new_guardian(web_school),

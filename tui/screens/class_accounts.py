@@ -13,7 +13,7 @@ from textual.screen import Screen
 from node.files import private_folder
 from node.i18n import _
 from node.render.slips import slips_writer
-from node.services.access.accounts import IssuedCode
+from node.services.access.codes import IssuedCode
 from node.services.base import clock
 from node.services.students.class_codes import issue_class_codes, slips_file_name
 from tui.backend import Backend, Outcome

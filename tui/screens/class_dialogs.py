@@ -16,7 +16,7 @@ from textual.widgets import Button, DataTable, Input, Label, OptionList, Select,
 from textual.widgets.option_list import Option
 
 from node.i18n import N_, _, gettext
-from node.services.access.accounts import IssuedCode
+from node.services.access.codes import IssuedCode
 from node.services.students import guardians
 from node.services.students.class_roster import ClassChoice
 from node.services.students.guardians import RELATIONS, FoundGuardian, GuardianData

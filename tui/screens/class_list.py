@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Static
 
 from node.i18n import N_, _
-from node.services.access.accounts import IssuedCode
+from node.services.access.codes import IssuedCode
 from node.services.base.actor import Actor
 from node.services.students import classes, profiles
 from node.services.students.class_roster import (

@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
 from node.i18n import N_, _
-from node.services.access.accounts import IssuedCode
+from node.services.access.codes import IssuedCode
 from node.services.base.actor import Actor
 from node.services.students import guardians, profiles
 from node.services.students.profiles import StudentProfile, student_profile

@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from node.models import Meta, School
-from node.services.access.accounts import IssuedCode
+from node.services.access.codes import IssuedCode
 
 #: Meta key holding the address of the school's web page, as printed on slips.
 WEB_ADDRESS_KEY = "web_address"

@@ -18,7 +18,7 @@ from node.errors import Forbidden, NotFound, ValidationError
 from node.i18n import _
 from node.models import Meta, PairingCode, SyncPeer, User, db
 from node.services.access import throttle
-from node.services.access.accounts import code_matches, hash_code, new_code
+from node.services.access.codes import code_matches, hash_code, new_code
 from node.services.base import clock, history
 from node.services.base.actor import Actor
 from node.services.base.lookup import get_user

@@ -2,7 +2,7 @@
 
 A class's students and parents get theirs through ``class_codes.issue_class_codes``, which
 holds the class teacher's right (``CODES_ISSUE``; the node itself, as the command line
-acts, passes it too); staff accounts through ``accounts.issue_code``, the system
+acts, passes it too); staff accounts through ``issue_code``, the system
 administrator's right. Either batch is all or nothing: the slips are written (by the
 ``write_slips`` the caller gives, ``node.render.slips.slips_writer``) inside the
 transaction, so a file that cannot be written issues no codes.
@@ -16,7 +16,7 @@ from node.errors import NotFound, ValidationError
 from node.i18n import _
 from node.models import SchoolClass, User, db
 from node.models.people import STAFF_ROLES
-from node.services.access import accounts
+from node.services.access.codes import IssuedCode, issue_code
 from node.services.access.slips import SlipsWriter
 from node.services.base.actor import Actor
 from node.services.base.permissions import Action, ensure_allowed
@@ -60,7 +60,7 @@ def class_slips(
     year_name: str | None = None,
     with_students: bool = True,
     with_parents: bool = True,
-) -> list[accounts.IssuedCode]:
+) -> list[IssuedCode]:
     """Codes for the class's students and parents who have no account in use yet."""
     school_class = find_class(label, year_name=year_name)
     ensure_allowed(actor, Action.CLASS_VIEW, school_class)  # issue_class_codes checks more
@@ -73,7 +73,7 @@ def class_slips(
     )
 
 
-def staff_slips(actor: Actor, write_slips: SlipsWriter) -> list[accounts.IssuedCode]:
+def staff_slips(actor: Actor, write_slips: SlipsWriter) -> list[IssuedCode]:
     """Codes for every staff account nobody has signed in to yet (an unused code is replaced)."""
     ensure_allowed(actor, Action.USERS_MANAGE)
     waiting = [
@@ -86,6 +86,6 @@ def staff_slips(actor: Actor, write_slips: SlipsWriter) -> list[accounts.IssuedC
     if not waiting:
         raise ValidationError(_("Every staff account is already in use; nobody needs a new code."))
     with db.atomic():
-        issued = [accounts.issue_code(actor, user.id) for user in waiting]
+        issued = [issue_code(actor, user.id) for user in waiting]
         write_slips(issued)
     return issued

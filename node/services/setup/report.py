@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from node.services.access.accounts import IssuedCode
+from node.services.access.codes import IssuedCode
 from node.services.setup.problems import Problem
 from node.services.setup.sheets import SHEETS
 

@@ -7,7 +7,9 @@ from node.errors import Conflict, ValidationError
 from node.i18n import _, gettext
 from node.models import Period, SchoolClass, User
 from node.models.people import STAFF_ROLES
-from node.services.access import accounts
+from node.services.access.codes import issue_code
+from node.services.access.logins import clean_login, parse_roles, split_name
+from node.services.access.staff import create_staff_user
 from node.services.setup.context import Run, class_key
 from node.services.setup.sheets import SCHEME_WORDS
 from node.services.students import classes
@@ -17,19 +19,19 @@ def import_staff(run: Run) -> None:
     """New accounts are created pending and get an access code, as ``users import`` does."""
     run.users.update({user.login: user for user in User.select()})
     for row in run.rows.of("staff"):
-        login = run.attempt(row, "login", accounts.clean_login, row.text("login"))
-        names = run.attempt(row, "name", accounts.split_name, row.text("name"))
-        roles = run.attempt(row, "roles", accounts.parse_roles, row["roles"] or ())
+        login = run.attempt(row, "login", clean_login, row.text("login"))
+        names = run.attempt(row, "name", split_name, row.text("name"))
+        roles = run.attempt(row, "roles", parse_roles, row["roles"] or ())
         if row.broken or login is None or names is None or roles is None:
             continue
         user = run.users.get(login)
         if user is None:
             user = run.attempt(
-                row, "login", accounts.create_staff_user, run.actor, login, row.text("name"), roles
+                row, "login", create_staff_user, run.actor, login, row.text("name"), roles
             )
             if user is None:
                 continue
-            run.report.codes.append(accounts.issue_code(run.actor, user.id))
+            run.report.codes.append(issue_code(run.actor, user.id))
             run.users[login] = user
             run.report.count("staff", "created")
             continue

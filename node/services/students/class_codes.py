@@ -1,6 +1,6 @@
 """Access codes for a class's students and parents, in one batch with printable slips [R 3.2].
 
-Built on ``accounts.issue_student_code`` / ``issue_guardian_code`` (which check
+Built on ``issue_student_code`` / ``issue_guardian_code`` (which check
 ``CODES_ISSUE``: only the class's own class teacher gives these codes). A batch is all or
 nothing: it runs in one transaction, and when slips are asked for (``write_slips``, given by
 the caller that lays them out) they are written before the transaction commits, so a file
@@ -22,7 +22,12 @@ from node.errors import ValidationError
 from node.i18n import _
 from node.models import Guardian, Student, StudentGuardian, User, db
 from node.models.people import STAFF_ROLES
-from node.services.access import accounts
+from node.services.access.codes import (
+    CODE_VALID_DAYS,
+    IssuedCode,
+    issue_guardian_code,
+    issue_student_code,
+)
 from node.services.access.slips import SlipsWriter
 from node.services.base import clock
 from node.services.base.actor import Actor
@@ -89,8 +94,8 @@ def issue_class_codes(
     with_students: bool = True,
     with_parents: bool = True,
     write_slips: SlipsWriter | None = None,
-    valid_days: int = accounts.CODE_VALID_DAYS,
-) -> list[accounts.IssuedCode]:
+    valid_days: int = CODE_VALID_DAYS,
+) -> list[IssuedCode]:
     """Codes for everyone of the class (or of ``student_ids``) who has no account in use.
 
     Returns the codes, which exist only here and in the slips. Raises
@@ -118,13 +123,13 @@ def issue_class_codes(
         raise ValidationError(
             _("Everyone chosen already has an account in use; nobody needs a new code.")
         )
-    issued: list[accounts.IssuedCode] = []
+    issued: list[IssuedCode] = []
     with db.atomic():
         for holder in holders:
             if holder.guardian_id is None:
-                code = accounts.issue_student_code(actor, holder.student_id, valid_days=valid_days)
+                code = issue_student_code(actor, holder.student_id, valid_days=valid_days)
             else:
-                code = accounts.issue_guardian_code(
+                code = issue_guardian_code(
                     actor, holder.student_id, holder.guardian_id, valid_days=valid_days
                 )
             issued.append(code)

@@ -7,7 +7,7 @@ import re
 
 from node.i18n import use_language
 from node.render.slips import render_slips
-from node.services.access.accounts import IssuedCode
+from node.services.access.codes import IssuedCode
 
 EXPIRES = dt.datetime(2026, 12, 9, 12, 0)
 

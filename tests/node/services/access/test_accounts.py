@@ -20,23 +20,25 @@ from node.models import (
     StudentGuardian,
     User,
 )
-from node.services.access import accounts, auth
-from node.services.access.accounts import (
+from node.services.access import auth
+from node.services.access.activation import activate, change_password
+from node.services.access.codes import (
     CODE_ALPHABET,
-    activate,
-    change_password,
-    check_password,
+    issue_code,
+    issue_guardian_code,
+    issue_student_code,
+    normalize_code,
+)
+from node.services.access.logins import find_user
+from node.services.access.password_policy import check_password
+from node.services.access.passwords import verify_password
+from node.services.access.staff import (
     create_staff_user,
     disable_user,
     enable_user,
     import_staff,
-    issue_code,
-    issue_guardian_code,
-    issue_student_code,
     list_users,
-    normalize_code,
 )
-from node.services.access.passwords import verify_password
 from node.services.base import clock
 from node.services.base.actor import Actor
 
@@ -437,6 +439,6 @@ def test_the_system_has_no_password_to_change(school):
 
 
 def test_accounts_module_exposes_a_find_by_login(school):
-    assert accounts.find_user(" IVANOVA ").id == school.teacher.id
+    assert find_user(" IVANOVA ").id == school.teacher.id
     with pytest.raises(NotFound, match="«ghost»"):
-        accounts.find_user("ghost")
+        find_user("ghost")

@@ -9,9 +9,9 @@ import pytest
 from node.errors import Forbidden
 from node.models import ActivityLog, Session, SignInThrottle, User
 from node.services.access import auth, throttle
-from node.services.access.accounts import disable_user
 from node.services.access.auth import SignInFailed, resolve_session, sign_in, sign_out
 from node.services.access.passwords import Argon2Params, hash_password
+from node.services.access.staff import disable_user
 from node.services.base import clock
 from node.services.base.actor import Actor
 

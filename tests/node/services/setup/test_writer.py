@@ -9,7 +9,7 @@ import pytest
 from openpyxl import load_workbook
 
 from node.i18n import use_language
-from node.services.access.accounts import parse_roles
+from node.services.access.logins import parse_roles
 from node.services.setup import writer
 from node.services.setup.export import export_school
 from node.services.setup.sheets import SHEETS, ColumnType, fold

@@ -245,6 +245,8 @@ async def test_a_teacher_sees_the_same_student_on_the_page_and_the_api(client, w
     teacher = web_school.teacher  # maths teacher and class teacher of 7А
     User.update(password_hash=hash_password(PASSWORD)).where(User.id == teacher.id).execute()
     await sign_in(client, teacher.login)
+    home = await client.get("/children")
+    assert home.status == 200 and "terminal program (ediary tui)" in await home.text()
     child = web_school.students[0]
     for page in ("week", "marks", "attendance", "homework"):
         html = await client.get(f"/s/{child.id}/{page}")

@@ -32,7 +32,7 @@ from node.web.app import create_app, make_runner
 from tests.web.conftest import PASSWORD
 
 #: Generated requests per operation and mode: enough to walk every parameter's edges.
-EXAMPLES = 25
+EXAMPLES = 20
 CHECKS = [
     not_a_server_error,
     status_code_conformance,

@@ -13,6 +13,7 @@ from node.models import (
     Lesson,
     Mark,
     PlanItem,
+    Substitution,
     SyncConflict,
     SyncPeer,
     User,
@@ -214,3 +215,30 @@ def test_the_count_equals_the_list_for_every_role_on_conflicts_of_several_classe
         assert listed == _seen_one_by_one(actor) == ids, user.login
         assert conflict_count(actor) == len(listed), user.login
     assert conflict_count(Actor.from_user(s.parent)) == 0
+
+
+def test_a_substitute_sees_the_conflicts_of_the_lesson_they_take_and_no_other(school):
+    s, system = school, Actor.for_system()
+    taken, other = s.maths_lessons[0], s.maths_lessons[1]
+    for lesson in (taken, other):
+        set_marks(system, lesson.id, s.students[0].id, ["4"])
+    covered = Substitution.create(lesson=taken, teacher=s.pe_teacher)
+    mark_taken = Mark.get(Mark.lesson == taken)
+    mark_other = Mark.get(Mark.lesson == other)
+    mark = {"value": "2", "comment": ""}
+    theirs = {_conflict("mark", mark_taken.id, mark)}
+    other_mark = _conflict("mark", mark_other.id, mark)
+    moved = _conflict("lesson", taken.id, {"date": "2026-11-24", "number": 3})  # the timetable's
+    replaced = _conflict("substitution", covered.id, {"teacher_id": s.other_teacher.id})
+    expected = {
+        s.pe_teacher: theirs,
+        s.teacher: theirs | {other_mark, moved},  # her journal; substitutions are not hers
+        s.deputy: theirs | {other_mark, moved, replaced},
+    }
+    for user, ids in expected.items():
+        actor = Actor.from_user(user)
+        listed = {entry.id for entry in conflicts_for(actor, limit=10)}
+        assert listed == _seen_one_by_one(actor) == ids, user.login
+        assert conflict_count(actor) == len(listed), user.login
+    covered.delete_instance()
+    assert conflict_count(Actor.from_user(s.pe_teacher)) == 0  # the right went with the row

@@ -17,7 +17,7 @@ from node.models import Guardian, SchoolClass, Student, StudentGuardian
 from node.services.setup.cells import to_date
 from node.services.setup.context import Run, name_key
 from node.services.setup.rows import Row
-from node.services.students import classes, guardians
+from node.services.students import classes, guardians, profiles
 from node.services.students.profiles import check_birth_date, clean_phone
 
 _DIGIT = re.compile(r"\d")
@@ -68,6 +68,7 @@ def import_students(run: Run) -> None:
         by_key[(full, student.birth_date)] = student
         run.students.setdefault((student.school_class_id, full), []).append(student)
     listed: dict[str, set[str]] = defaultdict(set)  # class id → student ids the file lists
+    pending: list[tuple[Row, SchoolClass, dt.date]] = []  # rows of no student in ediary yet
     for row in run.rows.of("students"):
         _check_names(run, row, ("last_name", "first_name", "middle_name"))
         school_class = run.school_class(row, "class")
@@ -80,7 +81,15 @@ def import_students(run: Run) -> None:
         existing = by_key.get((full, row["birth_date"]))
         if existing is not None:
             _known_student(run, row, existing, school_class, listed)
+        else:
+            pending.append((row, school_class, enrolled_on))
+    for row, school_class, enrolled_on in pending:
+        corrected = _corrected(run, row, school_class, listed[school_class.id])
+        if corrected is not None:
+            _correct(run, row, corrected)
+            listed[school_class.id].add(corrected.id)
             continue
+        full = name_key(row["last_name"], row["first_name"], row["middle_name"])
         student = run.attempt(
             row,
             "enrolled_on",
@@ -100,6 +109,61 @@ def import_students(run: Run) -> None:
         listed[school_class.id].add(student.id)
         run.report.count("students", "created")
     _report_unlisted(run, listed)
+
+
+def _corrected(run: Run, row: Row, school_class: SchoolClass, listed: set[str]) -> Student | None:
+    """The one student of the class that the file no longer lists and that this row, which
+    matches nobody, clearly names with a corrected name or birth date: same last and first
+    name, or same birth date and last or first name. A corrected typo must not enrol the
+    child a second time."""
+    last, first = name_key(row["last_name"]), name_key(row["first_name"])
+    candidates = [
+        student
+        for (class_id, _full), students in run.students.items()
+        if class_id == school_class.id
+        for student in students
+        if student.id not in listed
+        and student.left_on is None
+        and (
+            (name_key(student.last_name), name_key(student.first_name)) == (last, first)
+            or (
+                student.birth_date == row["birth_date"]
+                and (name_key(student.last_name) == last or name_key(student.first_name) == first)
+            )
+        )
+    ]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _correct(run: Run, row: Row, student: Student) -> None:
+    """Write the file's name and birth date of a student ediary knows by another one."""
+    old = (
+        student.school_class_id,
+        name_key(student.last_name, student.first_name, student.middle_name),
+    )
+    changed = run.attempt(
+        row,
+        "birth_date",
+        profiles.update_student,
+        run.actor,
+        student.id,
+        last_name=row["last_name"],
+        first_name=row["first_name"],
+        middle_name=row["middle_name"] or "",
+        birth_date=row["birth_date"],
+        gender=student.gender,
+        address=student.address,
+        phone=student.phone,
+    )
+    if changed is None:
+        return
+    run.students[old] = [s for s in run.students.get(old, []) if s.id != student.id]
+    new = (
+        student.school_class_id,
+        name_key(changed.last_name, changed.first_name, changed.middle_name),
+    )
+    run.students.setdefault(new, []).append(changed)
+    run.report.count("students", "updated")
 
 
 def _known_student(
@@ -191,11 +255,16 @@ def import_parents(run: Run) -> None:
     assert run.year is not None
     links = {
         (link.student_id, link.guardian_id): link
-        for link in StudentGuardian.select()
+        for link in StudentGuardian.select(StudentGuardian, Guardian)
+        .join(Guardian)
+        .switch(StudentGuardian)
         .join(Student)
         .join(SchoolClass)
         .where(SchoolClass.year == run.year)
     }
+    by_child: dict[str, list[StudentGuardian]] = defaultdict(list)
+    for link in links.values():
+        by_child[link.student_id].append(link)
     emails: dict[tuple[str, str], Row] = {}
     for row in run.rows.of("parents"):
         _check_names(run, row, ("last_name", "first_name", "middle_name"))
@@ -217,12 +286,17 @@ def import_parents(run: Run) -> None:
             continue
         guardian = known.get((full, _digits(phone)))
         if guardian is None:
+            guardian = _same_parent_new_phone(run, row, child, full, data, by_child[child.id])
+            if guardian is not None:
+                known[(full, _digits(phone))] = guardian
+                continue
             link = run.attempt(
                 row, None, guardians.add_guardian, run.actor, child.id, data, relation
             )
             if link is not None:
                 known[(full, _digits(phone))] = link.guardian
                 links[(child.id, link.guardian_id)] = link
+                by_child[child.id].append(link)
                 run.report.count("parents", "created")
             continue
         link = links.get((child.id, guardian.id))
@@ -232,9 +306,52 @@ def import_parents(run: Run) -> None:
             )
             if link is not None:
                 links[(child.id, guardian.id)] = link
+                by_child[child.id].append(link)
                 run.report.count("parents", "updated")
             continue
         _update_parent(run, row, child, guardian, link, data)
+
+
+def _same_parent_new_phone(
+    run: Run,
+    row: Row,
+    child: Student,
+    full: str,
+    data: guardians.GuardianData,
+    links: list[StudentGuardian],
+) -> Guardian | None:
+    """A parent of this child with this name already in ediary, under another phone: the
+    same person with a new number, written to them rather than made a second parent."""
+    mine = [
+        link
+        for link in links
+        if name_key(link.guardian.last_name, link.guardian.first_name, link.guardian.middle_name)
+        == full
+    ]
+    if len(mine) != 1:
+        return None
+    link = mine[0]
+    changed = guardians.GuardianData(
+        last_name=link.guardian.last_name,
+        first_name=link.guardian.first_name,
+        middle_name=link.guardian.middle_name,
+        phone=data.phone,
+        email=data.email or link.guardian.email,
+    )
+    done = run.attempt(
+        row,
+        "phone",
+        guardians.update_guardian,
+        run.actor,
+        child.id,
+        link.guardian_id,
+        changed,
+        row["relation"] or link.relation,
+    )
+    if done is None:
+        return None
+    run.report.count("parents", "updated")
+    return Guardian.get_by_id(link.guardian_id)
 
 
 def _same_email(

@@ -175,3 +175,33 @@ def test_only_who_manages_the_school_and_its_accounts_may_import(node: Actor, tm
     teacher = Actor.from_user(User.get(User.login == "ivanova.m"))
     with pytest.raises(Forbidden):
         check_setup(teacher, [path])
+
+
+def test_a_corrected_name_or_birth_date_updates_the_student_instead_of_a_second_one(
+    node: Actor, tmp_path: Path
+):
+    assert import_setup(node, [write_xlsx(tmp_path / "first.xlsx", school())]).written
+    sheets = school()
+    sheets["students"][1][4] = dt.date(2013, 3, 15)  # the birth date was a typo
+    sheets["students"][2][3] = "Павлович"  # and so was a middle name
+    sheets["parents"][1][6] = "Смирнов Дмитрий Олегович"
+    sheets["parents"][3][6] = "Кузнецов Иван Павлович"
+    sheets["subgroups"][2][3] = "Кузнецов Иван Павлович"
+    report = import_setup(node, [write_xlsx(tmp_path / "second.xlsx", sheets)])
+    assert report.ok and report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["students"] == (0, 2, 1, 0)
+    assert Student.select().count() == 3
+    assert Student.get(Student.first_name == "Дмитрий").birth_date == dt.date(2013, 3, 15)
+    assert Student.get(Student.first_name == "Иван").middle_name == "Павлович"
+    assert _outcomes(report)["parents"] == (0, 0, 3, 0)
+
+
+def test_a_parent_with_a_new_phone_is_the_same_parent(node: Actor, tmp_path: Path):
+    assert import_setup(node, [write_xlsx(tmp_path / "first.xlsx", school())]).written
+    sheets = school()
+    sheets["parents"][1][3] = sheets["parents"][2][3] = "+7 900 111-22-33"
+    report = import_setup(node, [write_xlsx(tmp_path / "second.xlsx", sheets)])
+    assert report.ok and report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["parents"] == (0, 1, 2, 0)
+    assert Guardian.select().count() == 2
+    assert Guardian.get(Guardian.last_name == "Смирнова").phone == "+7 900 111-22-33"

@@ -314,3 +314,25 @@ async def test_the_substitute_signs_in_and_marks_that_lesson_only(demo_db, tmp_p
         [mark] = Mark.select().where(Mark.lesson == lesson_id, Mark.student == student_id)
         assert (mark.value, mark.updated_by_id) == (value, volkova.id)
         assert not status(app).has_class("error")
+
+
+async def test_the_teachers_busy_at_that_time_come_last_with_their_lesson(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await pilot.press("left_square_bracket", "left_square_bracket")  # Monday 23.11
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DayChangesScreen)
+        groups = [i for i, x in enumerate(screen.lessons) if x.number == 3]
+        assert len(groups) == 2  # English in two groups at once
+        await to_row(pilot, groups[0])
+        await pilot.press("s")
+        await settle(pilot)
+        assert isinstance(app.screen, SubstituteDialog)
+        options = app.screen.query_one("#sub-teachers", OptionList)
+        last = str(options.get_option_at_index(options.option_count - 1).prompt)
+        other = screen.lessons[groups[1]]
+        assert last.startswith(other.teacher) and other.subject in last
+        first = str(options.get_option_at_index(0).prompt)
+        assert other.subject not in first

@@ -267,7 +267,19 @@ class DayChangesScreen(Screen[None]):
             if choice is not None:
                 self._set_substitute(lesson, choice)
 
-        self.app.push_screen(SubstituteDialog(title, self._others(lesson)), chosen)
+        dialog = SubstituteDialog(title, self._others(lesson), busy=self._busy_at(lesson))
+        self.app.push_screen(dialog, chosen)
+
+    def _busy_at(self, lesson: SchoolDayLesson) -> dict[str, str]:
+        """Who teaches at the lesson's number that day (from the day's own list): they
+        are listed last, with the lesson, so the deputy sees who is free."""
+        busy: dict[str, str] = {}
+        for other in self.lessons:
+            if other.number != lesson.number or other.cancelled or other is lesson:
+                continue
+            teacher = other.substitute_id or other.teacher_id
+            busy[teacher] = f"{other.class_label} {other.subject}"
+        return busy
 
     def _others(self, lesson: SchoolDayLesson) -> list[Teacher]:
         return [t for t in self.teachers if t.id != lesson.teacher_id]

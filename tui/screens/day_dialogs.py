@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -31,12 +32,21 @@ class SubstituteChoice:
 class SubstituteDialog(FormDialog):
     """Pick the substitute from the school's teachers (type to narrow the list).
 
-    ``day`` given: an absence — every lesson of ``absent`` from one day to another."""
+    ``day`` given: an absence — every lesson of ``absent`` from one day to another.
+    ``busy``: teachers who teach at that time, listed last with their lesson."""
 
-    def __init__(self, title: str, teachers: list[Teacher], *, day: dt.date | None = None) -> None:
+    def __init__(
+        self,
+        title: str,
+        teachers: list[Teacher],
+        *,
+        day: dt.date | None = None,
+        busy: dict[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.title_text = title
-        self.teachers = teachers
+        self.busy = busy or {}  # teacher id → the lesson they teach then
+        self.teachers = sorted(teachers, key=lambda t: t.id in self.busy)  # the free first
         self.day = day
 
     def compose(self) -> ComposeResult:
@@ -56,7 +66,14 @@ class SubstituteDialog(FormDialog):
 
     def _options(self, text: str) -> list[Option]:
         needle = text.strip().lower()
-        return [Option(t.name, id=t.id) for t in self.teachers if needle in t.name.lower()]
+        return [Option(self._label(t), id=t.id) for t in self.teachers if needle in t.name.lower()]
+
+    def _label(self, teacher: Teacher) -> Text | str:
+        lesson = self.busy.get(teacher.id)
+        if lesson is None:
+            return teacher.name
+        note = _("busy then: {lesson}").format(lesson=lesson)
+        return Text.assemble(teacher.name, (f" — {note}", "dim"))
 
     def on_mount(self) -> None:
         first = "#sub-from" if self.day is not None else "#sub-reason"

@@ -128,6 +128,16 @@ def _encrypt_file(
     return plain, cipher_hash.result()
 
 
+def node_files(settings: BackupSettings) -> dict[str, str]:
+    """The node files a restore puts back (``backup.restore``): without the recipients a
+    restored node could not make its next backup. Public facts only: no key is in them."""
+    found: dict[str, str] = {}
+    for path in (settings.recipients_path, settings.config_path):
+        with contextlib.suppress(FileNotFoundError):
+            found[path.name] = path.read_text(encoding="utf-8")
+    return found
+
+
 def create_backup(
     settings: BackupSettings,
     *,
@@ -182,7 +192,7 @@ def _create(
         )
         now = now.astimezone(dt.UTC).replace(microsecond=0)
         created = now.isoformat().replace("+00:00", "Z")
-        snapshot.stamp(plain, sequence, created, node_id)
+        snapshot.stamp(plain, sequence, created, node_id, node_files(settings))
         name = store.backup_name(now, sequence)
         temps += [store.temp_path(folder, name) for folder in folders]
         outputs: list[_Output] = []

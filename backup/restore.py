@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import sqlite3
+import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from backup import snapshot, store
 from backup.age import Identity
 from backup.errors import BackupDamaged, RestoreRefused
-from backup.keys import is_encrypted
+from backup.keys import is_encrypted, load_recipients
 from backup.manifest import Manifest
 from backup.settings import BackupSettings
 from backup.verify import check_contents, check_file
+from node.config import DATABASE_FILE
 from node.errors import StorageError
+from node.files import write_private
 from node.i18n import _
 from node.identity import load_or_create_identity
 from node.models.changes import start_new_epoch
@@ -42,6 +46,59 @@ class Restored:
     node_id: str | None
     had_manifest: bool
     epoch: str
+    node_files: NodeFiles = field(default_factory=lambda: NodeFiles((), None, False))
+
+
+@dataclass(frozen=True)
+class NodeFiles:
+    """What the restore did with the node files the backup carried (``NODE_FILES_KEY``)."""
+
+    put_back: tuple[str, ...]  # written into the data folder, which had none
+    set_aside: Path | None  # the backup's ediary.toml, beside this node's own one
+    no_recipient: bool  # still none registered: automatic backups would fail
+
+
+def _bring_back(settings: BackupSettings, text: str | None) -> NodeFiles:
+    """Put back the recipients and ``ediary.toml`` a backup carries, where the node has none:
+    a new machine goes on backing up as the old one did. The node's own are never
+    overwritten; a different ``ediary.toml`` is set aside for the sysadmin to compare."""
+    try:
+        carried = json.loads(text) if text else {}
+    except ValueError:
+        carried = {}
+    carried = carried if isinstance(carried, dict) else {}
+    put_back: list[str] = []
+    aside = None
+    recipients = carried.get(settings.recipients_path.name)
+    if isinstance(recipients, str) and not load_recipients(settings):
+        write_private(settings.recipients_path, recipients.encode("utf-8"))
+        put_back.append(settings.recipients_path.name)
+    config = carried.get(settings.config_path.name)
+    if isinstance(config, str) and config:
+        if not settings.config_path.exists() and _same_database(settings, config):
+            write_private(settings.config_path, config.encode("utf-8"))
+            put_back.append(settings.config_path.name)
+        elif _differs(settings.config_path, config):
+            aside = settings.config_path.with_name(settings.config_path.name + ".from-backup")
+            write_private(aside, config.encode("utf-8"))
+    return NodeFiles(tuple(put_back), aside, not load_recipients(settings))
+
+
+def _same_database(settings: BackupSettings, config: str) -> bool:
+    """The carried settings name the database just restored (not another file)."""
+    try:
+        values = tomllib.loads(config)
+    except tomllib.TOMLDecodeError:
+        return False
+    name = str(values.get("database", DATABASE_FILE))
+    return (settings.data_dir / name) == settings.database_path
+
+
+def _differs(path: Path, text: str) -> bool:
+    try:
+        return path.read_text(encoding="utf-8") != text
+    except FileNotFoundError:
+        return True
 
 
 def _meta(path: Path) -> dict[str, str]:
@@ -160,6 +217,8 @@ def restore(
                         ("restored_from", backup_file.name),
                     ],
                 )
+                # the node files go back beside the database, not inside it
+                conn.execute("DELETE FROM meta WHERE key = ?", (snapshot.NODE_FILES_KEY,))
             store.fsync_path(target)
             database = settings.database_path
             safety = None
@@ -195,4 +254,5 @@ def restore(
             node_id=meta.get(snapshot.NODE_KEY),
             had_manifest=manifest is not None,
             epoch=epoch,
+            node_files=_bring_back(settings, meta.get(snapshot.NODE_FILES_KEY)),
         )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from node.config import NodeConfig
+from node.config import CONFIG_FILE, NodeConfig
 from node.errors import ValidationError
 from node.i18n import _
 from node.services.health.backup_status import STATE_FILE  # the core reads it for status screens
@@ -43,6 +43,10 @@ class BackupSettings:
     @property
     def recipients_path(self) -> Path:
         return self.data_dir / RECIPIENTS_FILE
+
+    @property
+    def config_path(self) -> Path:
+        return self.data_dir / CONFIG_FILE
 
     @property
     def state_path(self) -> Path:

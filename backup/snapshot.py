@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import os
 import sqlite3
 from collections.abc import Callable
@@ -27,6 +28,10 @@ from node.models.identifiers import ident
 SEQUENCE_KEY = "backup_sequence"
 CREATED_KEY = "backup_created"
 NODE_KEY = "backup_node"
+#: The node's own files a restore needs to go on backing up (the public recipients and
+#: ``ediary.toml``), as JSON {file name: text}: they live beside the database, not in it.
+NODE_FILES_KEY = "backup_node_files"
+STAMPED_KEYS = (SEQUENCE_KEY, CREATED_KEY, NODE_KEY, NODE_FILES_KEY)
 
 T = TypeVar("T")
 
@@ -122,8 +127,8 @@ def fingerprint(conn: sqlite3.Connection) -> str:
         digest.update(f"{name}:{row[0]}:{row[1]};".encode())
     if any(name == "meta" for (name,) in tables):
         for key, value in conn.execute(
-            "SELECT key, value FROM meta WHERE key NOT IN (?, ?, ?) ORDER BY key",
-            (SEQUENCE_KEY, CREATED_KEY, NODE_KEY),
+            "SELECT key, value FROM meta WHERE key NOT IN (?, ?, ?, ?) ORDER BY key",
+            STAMPED_KEYS,
         ):
             digest.update(f"{key}={value};".encode())
     return digest.hexdigest()
@@ -167,8 +172,11 @@ def take_snapshot(source: Path, target: Path) -> Snapshot:
     return Snapshot(target, fingerprint_file(target), schema_version(target))
 
 
-def stamp(path: Path, sequence: int, created: str, node_id: str) -> None:
-    """Record the backup's sequence, time and node inside the snapshot.
+def stamp(
+    path: Path, sequence: int, created: str, node_id: str, node_files: dict[str, str]
+) -> None:
+    """Record the backup's sequence, time and node inside the snapshot, and the node files
+    a restore on a new machine puts back (``NODE_FILES_KEY``).
 
     The snapshot is scratch (the encrypted file gets the fsync), so this commit need not
     flush the whole copy to disk first.
@@ -178,5 +186,10 @@ def stamp(path: Path, sequence: int, created: str, node_id: str) -> None:
         with conn:
             conn.executemany(
                 "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-                [(SEQUENCE_KEY, str(sequence)), (CREATED_KEY, created), (NODE_KEY, node_id)],
+                [
+                    (SEQUENCE_KEY, str(sequence)),
+                    (CREATED_KEY, created),
+                    (NODE_KEY, node_id),
+                    (NODE_FILES_KEY, json.dumps(node_files, ensure_ascii=False)),
+                ],
             )

@@ -16,7 +16,7 @@ from backup.keys import (
     load_recipients,
     refuse_existing_identity,
 )
-from backup.restore import check_before_restore
+from backup.restore import NodeFiles, check_before_restore
 from backup.restore import restore as restore_backup
 from backup.retention import prune as prune_backups
 from backup.schedule import run_auto
@@ -295,3 +295,27 @@ def restore(
         ]
     )
     click.echo(_("The database was restored and checked; run 'ediary status'."))
+    _report_node_files(done.node_files, identities)
+
+
+def _report_node_files(files: NodeFiles, identities: list[Identity]) -> None:
+    """What the restore put back beside the database, and loudly what is still missing."""
+    if files.put_back:
+        click.echo(_("Put back from the backup: {files}.").format(files=", ".join(files.put_back)))
+    if files.set_aside is not None:
+        click.echo(
+            _(
+                "This node has its own settings; the backup's are in {path}: compare them and "
+                "keep what the school needs."
+            ).format(path=files.set_aside),
+            err=True,
+        )
+    if files.no_recipient:
+        command = f"ediary backup keys add {identities[0].recipient}"
+        click.echo(
+            _(
+                "WARNING: no backup recipient is registered on this node, so no backup can be "
+                "made (automatic backups fail). Register the key that opened this backup: {command}"
+            ).format(command=command),
+            err=True,
+        )

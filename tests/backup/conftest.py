@@ -20,7 +20,14 @@ from tests.conftest import SCHOOL_TODAY
 from tests.factories import build_small_school
 
 #: Meta keys a backup or a restore adds; everything else must come back unchanged.
-BOOKKEEPING = ("backup_sequence", "backup_created", "backup_node", "epoch", "restored_from")
+BOOKKEEPING = (
+    "backup_sequence",
+    "backup_created",
+    "backup_node",
+    "backup_node_files",
+    "epoch",
+    "restored_from",
+)
 
 
 def make_node(data_dir: Path) -> NodeConfig:

@@ -80,12 +80,13 @@ def run_setup(
         try:
             with db.atomic():
                 run = Run(actor, rows, report)
-                _import(run, progress or _silent)
+                step = progress or _silent
+                _import(run, step)
                 if not rows.problems and run.year is not None:
-                    (progress or _silent)(_("Lessons"), len(_STAGES), len(_STAGES) + 1)
+                    step(_("Lessons of the year"), len(_STAGES), len(_STAGES) + 1)
                     generate(run)
                     report.teachers = teacher_loads(run)
-                    (progress or _silent)(_("Lessons"), len(_STAGES) + 1, len(_STAGES) + 1)
+                    step(_("Lessons of the year"), len(_STAGES) + 1, len(_STAGES) + 1)
                 if rows.problems or not write:
                     raise _Discard
         except _Discard:

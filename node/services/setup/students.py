@@ -307,7 +307,7 @@ def import_parents(run: Run) -> None:
             if link is not None:
                 links[(child.id, guardian.id)] = link
                 by_child[child.id].append(link)
-                run.report.count("parents", "updated")
+                run.report.count("parents", "created")  # a new row: this parent, this child
             continue
         _update_parent(run, row, child, guardian, link, data)
 

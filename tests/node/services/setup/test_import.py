@@ -50,7 +50,7 @@ def test_a_school_imported_from_scratch_has_journals_with_lessons(node: Actor, t
         "classes": (2, 0, 0, 0),
         "staff": (3, 0, 0, 0),
         "students": (3, 0, 0, 0),
-        "parents": (2, 1, 0, 0),  # the second row links the same mother to her other child
+        "parents": (3, 0, 0, 0),  # the second row links the same mother to her other child
         "subgroups": (2, 0, 0, 0),
         "load": (5, 0, 0, 0),
         "timetable": (6, 0, 0, 0),

@@ -44,7 +44,7 @@ def test_an_english_workbook_and_a_workbook_per_sheet(node: Actor, tmp_path: Pat
         paths.append(tmp_path / f"{kind}.xlsx")
     report = import_setup(node, paths)
     assert report.ok, [str(p) for p in report.problems]
-    assert report.counts["parents"].created == 2
+    assert report.counts["parents"].created == 3
 
 
 def test_headers_any_case_titles_comments_and_excel_row_numbers(tmp_path: Path):

@@ -205,3 +205,11 @@ def test_a_parent_with_a_new_phone_is_the_same_parent(node: Actor, tmp_path: Pat
     assert _outcomes(report)["parents"] == (0, 1, 2, 0)
     assert Guardian.select().count() == 2
     assert Guardian.get(Guardian.last_name == "Смирнова").phone == "+7 900 111-22-33"
+
+
+def test_the_import_says_how_far_it_is(node: Actor, tmp_path: Path):
+    stages: list[tuple[str, int, int]] = []
+    path = write_xlsx(tmp_path / "school.xlsx", school(), language="en")
+    import_setup(node, [path], progress=lambda *stage: stages.append(stage))
+    assert stages[0] == ("Year", 0, 13) and stages[-1] == ("Lessons of the year", 13, 13)
+    assert [done for _stage, done, _total in stages] == list(range(14))

@@ -11,8 +11,9 @@ from typing import Any
 
 import click
 
+from node import __version__
 from node.cli import click_messages
-from node.cli.translated import TranslatedGroup, TranslatedOption, option
+from node.cli.translated import TranslatedGroup, TranslatedPath, option
 from node.config import DATA_DIR_ENV, NodeConfig, load_config
 from node.errors import ValidationError
 from node.i18n import LANGUAGES, N_, _, normalize_language, set_language
@@ -49,13 +50,18 @@ def language_from_environment(argv: list[str]) -> str:
 )
 @option(
     "--data-dir",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=TranslatedPath(file_okay=False, path_type=Path),
     envvar=DATA_DIR_ENV,
     help=N_("Folder with the database, keys and ediary.toml (or $EDIARY_DATA_DIR)."),
 )
 @option("--lang", type=click.Choice(LANGUAGES), help=N_("Language of messages."))
-@click.version_option(
-    package_name="ediary", cls=TranslatedOption, help=N_("Show the version and exit.")
+@option(
+    "--version",
+    is_flag=True,
+    expose_value=False,
+    is_eager=True,
+    callback=lambda ctx, _param, value: _print_version(ctx, value),
+    help=N_("Show the version and exit."),
 )
 @click.pass_context
 def cli(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
@@ -69,6 +75,14 @@ def cli(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
     if ctx.invoked_subcommand is not None and not _asks_for_help():
         # status checks the database itself and says what it finds
         warn_about_the_folder(config, damage=ctx.invoked_subcommand != "status")
+
+
+def _print_version(ctx: click.Context, value: bool) -> None:
+    """«ediary, версия 0.1.0»: click's own --version words are fixed at import time."""
+    if not value or ctx.resilient_parsing:
+        return
+    click.echo(_("{program}, version {version}").format(program="ediary", version=__version__))
+    ctx.exit()
 
 
 def _asks_for_help() -> bool:

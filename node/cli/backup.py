@@ -24,7 +24,7 @@ from backup.settings import BackupSettings, backup_settings
 from backup.store import Entry, list_backups, read_entry
 from backup.verify import chain_problems, verify_entry
 from node.cli.app import Context, cli, print_table
-from node.cli.translated import TranslatedGroup, option
+from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
 from node.errors import EdiaryError, StorageError, ValidationError
 from node.i18n import N_, _
 from node.services.health.backup_status import read_backup_status, stale_warning
@@ -72,7 +72,7 @@ def _identities(identity: Path, passphrase_file: Path | None) -> list[Identity]:
 
 passphrase_option = option(
     "--passphrase-file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=TranslatedPath(dir_okay=False, path_type=Path),
     help=N_("Read the passphrase from the first line of this file instead of asking."),
 )
 
@@ -99,7 +99,7 @@ def keys() -> None:
     "--identity",
     "identity",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=TranslatedPath(dir_okay=False, path_type=Path),
     help=N_("Where to write the new identity file (keep it off this machine)."),
 )
 @passphrase_option
@@ -121,7 +121,7 @@ def keys_init(obj: Context, identity: Path, passphrase_file: Path | None) -> Non
 
 
 @keys.command("add", help=N_("Register one more recipient (e.g. an offline break-glass key)."))
-@click.argument("recipient")
+@argument("recipient")
 @option("--label", default="", help=N_("A note kept beside the key."))
 @click.pass_obj
 def keys_add(obj: Context, recipient: str, label: str) -> None:
@@ -198,12 +198,12 @@ def list_(obj: Context) -> None:
 
 
 @backup.command(help=N_("Check backups: signature, hash chain, file hash; with --read-data, all."))
-@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+@argument("files", nargs=-1, type=TranslatedPath(dir_okay=False, path_type=Path))
 @option("--all", "all_", is_flag=True, help=N_("Check every backup, not only the newest."))
 @option("--read-data", is_flag=True, help=N_("Decrypt and check the database too (needs the key)."))
 @option(
     "--identity",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=TranslatedPath(dir_okay=False, path_type=Path),
     help=N_("Identity file, needed for --read-data."),
 )
 @passphrase_option
@@ -263,11 +263,11 @@ def prune(obj: Context) -> None:
 
 
 @backup.command(help=N_("Restore the database from a backup file (verified first)."))
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@argument("file", type=TranslatedPath(dir_okay=False, path_type=Path))
 @option(
     "--identity",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=TranslatedPath(dir_okay=False, path_type=Path),
     help=N_("The identity file made by 'backup keys init' (or any age identity)."),
 )
 @option("--allow-older", is_flag=True, help=N_("Allow a backup older than the newest one seen."))

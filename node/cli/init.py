@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from node.cli.app import Context, cli
-from node.cli.translated import option
+from node.cli.translated import TranslatedPath, option
 from node.cli.users import operator, show_codes
 from node.config import NodeConfig
 from node.errors import Conflict, ValidationError
@@ -183,7 +183,7 @@ def _remove(paths: list[Path]) -> None:
 @option(
     "--config",
     "config_file",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=TranslatedPath(dir_okay=False, path_type=Path),
     help=N_("A TOML file with [school], [policy] and [sysadmin]; without it, ediary asks."),
 )
 @click.pass_obj

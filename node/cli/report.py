@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from node.cli.app import Context, cli, parse_date
-from node.cli.translated import option
+from node.cli.translated import TranslatedPath, argument, option
 from node.cli.users import opened, operator
 from node.errors import StorageError, ValidationError
 from node.i18n import N_, _, current_language
@@ -122,7 +122,7 @@ def check_out(path: Path) -> None:
         "for a month, or performance and quality for a period."
     )
 )
-@click.argument("kind", type=click.Choice(KINDS))
+@argument("kind", type=click.Choice(KINDS))
 @option("--from", "start", metavar="DATE", help=N_("First day (YYYY-MM-DD), with --to."))
 @option("--to", "end", metavar="DATE", help=N_("Last day (YYYY-MM-DD), with --from."))
 @option("--period", metavar="NAME", help=N_('A period: "2 четверть", "Год", q1–q4, h1–h2, year.'))
@@ -138,7 +138,7 @@ def check_out(path: Path) -> None:
 @option(
     "--out",
     required=True,
-    type=click.Path(path_type=Path),
+    type=TranslatedPath(path_type=Path),
     help=N_("The file to write."),
 )
 @option(

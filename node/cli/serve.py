@@ -26,7 +26,7 @@ from backup.schedule import run_auto
 from backup.settings import BackupSettings, backup_settings
 from node.cli import web_workers
 from node.cli.app import Context, cli
-from node.cli.translated import option
+from node.cli.translated import TranslatedPath, option
 from node.config import NodeConfig
 from node.errors import Conflict, EdiaryError, StorageError, ValidationError
 from node.i18n import N_, _
@@ -203,10 +203,12 @@ async def run_server(
 )
 @option(
     "--cert",
-    type=click.Path(path_type=Path),
+    type=TranslatedPath(path_type=Path),
     help=N_("The school's own certificate file (PEM); implies --tls."),
 )
-@option("--key", type=click.Path(path_type=Path), help=N_("The private key file of --cert (PEM)."))
+@option(
+    "--key", type=TranslatedPath(path_type=Path), help=N_("The private key file of --cert (PEM).")
+)
 @option(
     "--sync-port",
     default=DEFAULT_SYNC_PORT,

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from node.cli.app import Context, cli, progress_printer
-from node.cli.translated import TranslatedGroup, option
+from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
 from node.cli.users import opened, operator, show_codes
 from node.errors import ValidationError
 from node.i18n import N_, _, current_language, ngettext
@@ -74,7 +74,7 @@ def _teachers(report: SetupReport) -> None:
         "corrected file again updates what changed."
     ),
 )
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@argument("files", nargs=-1, required=True, type=TranslatedPath(dir_okay=False, path_type=Path))
 @option("--check", is_flag=True, help=N_("Only check the files and list every problem."))
 @click.pass_obj
 def import_(obj: Context, files: tuple[Path, ...], check: bool) -> None:

@@ -18,7 +18,7 @@ import click
 from node import files
 from node.cli.app import Context
 from node.cli.setup import setup
-from node.cli.translated import option
+from node.cli.translated import TranslatedPath, option
 from node.cli.users import opened, operator
 from node.errors import StorageError, ValidationError
 from node.i18n import N_, _, ngettext
@@ -73,7 +73,7 @@ def _where(paths: list[Path]) -> str:
 
 
 @setup.command(help=N_("Write the empty set-up workbook: every sheet, its columns, an example."))
-@option("--out", required=True, type=click.Path(path_type=Path), help=OUT_HELP)
+@option("--out", required=True, type=TranslatedPath(path_type=Path), help=OUT_HELP)
 def template(out: Path) -> None:
     written = write_rows(out, writer.template_rows(), example=True)
     click.echo(
@@ -88,7 +88,7 @@ def template(out: Path) -> None:
     name="export",
     help=N_("Write the school as it is now, in the set-up format, to import again later."),
 )
-@option("--out", required=True, type=click.Path(path_type=Path), help=OUT_HELP)
+@option("--out", required=True, type=TranslatedPath(path_type=Path), help=OUT_HELP)
 @option(
     "--year", "year_name", help=N_("The academic year, e.g. 2026/2027 (default: the active one).")
 )
@@ -122,7 +122,7 @@ def export_(obj: Context, out: Path, year_name: str | None) -> None:
 @option(
     "--out",
     required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=TranslatedPath(dir_okay=False, path_type=Path),
     help=N_("The HTML file of slips to print on A4."),
 )
 @option("--no-students", is_flag=True, help=N_("Only the parents of the class."))

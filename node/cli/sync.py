@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from node.cli.app import Context, cli
-from node.cli.translated import TranslatedGroup, option
+from node.cli.translated import TranslatedGroup, argument, option
 from node.cli.users import opened, operator
 from node.errors import Forbidden, NotFound, ValidationError
 from node.i18n import N_, _
@@ -146,7 +146,7 @@ def _choose(found: list[FoundHub]) -> FoundHub:
 
 
 @cli.command(help=N_("Pair this laptop with the school server, then fetch its data."))
-@click.argument("address", required=False)
+@argument("address", required=False)
 @option(
     "--fingerprint",
     "expected",
@@ -294,7 +294,7 @@ def list_nodes(obj: Context) -> None:
 
 
 @nodes.command(help=N_("Revoke a paired node at once (the first digits of its id suffice)."))
-@click.argument("node")
+@argument("node")
 @click.pass_obj
 def revoke(obj: Context, node: str) -> None:
     with opened(obj):

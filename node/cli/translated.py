@@ -6,11 +6,55 @@ translated at display time, after ``--lang`` and the settings have chosen the la
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
 
-from node.i18n import gettext
+from node.i18n import N_, gettext
+
+#: Words click builds metavars and usage lines from, translated when shown.
+_WORDS = {
+    "TEXT": N_("TEXT"),
+    "INTEGER": N_("INTEGER"),
+    "FLOAT": N_("NUMBER"),
+    "BOOLEAN": N_("YES/NO"),
+    "FILE": N_("FILE"),
+    "FILES": N_("FILES"),
+    "DIRECTORY": N_("FOLDER"),
+    "PATH": N_("PATH"),
+    "FILENAME": N_("FILE"),
+    "DATE": N_("DATE"),
+    "RECIPIENT": N_("RECIPIENT"),
+    "KIND": N_("KIND"),
+    "ADDRESS": N_("ADDRESS"),
+    "NODE": N_("NODE"),
+    "LOGIN": N_("LOGIN"),
+    "CSV_FILE": N_("CSV_FILE"),
+    "ARCHIVE": N_("ARCHIVE"),
+    "OPTIONS": N_("OPTIONS"),
+    "COMMAND": N_("COMMAND"),
+    "ARGS": N_("ARGS"),
+    "NAME": N_("NAME"),
+    "GRADES": N_("GRADES"),
+}
+#: Phrases click writes as several words, translated as one.
+_PHRASES = {
+    "INTEGER RANGE": N_("NUMBER IN RANGE"),
+    "FLOAT RANGE": N_("NUMBER IN RANGE"),
+    "YYYY-MM-DD": N_("YYYY-MM-DD"),
+    "YYYY-MM": N_("YYYY-MM"),
+}
+_WORD = re.compile(r"\b[A-Z][A-Z_]*\b")
+
+
+def translate_metavar(text: str) -> str:
+    """«FILE...», «[OPTIONS]», «COMMAND [ARGS]...» in the user's language; other words kept."""
+    for phrase, words in _PHRASES.items():
+        text = text.replace(phrase, gettext(words))
+    return _WORD.sub(
+        lambda m: gettext(_WORDS[m.group(0)]) if m.group(0) in _WORDS else m.group(0), text
+    )
 
 
 class _Swap:
@@ -33,6 +77,33 @@ class TranslatedOption(click.Option):
         with _Swap(self):
             return super().get_help_record(ctx)
 
+    def make_metavar(self, ctx: click.Context) -> str:
+        return translate_metavar(super().make_metavar(ctx))
+
+
+class TranslatedArgument(click.Argument):
+    def make_metavar(self, ctx: click.Context) -> str:
+        return translate_metavar(super().make_metavar(ctx))
+
+
+def _usage_pieces(pieces: list[str]) -> list[str]:
+    return [translate_metavar(piece) for piece in pieces]
+
+
+class TranslatedPath(click.Path):
+    """``click.Path`` whose «file»/«folder» in error messages follows the user's language.
+
+    click names the kind once, at import time, before ``--lang`` is known.
+    """
+
+    @property  # type: ignore[override]
+    def name(self) -> str:
+        return gettext(self._english_name)
+
+    @name.setter
+    def name(self, value: str) -> None:
+        self._english_name = {"file": N_("file"), "directory": N_("folder")}.get(value, N_("path"))
+
 
 class TranslatedCommand(click.Command):
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
@@ -43,6 +114,9 @@ class TranslatedCommand(click.Command):
         with _Swap(self):
             return super().get_short_help_str(limit)
 
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return _usage_pieces(super().collect_usage_pieces(ctx))
+
 
 class TranslatedGroup(click.Group):
     command_class = TranslatedCommand
@@ -51,7 +125,22 @@ class TranslatedGroup(click.Group):
         with _Swap(self):
             super().format_help_text(ctx, formatter)
 
+    def get_short_help_str(self, limit: int = 45) -> str:
+        with _Swap(self):
+            return super().get_short_help_str(limit)
+
+    def collect_usage_pieces(self, ctx: click.Context) -> list[str]:
+        return _usage_pieces(super().collect_usage_pieces(ctx))
+
+
+TranslatedGroup.group_class = TranslatedGroup
+
 
 def option(*decls: str, **attrs: Any) -> Any:
     """``click.option`` with a translated help text."""
     return click.option(*decls, cls=TranslatedOption, **attrs)
+
+
+def argument(*decls: str, **attrs: Any) -> Any:
+    """``click.argument`` whose metavar in the usage line is translated."""
+    return click.argument(*decls, cls=TranslatedArgument, **attrs)

@@ -18,7 +18,7 @@ from pathlib import Path
 import click
 
 from node.cli.app import Context, cli
-from node.cli.translated import TranslatedGroup, option
+from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
 from node.errors import ValidationError
 from node.i18n import N_, _
 from node.models.database import open_database
@@ -107,7 +107,9 @@ def users() -> None:
     type=click.Choice(ROLE_CHOICES),
     help=N_("A role; repeat for several."),
 )
-@option("--slips", "slips_path", type=click.Path(dir_okay=False, path_type=Path), help=SLIPS_HELP)
+@option(
+    "--slips", "slips_path", type=TranslatedPath(dir_okay=False, path_type=Path), help=SLIPS_HELP
+)
 @click.pass_obj
 def add(
     obj: Context, login: str, name: str, roles: tuple[str, ...], slips_path: Path | None
@@ -132,8 +134,10 @@ def list_(obj: Context, role: str | None) -> None:
 
 
 @users.command(help=N_("Give an account a new access code (older codes stop working)."))
-@click.argument("login")
-@option("--slips", "slips_path", type=click.Path(dir_okay=False, path_type=Path), help=SLIPS_HELP)
+@argument("login")
+@option(
+    "--slips", "slips_path", type=TranslatedPath(dir_okay=False, path_type=Path), help=SLIPS_HELP
+)
 @option(
     "--days",
     type=int,
@@ -151,7 +155,7 @@ def code(obj: Context, login: str, slips_path: Path | None, days: int) -> None:
 
 
 @users.command(help=N_("Disable an account: it cannot sign in, and its sessions end."))
-@click.argument("login")
+@argument("login")
 @click.pass_obj
 def disable(obj: Context, login: str) -> None:
     with opened(obj):
@@ -162,7 +166,7 @@ def disable(obj: Context, login: str) -> None:
 
 
 @users.command(help=N_("Enable a disabled account again."))
-@click.argument("login")
+@argument("login")
 @click.pass_obj
 def enable(obj: Context, login: str) -> None:
     with opened(obj):
@@ -173,8 +177,10 @@ def enable(obj: Context, login: str) -> None:
 @users.command(
     name="import", help=N_("Add staff from a CSV file (login;name;roles) and give codes.")
 )
-@click.argument("csv_file", type=click.Path(dir_okay=False, path_type=Path))
-@option("--slips", "slips_path", type=click.Path(dir_okay=False, path_type=Path), help=SLIPS_HELP)
+@argument("csv_file", type=TranslatedPath(dir_okay=False, path_type=Path))
+@option(
+    "--slips", "slips_path", type=TranslatedPath(dir_okay=False, path_type=Path), help=SLIPS_HELP
+)
 @click.pass_obj
 def import_(obj: Context, csv_file: Path, slips_path: Path | None) -> None:
     check_slips_path(slips_path)

@@ -23,7 +23,7 @@ from backup.settings import backup_settings
 from backup.verify import decrypt_to_file
 from node.cli.app import Context, cli, parse_date, print_table, progress_printer
 from node.cli.backup import _identities, passphrase_option
-from node.cli.translated import TranslatedGroup, option
+from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
 from node.cli.users import opened, operator
 from node.errors import Conflict, ValidationError
 from node.files import make_tree_private, private_folder
@@ -120,7 +120,7 @@ def _grades(text: str) -> list[int]:
 @option(
     "--out",
     required=True,
-    type=click.Path(file_okay=False, path_type=Path),
+    type=TranslatedPath(file_okay=False, path_type=Path),
     help=N_("The folder to write the archive to (a records-office drive, not the backups)."),
 )
 @option("--encrypt", is_flag=True, help=N_("Encrypt the archive to the backup recipients (age)."))
@@ -262,16 +262,16 @@ def confirm(obj: Context, year_name: str | None) -> None:
 
 
 @year.command("verify", help=N_("Check a year archive's signature and every hash (no database)."))
-@click.argument("archive", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@argument("archive", type=TranslatedPath(exists=True, dir_okay=False, path_type=Path))
 @option(
     "--identity",
-    type=click.Path(dir_okay=False, path_type=Path),
+    type=TranslatedPath(dir_okay=False, path_type=Path),
     help=N_("Identity file to decrypt an encrypted (.age) archive."),
 )
 @passphrase_option
 @option(
     "--extract",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=TranslatedPath(file_okay=False, path_type=Path),
     help=N_("After checking, unpack the archive into this folder."),
 )
 def verify(

@@ -50,7 +50,7 @@ def test_an_unknown_setting_is_named(tmp_path: Path):
 
 
 def test_a_bad_date_for_the_demo_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture):
-    code = main(["--data-dir", str(tmp_path), "demo", "--today", "31.05.2027"])
+    code = main(["--lang", "en", "--data-dir", str(tmp_path), "demo", "--today", "31.05.2027"])
     assert code == 2
     assert "YYYY-MM-DD" in capsys.readouterr().err
     assert not (tmp_path / "ediary.db").exists()

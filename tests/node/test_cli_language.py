@@ -1,0 +1,52 @@
+"""Every `ediary … --help` and click's own words speak the user's language [issue 18]."""
+
+from __future__ import annotations
+
+import click
+import pytest
+
+from node.cli import main
+from node.cli.app import cli
+from tests.language import foreign_words
+
+
+def _command_paths(command: click.Command, path: list[str]) -> list[list[str]]:
+    paths = [path]
+    if isinstance(command, click.Group):
+        for name, sub in sorted(command.commands.items()):
+            paths += _command_paths(sub, [*path, name])
+    return paths
+
+
+PATHS = _command_paths(cli, [])
+COMMAND_NAMES = {name for path in PATHS for name in path}
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "ediary")
+def test_help_in_russian_has_no_english(path, capsys):
+    assert main(["--lang", "ru", *path, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Использование:" in out
+    assert foreign_words(out, COMMAND_NAMES) == set(), out
+
+
+def test_help_in_english_stays_english(capsys):
+    assert main(["--lang", "en", "setup", "import", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Usage: ediary setup import [OPTIONS] FILES...")
+
+
+def test_version_follows_the_language(capsys):
+    assert main(["--lang", "ru", "--version"]) == 0
+    assert capsys.readouterr().out.startswith("ediary, версия ")
+    assert main(["--lang", "en", "--version"]) == 0
+    assert capsys.readouterr().out.startswith("ediary, version ")
+
+
+def test_a_file_given_for_a_folder_is_named_in_russian(tmp_path, capsys):
+    not_a_folder = tmp_path / "ediary.db"
+    not_a_folder.write_text("")
+    assert main(["--lang", "ru", "--data-dir", str(not_a_folder), "status"]) == 2
+    err = capsys.readouterr().err
+    assert "Папка" in err and "Directory" not in err
+    assert foreign_words(err) == set(), err

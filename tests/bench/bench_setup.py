@@ -132,20 +132,28 @@ def child_setup(kind: str, workbook: Path, db_path: Path, today: dt.date) -> dic
     from node.services.base.actor import Actor
     from node.services.setup.run import check_setup, import_setup
 
+    marks: list[tuple[str, float]] = []
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if not marks or marks[-1][0] != stage:
+            marks.append((stage, time.perf_counter()))
+
     database = open_database(db_path)
     try:
         with clock.frozen_time(today):
             started = time.perf_counter()
-            if kind == "check":
-                report = check_setup(Actor.for_system(), [workbook])
-            else:
-                report = import_setup(Actor.for_system(), [workbook])
+            run = check_setup if kind == "check" else import_setup
+            marks.append(("reading", started))
+            report = run(Actor.for_system(), [workbook], progress=progress)
             seconds = time.perf_counter() - started
     finally:
         database.close()
+    ends = [at for _stage, at in marks[1:]] + [started + seconds]
+    stages = {stage: round(end - at, 3) for (stage, at), end in zip(marks, ends, strict=True)}
     problems = [str(p) for p in report.problems]
     return {
         "seconds": seconds,
+        "stages_s": stages,
         "peak_mb": _peak_mb(),
         "problems": len(problems),
         "first_problems": problems[:5],
@@ -229,6 +237,7 @@ def run(demo_db: Path, work: Path, *, repeats: int = 3) -> dict[str, Any]:
     times: dict[str, list[float]] = {"check": [], "import": [], "raw": []}
     peaks: dict[str, float] = {}
     imported: dict[str, Any] = {}
+    stages: dict[str, dict[str, float]] = {}
     for n in range(repeats):
         for kind in ("check", "import"):
             node = work / f"{kind}-{n}.db"
@@ -237,6 +246,7 @@ def run(demo_db: Path, work: Path, *, repeats: int = 3) -> dict[str, Any]:
             if outcome["problems"] or (kind == "import" and not outcome["written"]):
                 raise RuntimeError(f"the {kind} found problems: {outcome['first_problems']}")
             times[kind].append(outcome["seconds"])
+            stages[kind] = outcome["stages_s"]  # the last repeat's, where the time goes
             peaks[kind] = max(peaks.get(kind, 0.0), outcome["peak_mb"])
         raw = _in_child("raw", str(work / f"import-{n}.db"), str(work / f"raw-{n}.db"))
         times["raw"].append(raw["seconds"])
@@ -258,6 +268,7 @@ def run(demo_db: Path, work: Path, *, repeats: int = 3) -> dict[str, Any]:
             "setup_import_s": [round(t, 3) for t in times["import"]],
             "setup_raw_insert_s": [round(t, 3) for t in times["raw"]],
             "setup_peak_mb": peaks,
+            "setup_stages_s": stages,
             "setup_imported_rows": imported["rows"],
             "setup_imported_by_table": imported["by_table"],
         }

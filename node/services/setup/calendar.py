@@ -177,14 +177,13 @@ def import_bells(run: Run) -> None:
             continue
         bell = existing.get(row["number"])
         if bell is not None:
-            same = (bell.starts, bell.ends) == (row["starts"], row["ends"])
-            run.report.count("bells", "unchanged" if same else "left")
-            if not same:
-                run.note(
-                    _("Lesson {number} keeps its bells {starts} – {ends}.").format(
-                        number=bell.number, starts=bell.starts, ends=bell.ends
-                    )
-                )
+            if (bell.starts, bell.ends) == (row["starts"], row["ends"]):
+                run.report.count("bells", "unchanged")
+            elif run.attempt(
+                row, "ends", school_setup.change_bell, run.actor, bell.number, row["starts"],
+                row["ends"],
+            ) is not None:  # fmt: skip
+                run.report.count("bells", "updated")
             continue
         bell = run.attempt(
             row, "ends", school_setup.add_bell, run.actor, row["number"], row["starts"],

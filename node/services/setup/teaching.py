@@ -172,21 +172,26 @@ def import_load(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
             continue
         key = (school_class.id, subject.id, group.id if group else None)
         assignment = existing.get(key)
+        if assignment is not None and assignment.teacher_id == teacher.id:
+            if assignment.hours_per_week == hours:
+                run.report.count("load", "unchanged")
+            elif run.attempt(
+                row, "hours", classes.set_hours_per_week, run.actor, assignment.id, hours
+            ) is not None:  # fmt: skip
+                run.report.count("load", "updated")
+            continue
         if assignment is not None:
-            same = (assignment.teacher_id, assignment.hours_per_week) == (teacher.id, hours)
-            run.report.count("load", "unchanged" if same else "left")
-            if not same:
-                run.note(
-                    _(
-                        "{subject} in {label} keeps its teacher {teacher} and {hours} hours a "
-                        "week; the import does not change a journal that exists."
-                    ).format(
-                        subject=subject.name,
-                        label=school_class.label,
-                        teacher=assignment.teacher.display_name,
-                        hours=f"{assignment.hours_per_week:g}",
-                    )
+            run.report.count("load", "left")
+            run.note(
+                _(
+                    "{subject} in {label} stays with {teacher}: the import does not give a "
+                    "journal to another teacher."
+                ).format(
+                    subject=subject.name,
+                    label=school_class.label,
+                    teacher=assignment.teacher.display_name,
                 )
+            )
             continue
         assignment = run.attempt(
             row,

@@ -16,7 +16,9 @@ from node.models import SchoolClass, Student, TeachingAssignment, User, db
 from node.services.base import clock, history
 from node.services.base.actor import Actor
 from node.services.base.lookup import (
+    ensure_journal_open,
     ensure_year_open,
+    get_assignment,
     get_class,
     get_student,
     get_subgroup,
@@ -228,6 +230,22 @@ def check_hours_per_week(hours_per_week: float | str) -> float:
             )
         )
     return hours
+
+
+def set_hours_per_week(
+    actor: Actor, assignment_id: str, hours_per_week: float | str
+) -> TeachingAssignment:
+    """A journal's hours per week, corrected (the teaching load, тарификация, changed)."""
+    assignment = get_assignment(assignment_id)
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    ensure_journal_open(assignment)
+    hours = check_hours_per_week(hours_per_week)
+    before = history.snapshot(assignment, ("hours_per_week",))
+    with db.atomic():
+        assignment.hours_per_week = hours
+        assignment.save(only=[TeachingAssignment.hours_per_week])
+        history.record_update(actor, assignment, before)
+    return assignment
 
 
 def create_assignment(

@@ -319,6 +319,18 @@ def test_add_bell_rejects(school, director, number, starts, ends, error, message
         school_setup.add_bell(director, number, starts, ends)
 
 
+def test_change_bell(school, director):
+    bell = school_setup.change_bell(director, 2, "9:30", "10:15")
+    assert (bell.starts, bell.ends) == ("09:30", "10:15")
+    assert [r.action for r in history_of(bell)][-1] == "update"
+    with nothing_written(), pytest.raises(NotFound, match="no lesson 9"):
+        school_setup.change_bell(director, 9, "9:30", "10:15")
+    with nothing_written(), pytest.raises(ValidationError, match="end after"):
+        school_setup.change_bell(director, 2, "10:30", "10:15")
+    with nothing_written(), pytest.raises(Forbidden):
+        school_setup.change_bell(school.actor(school.teacher), 2, "9:40", "10:25")
+
+
 # --- subjects and work types ----------------------------------------------------------------
 
 

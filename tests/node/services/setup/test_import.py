@@ -213,3 +213,19 @@ def test_the_import_says_how_far_it_is(node: Actor, tmp_path: Path):
     import_setup(node, [path], progress=lambda *stage: stages.append(stage))
     assert stages[0] == ("Year", 0, 13) and stages[-1] == ("Lessons of the year", 13, 13)
     assert [done for _stage, done, _total in stages] == list(range(14))
+
+
+def test_new_hours_and_bells_are_written_a_new_teacher_is_reported(node: Actor, tmp_path: Path):
+    assert import_setup(node, [write_xlsx(tmp_path / "first.xlsx", school())]).written
+    sheets = school()
+    sheets["load"][1][4] = 6  # 7А maths: 6 hours now
+    sheets["load"][5][2] = "smith.j"  # 10Б Russian: another teacher
+    sheets["bells"][2][1:] = ["9:30", "10:15"]
+    report = import_setup(node, [write_xlsx(tmp_path / "second.xlsx", sheets)])
+    assert report.ok and report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["load"] == (0, 1, 3, 1)
+    assert _outcomes(report)["bells"] == (0, 1, 2, 0)
+    assert any("stays with Иванова М. А." in note for note in report.notes), report.notes
+    russian = TeachingAssignment.select().join(User).where(User.login == "ivanova.m")
+    assert russian.count() == 2
+    assert TeachingAssignment.select().where(TeachingAssignment.hours_per_week == 6).count() == 1

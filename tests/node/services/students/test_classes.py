@@ -287,6 +287,19 @@ def test_duplicate_assignment_conflicts(school, director):
         )
 
 
+def test_set_hours_per_week(school, director):
+    assignment = classes.set_hours_per_week(director, school.maths.id, "4.5")
+    assert assignment.hours_per_week == 4.5
+    assert [r.action for r in history_of(assignment)][-1] == "update"
+    with nothing_written(), pytest.raises(ValidationError, match="at most 40"):
+        classes.set_hours_per_week(director, school.maths.id, 41)
+    with nothing_written(), pytest.raises(Forbidden):
+        classes.set_hours_per_week(school.actor(school.teacher), school.maths.id, 3)
+    close_year(school.year)
+    with nothing_written(), pytest.raises(Locked):
+        classes.set_hours_per_week(director, school.maths.id, 3)
+
+
 def test_create_assignment_closed_year(school, director):
     close_year(school.year)
     with nothing_written(), pytest.raises(Locked):

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import os
 import sqlite3
 import sys
+import tempfile
 import traceback
 from pathlib import Path
 
@@ -49,23 +51,23 @@ __all__ = ["cli", "main"]
 
 
 def _log_crash() -> str:
-    """Where the traceback went: the log in the data folder, else (a read-only folder)
-    the screen, and the message says which."""
+    """Where the traceback went: the log in the data folder, else (a read-only folder) one
+    in the system's temporary folder; the message names the file it is really in."""
     directory = current_data_dir[0] if current_data_dir else Path.cwd()
     if not directory.is_dir():
         directory = Path.cwd()
-    path = directory / ERROR_LOG
-    details = traceback.format_exc()
-    try:
-        with append_private(path) as log:
-            log.write(f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n".encode())
-            log.write(details.encode())
-    except OSError as exc:
-        click.echo(details, err=True, nl=False)
-        return _("the screen above ({path} could not be written: {reason})").format(
-            path=path, reason=exc.strerror
-        )
-    return str(path)
+    entry = f"--- {dt.datetime.now().isoformat()} {' '.join(sys.argv)}\n{traceback.format_exc()}"
+    fallback = Path(tempfile.gettempdir()) / f"ediary-error-{os.getuid()}.log"
+    for path in (directory / ERROR_LOG, fallback):
+        try:
+            with append_private(path) as log:
+                log.write(entry.encode())
+        except OSError:
+            continue
+        return str(path)
+    return _("nowhere (neither {first} nor {second} could be written): {error}").format(
+        first=directory / ERROR_LOG, second=fallback, error=entry.strip().splitlines()[-1]
+    )
 
 
 #: ``OSError`` numbers that mean "you may not write there" rather than a bug.

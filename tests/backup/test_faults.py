@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -152,3 +153,29 @@ def test_a_read_only_folder_is_named_reads_work_and_writes_say_why(
     russian = ediary(home, "backup", "now", lang="ru", prefix=prefix)
     assert "только для чтения" in russian.stderr
     assert sorted(p.name for p in home.iterdir()) == before
+
+
+#: A stand-in bug: ``ediary status`` raising what no handler expects, to reach the crash log.
+CRASHING_STATUS = """
+import sys
+import node.cli.status as status
+from node.cli import main
+def broken(*args, **kwargs):
+    raise RuntimeError("a bug")
+status.node_status = broken
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_crash_on_a_read_only_folder_names_the_log_it_really_wrote(node: NodeConfig):
+    prefix = read_only(node.data_dir)
+    result = subprocess.run(
+        [*prefix, sys.executable, "-c", CRASHING_STATUS, "--lang", "en",
+         "--data-dir", str(node.data_dir), "status"],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parents[2],
+    )  # fmt: skip
+    assert result.returncode == 70, result.stderr
+    assert "/dev/null" not in result.stderr and "Traceback" not in result.stderr
+    log = Path(result.stderr.split("details were written to ", 1)[1].strip().rstrip("."))
+    assert log.parent != node.data_dir and "RuntimeError: a bug" in log.read_text()
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600

@@ -1,4 +1,4 @@
-"""Snapshot tests of the home, journal and day's changes screens at 80×24 on the S demo.
+"""Snapshot tests of the home and journal screens at 80×24 on the S demo (pinned day).
 
 The SVGs live in __snapshots__/; after a deliberate change of the screens, look at the
 new pictures and accept them with ``pytest tests/tui/test_snapshots.py --snapshot-update``.
@@ -13,12 +13,6 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from node.models import User
-from node.models.database import open_database
-from node.services.base.actor import Actor
-from node.services.school import substitutions
-from node.services.school.school_day import school_day
-from tests.tui.conftest import TODAY
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
 from tui.app import EdiaryApp
 
@@ -47,22 +41,3 @@ def test_journal_screen(demo_db: Path, snap_compare):
         await steady(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_first_journal)
-
-
-def test_day_changes_screen(demo_db: Path, snap_compare):
-    """The deputy's day with one lesson given to a substitute."""
-    open_database(demo_db)
-    deputy = Actor.from_user(User.get(User.login == "deputy"))
-    [history] = [x for x in school_day(deputy, TODAY) if x.number == 4]
-    volkova = User.get(User.login == "volkova.sr")
-    substitutions.set_substitute(deputy, history.lesson_id, volkova.id, "болезнь")
-    app = EdiaryApp(demo_db, sign_in_as=("deputy", PASSWORD))
-
-    async def open_day(pilot: Pilot[None]) -> None:
-        await settle(pilot)
-        await pilot.press("a")
-        await settle(pilot)
-        await pilot.press("c")
-        await steady(pilot)
-
-    assert snap_compare(app, terminal_size=SIZE, run_before=open_day)

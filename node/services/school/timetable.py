@@ -367,6 +367,11 @@ def generate_lessons(
 # --- single lessons -------------------------------------------------------------------------
 
 
+def school_day_text(day: dt.date) -> str:
+    """A date in a message as a Russian school writes it (25.11.2026)."""
+    return day.strftime("%d.%m.%Y")
+
+
 def _check_place(
     assignment: TeachingAssignment,
     year: AcademicYear,
@@ -379,10 +384,10 @@ def _check_place(
     if not year.contains(day):
         raise ValidationError(
             _("{day} is outside the academic year {name} ({start} – {end}).").format(
-                day=day.isoformat(),
+                day=school_day_text(day),
                 name=year.name,
-                start=year.start.isoformat(),
-                end=year.end.isoformat(),
+                start=school_day_text(year.start),
+                end=school_day_text(year.end),
             )
         )
     holiday = (
@@ -393,7 +398,7 @@ def _check_place(
     if holiday is not None:
         raise ValidationError(
             _("{day} falls in the holiday «{holiday}»; choose a school day.").format(
-                day=day.isoformat(), holiday=holiday.name
+                day=school_day_text(day), holiday=holiday.name
             )
         )
     _check_bell(number)
@@ -405,7 +410,7 @@ def _check_place(
     if taken.exists():
         raise Conflict(
             _("{lesson} already has lesson {number} on {day}.").format(
-                lesson=_describe(assignment), number=number, day=day.isoformat()
+                lesson=_describe(assignment), number=number, day=school_day_text(day)
             )
         )
 
@@ -460,7 +465,7 @@ def cancel_lesson(actor: Actor, lesson_id: str, reason: str) -> Lesson:
             _(
                 "The lesson of {day} has marks or attendance; clear them first, "
                 "or move the lesson instead of cancelling it."
-            ).format(day=lesson.date.isoformat())
+            ).format(day=school_day_text(lesson.date))
         )
     before = history.snapshot(lesson, ("status",))
     with db.atomic():

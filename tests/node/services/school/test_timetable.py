@@ -328,7 +328,7 @@ def test_director_may_add_a_lesson(school, director):
         (dt.date(2027, 6, 10), 2, ValidationError, "outside the academic year 2026/2027"),
         (dt.date(2026, 8, 31), 2, ValidationError, "outside the academic year"),
         (dt.date(2026, 11, 27), 7, ValidationError, "no lesson 7"),
-        (dt.date(2026, 11, 9), 2, Conflict, "already has lesson 2 on 2026-11-09"),
+        (dt.date(2026, 11, 9), 2, Conflict, "already has lesson 2 on 09.11.2026"),
     ],
 )
 def test_add_lesson_rejects(school, teacher, date, number, error, message):
@@ -387,7 +387,7 @@ def test_moving_to_the_same_place_changes_nothing(school, teacher):
     [
         (dt.date(2026, 11, 2), 2, ValidationError, "holiday «Осенние каникулы»"),
         (dt.date(2027, 6, 1), 2, ValidationError, "outside the academic year"),
-        (dt.date(2026, 11, 11), 2, Conflict, "already has lesson 2 on 2026-11-11"),
+        (dt.date(2026, 11, 11), 2, Conflict, "already has lesson 2 on 11.11.2026"),
         (dt.date(2026, 11, 10), 0, ValidationError, "no lesson 0"),
     ],
 )

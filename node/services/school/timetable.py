@@ -53,6 +53,10 @@ from node.services.base.permissions import Action, ensure_allowed
 from node.services.base.text import plain_line
 from node.services.school.substitutions import ensure_substitute_free
 
+#: The mark in a lesson's delete record that a timetable change removed it (so a later
+#: generation may put a lesson there again, unlike a place a lesson was deleted from by hand).
+REGENERATED = "regenerated_from"
+
 LESSON_COLUMNS = ("id", "assignment", "date", "number", "status", "topic", "homework")
 
 
@@ -103,14 +107,27 @@ def _describe(assignment: TeachingAssignment) -> str:
     return f"{assignment.subject.name}, {label}"
 
 
-def _slot_clash(
-    assignment: TeachingAssignment, weekday: int, number: int
-) -> TeachingAssignment | None:
-    """Another assignment that already holds this class or this teacher at weekday/number.
+def clashes_with(assignment: TeachingAssignment, other: TeachingAssignment) -> bool:
+    """Whether two assignments cannot share a weekday and lesson number.
 
     Two lessons of one class at once are fine only when both are for different subgroups
     (the class splits up); a teacher is never in two places at once.
     """
+    if other.id == assignment.id:
+        return False
+    if other.teacher_id == assignment.teacher_id:
+        return True
+    if other.school_class_id != assignment.school_class_id:
+        return False
+    both_subgroups = other.subgroup_id is not None and assignment.subgroup_id is not None
+    return not (both_subgroups and other.subgroup_id != assignment.subgroup_id)
+
+
+def _slot_clash(
+    assignment: TeachingAssignment, weekday: int, number: int
+) -> TeachingAssignment | None:
+    """Another assignment that already holds this class or this teacher at weekday/number
+    (see ``clashes_with``)."""
     same_time = (
         TeachingAssignment.select(TeachingAssignment)
         .join(TimetableSlot)
@@ -126,11 +143,32 @@ def _slot_clash(
         )
     )
     for other in same_time:
-        if other.teacher_id == assignment.teacher_id:
+        if clashes_with(assignment, other):
             return other
-        both_subgroups = other.subgroup_id is not None and assignment.subgroup_id is not None
-        if not (both_subgroups and other.subgroup_id != assignment.subgroup_id):
-            return other
+    return None
+
+
+def _room_clash(
+    assignment: TeachingAssignment, weekday: int, number: int, room: str
+) -> TeachingAssignment | None:
+    """Another assignment of the year whose lesson is in ``room`` at weekday/number."""
+    if not room:
+        return None
+    same_time = (
+        TimetableSlot.select(TimetableSlot, TeachingAssignment)
+        .join(TeachingAssignment)
+        .join(SchoolClass)
+        .where(
+            TimetableSlot.weekday == weekday,
+            TimetableSlot.number == number,
+            TeachingAssignment.id != assignment.id,
+            SchoolClass.year == assignment.school_class.year_id,
+            TimetableSlot.room != "",
+        )
+    )
+    for slot in same_time:
+        if slot.room.casefold() == room.casefold():
+            return slot.assignment
     return None
 
 
@@ -148,6 +186,20 @@ def set_slot(
         raise ValidationError(_("A weekday must be a number from 1 (Monday) to 7 (Sunday)."))
     _check_bell(number)
     clean_room = (room or "").strip()
+    in_room = _room_clash(assignment, weekday, number, clean_room)
+    if in_room is not None:
+        raise Conflict(
+            _(
+                "Room {room} is taken then ({lesson}, {teacher}, day {weekday}, lesson {number}); "
+                "choose another room."
+            ).format(
+                room=clean_room,
+                lesson=_describe(in_room),
+                teacher=in_room.teacher.display_name,
+                weekday=weekday,
+                number=number,
+            )
+        )
     existing = TimetableSlot.get_or_none(
         TimetableSlot.assignment == assignment,
         TimetableSlot.weekday == weekday,
@@ -264,6 +316,9 @@ def _vacated(
         place = present.get(lesson_id)
         for action, changes in records:  # newest first
             if action == "delete":
+                if REGENERATED in changes:  # the timetable no longer had it: not a choice
+                    place = None
+                    continue
                 try:
                     place = (
                         str(changes["assignment"][0]),

@@ -23,9 +23,14 @@ from node.services.health.status import NodeStatus, node_status
 SHOWN_LOOSE = 5
 
 
-def warn_if_loose(data_dir: Path, destinations: tuple[Path, ...]) -> None:
-    """Say which of the node's files other accounts may read, and the one chmod that fixes it."""
-    roots = [data_dir, *(d for d in destinations if not d.is_relative_to(data_dir))]
+def warn_if_loose(data_dir: Path, database: Path) -> None:
+    """Say which of the node's files other accounts may read, and the one chmod that fixes it.
+
+    The data folder (with ``backups/``) and the database's folder are checked; an extra
+    backup destination is not: it is often a FAT drive, which has no modes to fix, and it
+    holds only encrypted backups.
+    """
+    roots = [data_dir, *([database.parent] if not database.is_relative_to(data_dir) else [])]
     loose = loose_files(roots)
     if not loose:
         return
@@ -81,7 +86,7 @@ def status(obj: Context) -> None:
     rows.append((_("last verified backup"), describe_age(backups.age)))
     print_table(rows)
     warn_if_stale(settings)
-    warn_if_loose(obj.config.data_dir, settings.destinations)
+    warn_if_loose(obj.config.data_dir, path)
 
 
 def _report_damage(info: NodeStatus, settings: BackupSettings) -> NoReturn:

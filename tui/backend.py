@@ -22,7 +22,13 @@ import peewee as pw
 from node.errors import EdiaryError
 from node.i18n import _, current_language, use_language
 from node.models import db
-from node.models.database import open_database
+from node.models.database import (
+    DAMAGED_CODES,
+    open_database,
+    record_damage,
+    sqlite_code,
+    storage_error,
+)
 from node.services.access.auth import SignedIn
 from node.services.base import clock
 from node.services.base.actor import Actor
@@ -43,10 +49,15 @@ class Outcome(Generic[T]):
         return self.error is None
 
 
-def describe(error: Exception) -> str:
-    """The one line the status bar shows for a failed call (never a traceback)."""
+def describe(error: Exception, database: Path | None = None) -> str:
+    """The one line the status bar shows for a failed call (never a traceback); a fault
+    SQLite reports is said as the command line says it (``storage_error``)."""
     if isinstance(error, EdiaryError):
         return str(error)
+    if database is not None and isinstance(error, pw.DatabaseError | sqlite3.Error):
+        if sqlite_code(error) in DAMAGED_CODES:
+            record_damage(database, str(error))
+        return str(storage_error(database, error))
     return _(
         "The database cannot be used right now ({error}); nothing was saved. "
         "Check the disk and the data folder, then try again."
@@ -92,7 +103,7 @@ class Backend:
         try:
             return Outcome(value=self.call(function, *args, **kwargs))
         except (EdiaryError, pw.DatabaseError, sqlite3.Error, OSError) as error:
-            return Outcome(error=describe(error))
+            return Outcome(error=describe(error, self.database_path))
 
     def open(self) -> Outcome[None]:
         """Open (and migrate) the database once, binding it for every thread."""
@@ -103,5 +114,5 @@ class Backend:
         try:
             self._context.copy().run(run)
         except (EdiaryError, pw.DatabaseError, sqlite3.Error, OSError) as error:
-            return Outcome(error=describe(error))
+            return Outcome(error=describe(error, self.database_path))
         return Outcome()

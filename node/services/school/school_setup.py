@@ -37,7 +37,7 @@ def _overlaps(a_start: dt.date, a_end: dt.date, b_start: dt.date, b_end: dt.date
     return a_start <= b_end and b_start <= a_end
 
 
-def _check_range(start: dt.date, end: dt.date) -> None:
+def check_range(start: dt.date, end: dt.date) -> None:
     if start > end:
         raise ValidationError(
             _("The start date {start} is after the end date {end}; swap them.").format(
@@ -171,7 +171,7 @@ def create_year(actor: Actor, name: str, start: dt.date, end: dt.date) -> Academ
     return year
 
 
-def _check_period(
+def check_period(
     year: AcademicYear,
     scheme: str,
     number: int,
@@ -190,7 +190,7 @@ def _check_period(
     if not isinstance(number, int) or number < 1:
         raise ValidationError(_("A period's number must be a whole number from 1."))
     clean_name = required_text(name, _("Enter the period's name, e.g. «1st quarter»."))
-    _check_range(start, end)
+    check_range(start, end)
     check_inside_year(year, start, end)
     for other_number, other_name, other_start, other_end in others:
         if other_number == number:
@@ -215,7 +215,7 @@ def _check_period(
     return clean_name
 
 
-def _existing_periods(year: AcademicYear, scheme: str) -> list[tuple[int, str, dt.date, dt.date]]:
+def existing_periods(year: AcademicYear, scheme: str) -> list[tuple[int, str, dt.date, dt.date]]:
     return [(p.number, p.name, p.start, p.end) for p in Period.of_scheme(year, scheme)]
 
 
@@ -231,8 +231,8 @@ def add_period(
     year = get_year(year_id)
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     ensure_year_open(year)
-    others = _existing_periods(year, scheme) if scheme in PERIOD_SCHEMES else []
-    clean_name = _check_period(year, scheme, number, name, start, end, others)
+    others = existing_periods(year, scheme) if scheme in PERIOD_SCHEMES else []
+    clean_name = check_period(year, scheme, number, name, start, end, others)
     with db.atomic():
         period = Period.create(
             year=year, scheme=scheme, number=number, name=clean_name, start=start, end=end
@@ -279,10 +279,10 @@ def create_standard_periods(
         ("halves", list(halves)),
         ("year", [(year.start, year.end)]),
     ):
-        others = _existing_periods(year, scheme)
+        others = existing_periods(year, scheme)
         for index, (start, end) in enumerate(ranges):
             number = index + 1
-            name = _check_period(year, scheme, number, names[scheme][index], start, end, others)
+            name = check_period(year, scheme, number, names[scheme][index], start, end, others)
             others.append((number, name, start, end))
             planned.append((scheme, number, name, start, end))
     created: list[Period] = []
@@ -301,7 +301,7 @@ def add_holiday(actor: Actor, year_id: str, name: str, start: dt.date, end: dt.d
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     ensure_year_open(year)
     clean_name = required_text(name, _("Enter the holiday's name, e.g. «Autumn break»."))
-    _check_range(start, end)
+    check_range(start, end)
     check_inside_year(year, start, end)
     with db.atomic():
         holiday = Holiday.create(year=year, name=clean_name, start=start, end=end)
@@ -321,7 +321,7 @@ def _parse_time(value: str) -> tuple[str, int]:
     )
 
 
-def _check_bell(number: int, starts: str, ends: str) -> tuple[str, str]:
+def check_bell(number: int, starts: str, ends: str) -> tuple[str, str]:
     """A lesson number and its bells as stored ('08:30', '09:15'), the end after the start."""
     if not isinstance(number, int) or not 0 <= number <= 20:
         raise ValidationError(_("A lesson number must be a whole number from 0 to 20."))
@@ -339,7 +339,7 @@ def _check_bell(number: int, starts: str, ends: str) -> tuple[str, str]:
 def add_bell(actor: Actor, number: int, starts: str, ends: str) -> Bell:
     """Lesson ``number`` runs from ``starts`` to ``ends`` (number 0 is the early 'zero' lesson)."""
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
-    start_text, end_text = _check_bell(number, starts, ends)
+    start_text, end_text = check_bell(number, starts, ends)
     if Bell.select().where(Bell.number == number).exists():
         raise Conflict(_("Lesson {number} is already in the bell schedule.").format(number=number))
     with db.atomic():
@@ -351,7 +351,7 @@ def add_bell(actor: Actor, number: int, starts: str, ends: str) -> Bell:
 def change_bell(actor: Actor, number: int, starts: str, ends: str) -> Bell:
     """New bells for lesson ``number`` (lessons keep their numbers; only the times move)."""
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
-    start_text, end_text = _check_bell(number, starts, ends)
+    start_text, end_text = check_bell(number, starts, ends)
     bell = Bell.get_or_none(Bell.number == number)
     if bell is None:
         raise NotFound(
@@ -398,17 +398,23 @@ def create_subject(
     return subject
 
 
-def create_work_type(actor: Actor, name: str, weight: float, kind: str) -> WorkType:
-    ensure_allowed(actor, Action.SCHOOL_MANAGE)
-    clean_name = required_text(name, _("Enter the name of the kind of work."))
+def check_weight(weight: float | str) -> float:
+    """A work type's weight as a number above 0 (a decimal comma is accepted)."""
     try:
-        value = float(weight)
+        value = float(str(weight).strip().replace(",", "."))
     except (TypeError, ValueError):
         value = math.nan
     if not (math.isfinite(value) and value > 0):
         raise ValidationError(
             _("A weight must be a number above 0, not «{weight}».").format(weight=weight)
         )
+    return value
+
+
+def create_work_type(actor: Actor, name: str, weight: float, kind: str) -> WorkType:
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    clean_name = required_text(name, _("Enter the name of the kind of work."))
+    value = check_weight(weight)
     if kind not in WORK_KINDS:
         raise ValidationError(
             _("Unknown kind of work «{kind}»: use one of {choices}.").format(

@@ -12,7 +12,18 @@ import math
 
 from node.errors import Conflict, Forbidden, ValidationError
 from node.i18n import _
-from node.models import SchoolClass, Student, TeachingAssignment, User, db
+from node.models import (
+    FinalMark,
+    Lesson,
+    Mark,
+    PlanItem,
+    SchoolClass,
+    Student,
+    TeachingAssignment,
+    TimetableSlot,
+    User,
+    db,
+)
 from node.services.base import clock, history
 from node.services.base.actor import Actor
 from node.services.base.lookup import (
@@ -307,3 +318,59 @@ def create_assignment(
         )
         history.record_create(actor, assignment)
     return assignment
+
+
+# --- removing what nothing depends on -------------------------------------------------------
+
+
+def remove_class(actor: Actor, class_id: str) -> None:
+    """Remove a class without students and journals (a class with marks has both)."""
+    school_class = get_class(class_id)
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    ensure_year_open(school_class.year)
+    students = Student.select().where(Student.school_class == school_class).count()
+    journals = (
+        TeachingAssignment.select().where(TeachingAssignment.school_class == school_class).count()
+    )
+    if students or journals:
+        marks = (
+            Mark.select()
+            .join(Lesson)
+            .join(TeachingAssignment)
+            .where(TeachingAssignment.school_class == school_class)
+            .count()
+        )
+        raise Conflict(
+            _(
+                "{label} has {students} students, {journals} journals and {marks} marks; "
+                "a class is removed only when it has none."
+            ).format(label=school_class.label, students=students, journals=journals, marks=marks)
+        )
+    with db.atomic():
+        history.record_delete(actor, school_class)
+        school_class.delete_instance()
+
+
+def remove_assignment(actor: Actor, assignment_id: str) -> None:
+    """Remove a journal from the teaching load, with its timetable places, when it holds
+    no lessons, plan and final marks (its data is never thrown away)."""
+    assignment = get_assignment(assignment_id)
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    ensure_journal_open(assignment)
+    lessons = Lesson.select().where(Lesson.assignment == assignment).count()
+    plan = PlanItem.select().where(PlanItem.assignment == assignment).count()
+    finals = FinalMark.select().where(FinalMark.assignment == assignment).count()
+    if lessons or plan or finals:
+        raise Conflict(
+            _(
+                "The journal has {lessons} lessons, {plan} plan topics and {finals} final marks; "
+                "a journal with data is not removed."
+            ).format(lessons=lessons, plan=plan, finals=finals)
+        )
+    slots = list(TimetableSlot.select().where(TimetableSlot.assignment == assignment))
+    with db.atomic():
+        for slot in slots:
+            history.record_delete(actor, slot)
+            slot.delete_instance()
+        history.record_delete(actor, assignment)
+        assignment.delete_instance()

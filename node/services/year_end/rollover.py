@@ -31,7 +31,7 @@ from node.services.base import history
 from node.services.base.actor import Actor
 from node.services.base.lookup import ensure_year_open, get_year, required_text
 from node.services.base.permissions import Action, ensure_allowed
-from node.services.school.school_setup import _check_period
+from node.services.school.school_setup import check_period
 from node.services.school.timetable import GenerationResult, generate_lessons
 
 DEFAULT_GRADUATING = (11,)
@@ -95,7 +95,7 @@ def _planned_periods(
             ]
         others: list[tuple[int, str, dt.date, dt.date]] = []
         for number, name, start, end in rows:
-            clean = _check_period(new, scheme, number, name, start, end, others)
+            clean = check_period(new, scheme, number, name, start, end, others)
             others.append((number, clean, start, end))
             planned.append((scheme, number, clean, start, end))
     year_name = old[("year", 1)].name if ("year", 1) in old else _("Year")

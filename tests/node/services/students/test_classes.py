@@ -306,3 +306,38 @@ def test_create_assignment_closed_year(school, director):
         classes.create_assignment(
             director, school.teacher.id, school.class_8b.id, school.pe_subject.id, hours_per_week=1
         )
+
+
+# --- removing a class or a journal ----------------------------------------------------------
+
+
+def test_a_class_with_students_and_marks_is_not_removed_and_says_why(school, director):
+    from tests.factories import make_mark
+
+    make_mark(school.maths_lessons[0], school.students[0], "5", school.oral)
+    with nothing_written(), pytest.raises(Conflict, match="1 marks"):
+        classes.remove_class(director, school.class_7a.id)
+
+
+def test_an_empty_class_is_removed_with_history(school, director):
+    empty = classes.create_class(director, school.year.id, 9, "В")
+    with nothing_written(), pytest.raises(Forbidden):
+        classes.remove_class(school.actor(school.teacher), empty.id)
+    classes.remove_class(director, empty.id)
+    assert SchoolClass.get_or_none(SchoolClass.id == empty.id) is None
+    assert [row.action for row in history_of(empty)] == ["create", "delete"]
+
+
+def test_a_journal_with_lessons_is_kept_a_new_one_goes_with_its_timetable(school, director):
+    from node.models import TeachingAssignment, TimetableSlot
+
+    with nothing_written(), pytest.raises(Conflict, match="lessons"):
+        classes.remove_assignment(director, school.maths.id)
+    journal = classes.create_assignment(
+        director, school.pe_teacher.id, school.class_8b.id, school.pe_subject.id, hours_per_week=2
+    )
+    TimetableSlot.create(assignment=journal, weekday=5, number=4)
+    classes.remove_assignment(director, journal.id)
+    assert TeachingAssignment.get_or_none(TeachingAssignment.id == journal.id) is None
+    assert not TimetableSlot.select().where(TimetableSlot.assignment == journal.id).exists()
+    assert [row.action for row in history_of(journal)] == ["create", "delete"]

@@ -108,6 +108,19 @@ class EdiaryApp(App[None]):
                     _("Substitutes, moved and cancelled lessons of a day"),
                     self.day_changes,
                 )
+            if allowed(self.backend.actor, Action.SCHOOL_VIEW):
+                yield SystemCommand(
+                    _("School"),
+                    _("Periods, holidays, bells, subjects, classes and the teaching load"),
+                    self.school,
+                )
+
+    def school(self) -> None:
+        from tui.screens.school import SchoolScreen
+
+        set_language(self.backend.language)
+        if not isinstance(self.screen, SchoolScreen):
+            self.push_screen(SchoolScreen())
 
     def day_changes(self) -> None:
         from tui.screens.day_changes import DayChangesScreen

@@ -86,6 +86,7 @@ class AdminScreen(Screen[None]):
         Binding("w", "export('html')", N_("Export HTML"), id="export-html"),
         Binding("r", "refresh", N_("Refresh"), show=False, id="refresh"),
         Binding("c", "day_changes", N_("The day's changes"), id="day-changes"),
+        Binding("s", "school", N_("School"), show=False, id="school"),
     ]
     HELP_KEYS = [
         (N_("Enter"), N_("Control: open a teacher or class, a journal, then the journal grid")),
@@ -169,6 +170,12 @@ class AdminScreen(Screen[None]):
         from tui.screens.day_changes import DayChangesScreen
 
         self.app.push_screen(DayChangesScreen())
+
+    def action_school(self) -> None:
+        """The school's structure (periods, bells, subjects, classes, teaching load)."""
+        from tui.screens.school import SchoolScreen
+
+        self.app.push_screen(SchoolScreen())
 
     def action_back(self) -> None:
         if not self.pane().back():

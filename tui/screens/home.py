@@ -39,6 +39,7 @@ class HomeScreen(Screen[None]):
         Binding("y", "conflicts", N_("Sync conflicts"), show=False, id="conflicts"),
         Binding("c", "my_class", N_("My class"), id="my-class"),
         Binding("a", "admin", N_("Administration"), show=False, id="admin"),
+        Binding("s", "school", N_("School"), show=False, id="school"),
         Binding("tab", "app.focus_next", N_("Next list"), show=False),
     ]
     HELP_KEYS = [(N_("Enter"), N_("Open the journal of the line"))]
@@ -105,6 +106,22 @@ class HomeScreen(Screen[None]):
         status.update(
             _(
                 "The administration screen is for the director, the deputies and the system "
+                "administrator; your account has none of these roles."
+            )
+        )
+        status.add_class("error")
+
+    def action_school(self) -> None:
+        """The school's structure: periods, holidays, bells, subjects, classes, load."""
+        from tui.screens.school import SchoolScreen, may_view_school
+
+        if may_view_school(self.app.backend.actor):
+            self.app.push_screen(SchoolScreen())
+            return
+        status = self.query_one("#status", Static)
+        status.update(
+            _(
+                "The School section is for the director, the deputies and the system "
                 "administrator; your account has none of these roles."
             )
         )

@@ -47,6 +47,7 @@ _M = TypeVar("_M", bound=pw.Model)
 
 class Action(StrEnum):
     SCHOOL_MANAGE = "school.manage"  # years, periods, classes, subjects, timetable; no resource
+    SCHOOL_VIEW = "school.view"  # read the school's structure (the School section); no resource
     USERS_MANAGE = "users.manage"  # staff accounts and their codes; no resource
     REPORTS_VIEW = "reports.view"  # control and performance reports; no resource
     JOURNAL_VIEW = "journal.view"  # resource: TeachingAssignment, or one Lesson's page
@@ -166,7 +167,7 @@ def allowed(actor: Actor, action: Action, resource: Resource = None) -> bool:
             return actor.user_id is not None and actor.has_role(*STAFF_ROLES)
         case Action.USERS_MANAGE | Action.NODES_MANAGE:
             return actor.has_role("sysadmin")
-        case Action.BACKUPS_VIEW | Action.SCHOOL_EXPORT:
+        case Action.BACKUPS_VIEW | Action.SCHOOL_EXPORT | Action.SCHOOL_VIEW:
             return admin or actor.has_role("sysadmin")
         case Action.YEAR_CLOSE:
             return actor.has_role("director", "sysadmin")

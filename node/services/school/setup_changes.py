@@ -37,7 +37,13 @@ from node.services.base.lookup import (
     required_text,
 )
 from node.services.base.permissions import Action, ensure_allowed
-from node.services.school.school_setup import check_period, check_weight, existing_periods
+from node.services.school.school_setup import (
+    check_inside_year,
+    check_period,
+    check_range,
+    check_weight,
+    existing_periods,
+)
 
 
 def _remove(actor: Actor, row: SyncModel) -> None:
@@ -75,11 +81,30 @@ def remove_period(actor: Actor, period_id: str) -> None:
     _remove(actor, period)
 
 
-def remove_holiday(actor: Actor, holiday_id: str) -> None:
-    """Remove a holiday (its days become school days for lessons generated later)."""
+def change_holiday(
+    actor: Actor, holiday_id: str, name: str, start: dt.date, end: dt.date
+) -> Holiday:
+    """New name or dates for a holiday (lessons generated later follow them)."""
+    holiday = _holiday(holiday_id)
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    ensure_year_open(holiday.year)
+    clean = required_text(name, _("Enter the holiday's name, e.g. «Autumn break»."))
+    check_range(start, end)
+    check_inside_year(holiday.year, start, end)
+    history.update_row(actor, holiday, {"name": clean, "start": start, "end": end})
+    return holiday
+
+
+def _holiday(holiday_id: str) -> Holiday:
     holiday = Holiday.get_or_none(Holiday.id == holiday_id)
     if holiday is None:
         raise NotFound(_("This holiday no longer exists; refresh the list."))
+    return holiday
+
+
+def remove_holiday(actor: Actor, holiday_id: str) -> None:
+    """Remove a holiday (its days become school days for lessons generated later)."""
+    holiday = _holiday(holiday_id)
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     ensure_year_open(holiday.year)
     _remove(actor, holiday)

@@ -125,3 +125,34 @@ def test_a_work_type_with_marks_is_not_removed(school, director):
     spare = school_setup.create_work_type(director, "Зачёт", 1, "oral")
     setup_changes.remove_work_type(director, spare.id)
     assert WorkType.get_or_none(WorkType.id == spare.id) is None
+
+
+def test_change_holiday_checks_its_dates_inside_the_year(school, director):
+    holiday = school.autumn_break
+    setup_changes.change_holiday(
+        director, holiday.id, "Осенние каникулы", dt.date(2026, 10, 26), dt.date(2026, 11, 3)
+    )
+    assert Holiday.get_by_id(holiday.id).start == dt.date(2026, 10, 26)
+    with nothing_written(), pytest.raises(ValidationError, match="swap"):
+        setup_changes.change_holiday(
+            director, holiday.id, "Каникулы", dt.date(2026, 11, 3), dt.date(2026, 10, 26)
+        )
+    with nothing_written(), pytest.raises(ValidationError, match="name"):
+        setup_changes.change_holiday(
+            director, holiday.id, " ", dt.date(2026, 10, 26), dt.date(2026, 11, 3)
+        )
+
+
+def test_the_structure_is_read_by_the_administration_and_the_sysadmin_only(school, director):
+    from node.services.school.setup_view import school_structure
+
+    structure = school_structure(school.actor(school.sysadmin))
+    assert structure.year is not None and structure.year.name == school.year.name
+    assert [c.label for c in structure.classes] == ["7А", "8Б"]
+    maths = next(x for x in structure.load if x.id == school.maths.id)
+    assert (maths.class_label, maths.subgroup) == ("7А", "")
+    assert any(x.subgroup for x in structure.load)  # the English subgroup
+    assert school.teacher.id in {t.id for t in structure.teachers}
+    assert len(structure.periods) == 4 + 2 + 1
+    with pytest.raises(Forbidden):
+        school_structure(school.actor(school.teacher))

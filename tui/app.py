@@ -114,6 +114,12 @@ class EdiaryApp(App[None]):
                     _("Periods, holidays, bells, subjects, classes and the teaching load"),
                     self.school,
                 )
+            if allowed(self.backend.actor, Action.SCHOOL_MANAGE):
+                yield SystemCommand(
+                    _("Timetable"),
+                    _("A class's or a teacher's week; lessons follow it from a date"),
+                    self.timetable,
+                )
 
     def school(self) -> None:
         from tui.screens.school import SchoolScreen
@@ -128,6 +134,13 @@ class EdiaryApp(App[None]):
         set_language(self.backend.language)
         if not isinstance(self.screen, DayChangesScreen):
             self.push_screen(DayChangesScreen())
+
+    def timetable(self) -> None:
+        from tui.screens.timetable import TimetableScreen
+
+        set_language(self.backend.language)
+        if not isinstance(self.screen, TimetableScreen):
+            self.push_screen(TimetableScreen())
 
     def go_home(self) -> None:
         from tui.screens.home import HomeScreen

@@ -1,5 +1,6 @@
 """The administration screen: reports [R 3.5, 6.2, 8.1, 8.2], final marks [R 5.4], backups;
-``c`` opens the day's changes (substitutions, moved and cancelled lessons).
+``c`` opens the day's changes (substitutions, moved and cancelled lessons), ``t`` the
+timetable editor.
 
 One tab per duty; the director and the deputies see all of them, the system administrator
 only the backups (the permission module decides). The screen owns every key, so F1 lists
@@ -87,6 +88,7 @@ class AdminScreen(Screen[None]):
         Binding("r", "refresh", N_("Refresh"), show=False, id="refresh"),
         Binding("c", "day_changes", N_("The day's changes"), id="day-changes"),
         Binding("s", "school", N_("School"), show=False, id="school"),
+        Binding("t", "timetable", N_("Timetable"), show=False, id="timetable"),
     ]
     HELP_KEYS = [
         (N_("Enter"), N_("Control: open a teacher or class, a journal, then the journal grid")),
@@ -176,6 +178,15 @@ class AdminScreen(Screen[None]):
         from tui.screens.school import SchoolScreen
 
         self.app.push_screen(SchoolScreen())
+
+    def action_timetable(self) -> None:
+        """The weekly timetable of a class or a teacher, and its lessons from a date."""
+        if not allowed(self.app.backend.actor, Action.SCHOOL_MANAGE):
+            self.say(_("The timetable is kept by the director and the deputies."))
+            return
+        from tui.screens.timetable import TimetableScreen
+
+        self.app.push_screen(TimetableScreen())
 
     def action_back(self) -> None:
         if not self.pane().back():

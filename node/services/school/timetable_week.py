@@ -44,9 +44,11 @@ class LoadLine:
     class_id: str
     class_label: str
     subject: str
+    subject_short: str  # the subject's short name, for a narrow cell
     subgroup: str
     teacher_id: str
     teacher: str
+    teacher_surname: str
 
 
 @dataclass(frozen=True)
@@ -102,9 +104,11 @@ def _line(assignment: TeachingAssignment) -> LoadLine:
         class_id=assignment.school_class_id,
         class_label=assignment.school_class.label,
         subject=assignment.subject.name,
+        subject_short=assignment.subject.short_name or assignment.subject.name,
         subgroup=assignment.subgroup.name if assignment.subgroup_id else "",
         teacher_id=assignment.teacher_id,
         teacher=assignment.teacher.display_name,
+        teacher_surname=assignment.teacher.last_name,
     )
 
 

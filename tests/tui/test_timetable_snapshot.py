@@ -1,0 +1,39 @@
+"""Snapshot of the timetable editor's grid at 80×24: the demo class 7А's week, in Russian.
+
+Accept a deliberate change with ``pytest tests/tui/test_timetable_snapshot.py
+--snapshot-update`` after looking at the new picture in __snapshots__/.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+
+from node.i18n import use_language
+from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
+from tests.tui.test_snapshots import steady
+from tui.app import EdiaryApp
+
+pytest.importorskip("pytest_textual_snapshot")
+
+
+@pytest.fixture(autouse=True)
+def russian(english) -> Iterator[None]:
+    with use_language("ru"):
+        yield
+
+
+def test_timetable_grid(demo_db: Path, tmp_path: Path, snap_compare):
+    app = EdiaryApp(demo_db, sign_in_as=("deputy", PASSWORD), data_dir=tmp_path)
+
+    async def open_the_week(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("t")
+        await steady(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=open_the_week)

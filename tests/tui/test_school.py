@@ -248,3 +248,28 @@ async def test_a_teacher_is_told_the_section_is_the_administrations(demo_db, tmp
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert "School section" in said(app)
+
+
+async def test_a_class_with_final_marks_keeps_its_scheme_and_gets_a_new_teacher(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_school(pilot, app)
+        await pilot.press("6", "e")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldsDialog)
+        with nothing_written():
+            await pilot.press("enter", "down", "enter")  # quarters → halves
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, SchoolScreen)
+            assert "final marks" in said(app) and status(app).has_class("error")
+        await pilot.press("e")
+        await settle(pilot)
+        app.screen.query_one("#f-teacher", Select).focus()
+        await pilot.press("enter", "down", "enter")  # another class teacher
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        class_7a = SchoolClass.get()
+        assert class_7a.period_scheme == "quarters"
+        assert [h.action for h in history_of(class_7a)][-1] == "update"
+        assert said(app) == "The class is changed."

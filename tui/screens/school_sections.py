@@ -449,21 +449,26 @@ class ClassesSection(Section):
         if found is None:
             return _(NOTHING)
 
+        schemes = tuple((_(SCHEME_NAMES[k]), k) for k in classes.CLASS_SCHEMES)
+
         def read(a: dict[str, str]) -> Call:
-            return lambda actor: classes.set_class_teacher(actor, found.id, a["teacher"] or None)
+            return lambda actor: classes.change_class(
+                actor, found.id, class_teacher_id=a["teacher"] or None, period_scheme=a["scheme"]
+            )
 
         return Form(
-            _("Class teacher of {label}").format(label=found.label),
+            _("Class {label}").format(label=found.label),
             [
+                Field("scheme", _("Scheme"), found.scheme, schemes),
                 Field(
                     "teacher",
                     _("Class teacher"),
                     found.teacher_id or "",
                     _teacher_choices(s, nobody=True),
-                )
+                ),
             ],
             read,
-            _("The class teacher is set."),
+            _("The class is changed."),
         )
 
     def remove(self, s: Structure, key: str | None) -> Removal | str:

@@ -374,3 +374,42 @@ def remove_assignment(actor: Actor, assignment_id: str) -> None:
             slot.delete_instance()
         history.record_delete(actor, assignment)
         assignment.delete_instance()
+
+
+def _check_scheme_change(school_class: SchoolClass, period_scheme: str) -> None:
+    """Quarters or halves; changed only while the class has no final marks (they belong to
+    the periods of the scheme it followed)."""
+    if period_scheme not in CLASS_SCHEMES:
+        raise ValidationError(
+            _("A class follows quarters or halves, not «{scheme}».").format(scheme=period_scheme)
+        )
+    if period_scheme == school_class.period_scheme:
+        return
+    finals = (
+        FinalMark.select()
+        .join(TeachingAssignment)
+        .where(TeachingAssignment.school_class == school_class)
+        .count()
+    )
+    if finals:
+        raise Conflict(
+            _(
+                "{label} already has final marks ({count}) for its periods; "
+                "its scheme is not changed in the middle of the year."
+            ).format(label=school_class.label, count=finals)
+        )
+
+
+def change_class(
+    actor: Actor, class_id: str, *, class_teacher_id: str | None, period_scheme: str
+) -> SchoolClass:
+    """A class's teacher and period scheme, both checked before either is written."""
+    school_class = get_class(class_id)
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    ensure_year_open(school_class.year)
+    teacher = _class_teacher(class_teacher_id)
+    _check_scheme_change(school_class, period_scheme)
+    history.update_row(
+        actor, school_class, {"class_teacher": teacher, "period_scheme": period_scheme}
+    )
+    return school_class

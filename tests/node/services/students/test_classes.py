@@ -341,3 +341,38 @@ def test_a_journal_with_lessons_is_kept_a_new_one_goes_with_its_timetable(school
     assert TeachingAssignment.get_or_none(TeachingAssignment.id == journal.id) is None
     assert not TimetableSlot.select().where(TimetableSlot.assignment == journal.id).exists()
     assert [row.action for row in history_of(journal)] == ["create", "delete"]
+
+
+def test_a_class_changes_its_scheme_until_it_has_final_marks(school, director):
+    import datetime as dt
+
+    from node.models import FinalMark
+
+    teacher = school.other_teacher.id
+    classes.change_class(
+        director, school.class_8b.id, class_teacher_id=teacher, period_scheme="quarters"
+    )
+    assert SchoolClass.get_by_id(school.class_8b.id).period_scheme == "quarters"
+    assert [row.action for row in history_of(school.class_8b)][-1] == "update"
+    with nothing_written(), pytest.raises(ValidationError, match="quarters or halves"):
+        classes.change_class(
+            director, school.class_8b.id, class_teacher_id=teacher, period_scheme="year"
+        )
+    FinalMark.create(
+        student=school.students[0],
+        assignment=school.maths,
+        period=school.quarters[0],
+        value="5",
+        set_at=dt.datetime(2026, 11, 1, 9, 0),
+    )
+    with nothing_written(), pytest.raises(Conflict, match="final marks"):
+        classes.change_class(
+            director, school.class_7a.id, class_teacher_id=None, period_scheme="halves"
+        )
+    with nothing_written(), pytest.raises(Forbidden):
+        classes.change_class(
+            school.actor(school.teacher),
+            school.class_8b.id,
+            class_teacher_id=teacher,
+            period_scheme="halves",
+        )

@@ -273,3 +273,18 @@ async def test_a_class_with_final_marks_keeps_its_scheme_and_gets_a_new_teacher(
         assert class_7a.period_scheme == "quarters"
         assert [h.action for h in history_of(class_7a)][-1] == "update"
         assert said(app) == "The class is changed."
+
+
+async def test_t_opens_the_week_of_the_highlighted_class(demo_db, tmp_path):
+    from tui.screens.timetable import TimetableScreen
+
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_school(pilot, app)
+        await pilot.press("7", "t")
+        await settle(pilot)
+        assert isinstance(app.screen, TimetableScreen)
+        assert (app.screen.owner, app.screen.owner_id) == ("class", SchoolClass.get().id)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SchoolScreen)

@@ -52,6 +52,7 @@ class SchoolScreen(Screen[None]):
         Binding("e", "edit", N_("Edit"), id="edit"),
         Binding("delete", "remove", N_("Remove"), id="remove"),
         Binding("x", "remove", N_("Remove"), show=False, id="remove-x"),
+        Binding("t", "timetable", N_("The class's timetable"), show=False, id="timetable"),
         Binding("r", "refresh", N_("Refresh"), show=False, id="refresh"),
     ]
     HELP_KEYS = [
@@ -186,6 +187,22 @@ class SchoolScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_timetable(self) -> None:
+        """The week of the highlighted class (on the Classes and Load tabs), to build it
+        right after its load."""
+        if not self._may_change():
+            return
+        assert self.structure is not None
+        key, tab = self.current_key(), self.section().id
+        class_id = None
+        if tab == "classes":
+            class_id = key
+        elif tab == "load":
+            class_id = next((x.class_id for x in self.structure.load if x.id == key), None)
+        from tui.screens.timetable import TimetableScreen
+
+        self.app.push_screen(TimetableScreen("class", class_id))
 
     def _may_change(self) -> bool:
         if self.structure is None:

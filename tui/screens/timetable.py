@@ -49,18 +49,18 @@ class Lists:
 
 
 def cell_text(cells: list[WeekCell], owner: Owner) -> Text:
-    """Two lines: subject(s) and teacher(s) with the room — in a teacher's week, the class
-    and subject, then the room."""
+    """Two lines: the subject(s) with the room(s), then the teacher(s) — in a teacher's
+    week, the class and the subject, then the room. A long line ends in «…»; the status
+    line has the cell in full."""
     if not cells:
         return Text("")
+    rooms = "/".join(c.room for c in cells if c.room)
     if owner == "class":
-        first = "/".join(c.load.subject_short for c in cells)
+        first = f"{'/'.join(c.load.subject_short for c in cells)} {rooms}".strip()
         second = "/".join(c.load.teacher_surname for c in cells)
     else:
         first = "/".join(f"{c.load.class_label} {c.load.subject_short}" for c in cells)
-        second = ""
-    rooms = "/".join(c.room for c in cells if c.room)
-    second = f"{second} {rooms}".strip()
+        second = rooms
     return Text(f"{first}\n{second}", no_wrap=True, overflow="ellipsis")
 
 
@@ -82,8 +82,8 @@ class TimetableScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", N_("Back"), id="back"),
         Binding("q", "app.quit", N_("Quit"), show=False, id="quit-q"),
-        Binding("c", "choose('class')", N_("A class's week"), id="tt-class"),
-        Binding("t", "choose('teacher')", N_("A teacher's week"), id="tt-teacher"),
+        Binding("c", "choose('class')", N_("A class's week"), show=False, id="tt-class"),
+        Binding("t", "choose('teacher')", N_("A teacher's week"), show=False, id="tt-teacher"),
         Binding("left_square_bracket", "step(-1)", N_("Previous"), show=False, id="tt-prev"),
         Binding("right_square_bracket", "step(1)", N_("Next"), show=False, id="tt-next"),
         Binding("delete", "clear", N_("Clear the cell"), id="tt-clear"),

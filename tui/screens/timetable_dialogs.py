@@ -54,7 +54,7 @@ class PlaceDialog(FormDialog):
         with Vertical(classes="dialog", id="place-dialog"):
             yield Static(self.title_text, classes="dialog-title")
             yield Label(_("Lesson: type to narrow, Enter chooses"))
-            yield Input(id="place-filter", compact=True)
+            yield Input(id="place-filter", compact=True, placeholder=_("type to narrow"))
             yield OptionList(*self._options(""), id="place-load")
             yield Label(_("Room"))
             yield Input(self.room, id="place-room", compact=True, max_length=20)

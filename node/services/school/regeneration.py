@@ -66,7 +66,9 @@ def _year_of(day: dt.date) -> AcademicYear:
     year = AcademicYear.get_or_none(AcademicYear.start <= day, AcademicYear.end >= day)
     if year is None:
         raise ValidationError(
-            _("{day} is in no academic year; choose a school day.").format(day=day.isoformat())
+            _("{day} is in no academic year; choose a school day.").format(
+                day=day.strftime("%d.%m.%Y")
+            )
         )
     ensure_year_open(year)
     if year.status == "draft":
@@ -155,7 +157,7 @@ def regenerate_from(actor: Actor, start: dt.date, *, class_id: str | None = None
         if school_class.year_id != year.id:
             raise ValidationError(
                 _("The class {label} is not of the academic year of {day}.").format(
-                    label=school_class.label, day=start.isoformat()
+                    label=school_class.label, day=start.strftime("%d.%m.%Y")
                 )
             )
         classes = [school_class]

@@ -75,4 +75,9 @@ def N_(message: str) -> str:
     return message
 
 
+def NP_(context: str, message: str) -> str:
+    """``N_`` for a string translated later with ``pgettext(context, message)``."""
+    return message
+
+
 _ = gettext

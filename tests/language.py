@@ -32,6 +32,21 @@ ALLOWED_TERMS = frozenset(
         "JSON",
         "API",
         "mDNS",
+        "SVG",
+        # keys as printed on the keyboard (the F1 list and the footers name them)
+        "Esc",
+        "Tab",
+        "Shift",
+        "Alt",
+        "Ctrl",
+        "Home",
+        "End",
+        "PgUp",
+        "PgDn",
+        "Del",
+        "Ins",
+        "Enter",
+        "Backspace",
         # programs and services people run by name
         "ediary",
         "age",
@@ -39,6 +54,7 @@ ALLOWED_TERMS = frozenset(
         "systemd",
         "ssh",
         "tmux",
+        "README",
         # values typed after an option (their lists are in the same help text)
         "seed",
         "ivanova",
@@ -73,3 +89,21 @@ def foreign_words(text: str, names: set[str] | frozenset[str] = frozenset()) -> 
         for word in _LATIN_WORD.findall(text)
         if word not in ALLOWED_TERMS and word not in names
     }
+
+
+_CYRILLIC_WORD = re.compile(r"[А-Яа-яЁё]+")
+
+
+def russian_words(text: str, names: set[str] | frozenset[str] = frozenset()) -> set[str]:
+    """Cyrillic words in ``text`` (an English page) that are neither ``names`` nor the
+    start or end of one (a name cut by a column's width or by a dialog over it, an initial)."""
+    allowed = set(names)
+    for name in names:
+        for end in range(1, len(name)):
+            allowed |= {name[:end], name[end:]}
+    return {word for word in _CYRILLIC_WORD.findall(text) if word not in allowed}
+
+
+def words_of(text: str) -> set[str]:
+    """Every word of ``text`` in either alphabet: what a set of names is made of."""
+    return set(re.findall(r"[^\W\d_]+", text))

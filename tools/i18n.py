@@ -3,7 +3,7 @@
     python tools/i18n.py          extract strings, update ru/en catalogs, compile .mo files
     python tools/i18n.py --check  exit 1 if a catalog is stale or a Russian translation is missing
 
-Strings are found in calls of ``_``, ``gettext``, ``ngettext``, ``pgettext`` and ``N_``
+Strings are found in calls of ``_``, ``gettext``, ``ngettext``, ``pgettext``, ``N_`` and ``NP_``
 (Python files) across node/, tui/, sync/ and backup/, and in ``{% trans %}``-free Jinja
 templates through the same ``_()`` calls.
 """
@@ -24,7 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE_DIR = ROOT / "node" / "locale"
 DOMAIN = "ediary"
 PACKAGES = ("node", "tui", "sync", "backup")
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2), "N_": None}
+KEYWORDS = {
+    "_": None,
+    "gettext": None,
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+    "N_": None,
+    "NP_": ((1, "c"), 2),
+}
 METHOD_MAP = [("**.py", "python"), ("**/templates/**.html", "jinja2")]
 
 

@@ -8,13 +8,16 @@ from pathlib import Path
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.screen import Screen
+from textual.theme import ThemeProvider
 
 from node.i18n import N_, _, set_language
 from node.services.access import auth
 from node.services.base.permissions import Action, allowed
 from tui.backend import Backend
-from tui.bindings import translate_bindings
+from tui.bindings import key_display, translate_bindings
+from tui.palette import EdiaryCommandPalette
 from tui.screens.help import HelpScreen
 from tui.screens.signin import SignInScreen
 
@@ -32,6 +35,15 @@ class EdiaryApp(App[None]):
         Binding("f1", "help", N_("Help"), id="help", tooltip=N_("Every key of this screen")),
         Binding("question_mark", "help", N_("Help"), show=False),
         Binding("ctrl+q", "quit", N_("Quit"), id="quit", priority=True),
+        # Textual's own palette key would say «palette»: this one is in the catalog.
+        Binding(
+            App.COMMAND_PALETTE_BINDING,
+            "command_palette",
+            N_("Commands"),
+            show=False,
+            priority=True,
+            tooltip=N_("Every command of the program, found by typing"),
+        ),
     ]
 
     def __init__(
@@ -97,8 +109,50 @@ class EdiaryApp(App[None]):
             self.backend.attempt(auth.sign_out, session.token)
         self.call_from_thread(self.exit)
 
+    def get_key_display(self, binding: Binding) -> str:
+        return key_display(binding)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            set_language(self.backend.language)
+            self.push_screen(EdiaryCommandPalette(id="--command-palette"))
+
+    def search_themes(self) -> None:
+        set_language(self.backend.language)
+        self.push_screen(
+            EdiaryCommandPalette(providers=[ThemeProvider], placeholder=_("Search for a theme…"))
+        )
+
+    def save_picture(self) -> None:
+        """Save the screen as an SVG picture in the current folder and say where."""
+        try:
+            path = self.save_screenshot()
+        except OSError as error:
+            self.notify(
+                _("The picture of the screen was not saved: {error}").format(error=error),
+                severity="error",
+            )
+        else:
+            self.notify(_("The picture of the screen is saved: {path}").format(path=path))
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        """Textual's commands in the user's words (its «Keys» panel is left out: F1 lists
+        the keys in the user's language), then ediary's."""
+        yield SystemCommand(_("Theme"), _("Change the program's colours"), self.action_change_theme)
+        yield SystemCommand(_("Quit"), _("Sign out and close the program"), self.action_quit)
+        if screen.maximized is not None:
+            yield SystemCommand(
+                _("Restore"), _("Return the widened part to its place"), screen.action_minimize
+            )
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(
+                _("Widen"), _("Widen the part in focus to the whole screen"), screen.action_maximize
+            )
+        yield SystemCommand(
+            _("Picture of the screen"),
+            _("Save this screen as an SVG picture in the current folder"),
+            lambda: self.set_timer(0.1, self.save_picture),
+        )
         yield SystemCommand(_("Help"), _("Every key of this screen"), self.action_help)
         if self.backend.session is not None:
             yield SystemCommand(_("Home"), _("Today's lessons and journals"), self.go_home)

@@ -1,16 +1,65 @@
-"""Key bindings in the signed-in user's language.
+"""Key bindings and key names in the signed-in user's language.
 
 ``BINDINGS`` are built when a module is imported, before anyone has signed in, so their
-descriptions are marked with ``N_`` and translated here when a screen is made.
+descriptions are marked with ``N_`` and translated here when a screen is made. Bindings a
+screen or widget inherits from Textual are translated under Textual's own catalog context
+(tui/textual_words.py), so that Textual's «Home» never becomes ediary's home screen.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 
+from textual.binding import Binding
 from textual.dom import DOMNode
+from textual.keys import format_key
 
-from node.i18n import gettext
+from node.i18n import N_, gettext, pgettext
+from tui.textual_words import TEXTUAL
+
+#: Keys shown as printed on the keyboard (the rest as Textual draws them: ↑ ⏎ ⌫ letters).
+KEY_CAPS = {
+    "escape": "Esc",
+    "tab": "Tab",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "delete": "Del",
+    "insert": "Ins",
+}
+#: Keys whose name is a word to translate.
+KEY_WORDS = {"space": N_("Space")}
+MODIFIER_CAPS = {"shift": "Shift", "alt": "Alt", "meta": "Alt", "super": "Super"}
+
+
+@lru_cache(maxsize=None)
+def _textual_bindings(node_class: type) -> frozenset[tuple[str, str]]:
+    """(action, description) of the bindings ``node_class`` inherits from Textual itself."""
+    found: set[tuple[str, str]] = set()
+    for base in node_class.__mro__:
+        if not base.__module__.startswith("textual."):
+            continue
+        for item in base.__dict__.get("BINDINGS", ()):
+            binding = item if isinstance(item, Binding) else Binding(*item)
+            if binding.description:
+                found.add((binding.action, binding.description))
+    return frozenset(found)
+
+
+def is_textual(node: DOMNode, binding: Binding) -> bool:
+    """Whether ``binding`` is one of Textual's own (a generic key, not ediary's)."""
+    return (binding.action, binding.description) in _textual_bindings(type(node))
+
+
+def describe(node: DOMNode, binding: Binding) -> str:
+    """``binding``'s description in the active language."""
+    if not binding.description:
+        return ""
+    if is_textual(node, binding):
+        return pgettext(TEXTUAL, binding.description)
+    return gettext(binding.description)
 
 
 def translate_bindings(node: DOMNode) -> None:
@@ -21,8 +70,25 @@ def translate_bindings(node: DOMNode) -> None:
         keys[key] = [
             replace(
                 binding,
-                description=gettext(binding.description) if binding.description else "",
+                description=describe(node, binding),
                 tooltip=gettext(binding.tooltip) if binding.tooltip else "",
             )
             for binding in bindings
         ]
+
+
+def key_display(binding: Binding) -> str:
+    """How a key is written on screen: ^q, Shift+Tab, Esc, PgUp, F1, ↑, «Пробел»."""
+    if binding.key_display:
+        return binding.key_display
+    modifiers, key = binding.parse_key()
+    if key in KEY_WORDS:
+        name = gettext(KEY_WORDS[key])
+    elif key in KEY_CAPS:
+        name = KEY_CAPS[key]
+    elif len(key) > 1 and key[0] == "f" and key[1:].isdigit():
+        name = key.upper()
+    else:
+        name = format_key(key)
+    shown = [MODIFIER_CAPS.get(modifier, modifier) for modifier in modifiers if modifier != "ctrl"]
+    return ("^" if "ctrl" in modifiers else "") + "+".join([*shown, name])

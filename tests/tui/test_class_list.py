@@ -48,7 +48,7 @@ async def test_the_class_teacher_opens_their_class_from_home(demo_db: Path):
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         keys = {key for key, _text in app.screen.rows}
-        assert {"v", "g", "G", "w", "s", "esc"} <= keys
+        assert {"v", "g", "G", "w", "s", "Esc"} <= keys
         assert any("Enter" in key for key, _text in app.screen.rows)
         await pilot.press("escape", "escape")
         await settle(pilot)

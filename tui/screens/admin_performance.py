@@ -148,7 +148,7 @@ class PerformancePane(AdminPane):
                 _("Qual. %"),
                 "",
                 "±",
-                _("СОУ %"),
+                _("Learn. %"),
                 "±",
                 _("Avg"),
                 _("All 5"),
@@ -162,7 +162,7 @@ class PerformancePane(AdminPane):
 
     @staticmethod
     def _chart(trend: list[tuple[str, PerformanceRow]]) -> str:
-        lines = [_("Whole school by period: succeeding · quality · СОУ")]
+        lines = [_("Whole school by period: succeeding · quality · learning degree")]
         for name, row in trend:
             lines.append(
                 f"{name[:12]:<12} {bar(row.success_share, 100, 8)} {cell(row.success_share):>5}"

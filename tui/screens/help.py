@@ -8,24 +8,26 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Footer, Static
 
 from node.i18n import N_, _, gettext
-from tui.bindings import translate_bindings
+from tui.bindings import describe, is_textual, translate_bindings
 
 
 def help_rows(screen: Screen) -> list[tuple[str, str]]:
-    """(key, what it does) for the screen's active bindings and its typed keys."""
-    rows: list[tuple[str, str]] = []
+    """(key, what it does) for the screen's active bindings and its typed keys: the
+    screen's own keys first, then what can be typed, then the generic keys of Textual's
+    widgets (moving, scrolling, copying)."""
+    own: list[tuple[str, str]] = []
+    generic: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
     for key, active in screen.active_bindings.items():
         binding = active.binding
-        if not binding.description:
-            continue
-        shown = screen.app.get_key_display(binding) or key
-        if (shown, binding.description) not in seen:
-            seen.add((shown, binding.description))
-            rows.append((shown, binding.description))
-    for keys, text in getattr(screen, "HELP_KEYS", ()):
-        rows.append((gettext(keys), gettext(text)))
-    return rows
+        if not binding.description or "super" in binding.parse_key()[0]:
+            continue  # no description; Super+C is macOS's Cmd, the same as ^c here
+        row = (screen.app.get_key_display(binding) or key, describe(active.node, binding))
+        if row not in seen:
+            seen.add(row)
+            (generic if is_textual(active.node, binding) else own).append(row)
+    typed = [(gettext(keys), gettext(text)) for keys, text in getattr(screen, "HELP_KEYS", ())]
+    return [*own, *typed, *generic]
 
 
 class HelpScreen(ModalScreen[None]):
@@ -50,6 +52,9 @@ class HelpScreen(ModalScreen[None]):
         table.add_rows(self.rows)
         yield table
         yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#help-keys", DataTable).focus()  # the arrow keys scroll the list
 
     def action_close(self) -> None:
         self.dismiss(None)

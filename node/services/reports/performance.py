@@ -248,7 +248,7 @@ def performance_table(report: PerformanceReport) -> Table:
             _("Students"),
             _("Succeeding, %"),
             _("Quality, %"),
-            _("СОУ, %"),
+            _("Learning degree, %"),
             _("Average mark"),
             _("All 5s"),
             _("4s and 5s"),

@@ -1,0 +1,248 @@
+"""Every TUI screen speaks the user's language, Textual's own words included [issue 18].
+
+Each journey signs in, walks through screens, dialogs, the F1 list and the Ctrl+P palette,
+and reads the text drawn on the terminal (the SVG picture's text, line by line). In Russian
+no Latin word may be left that is not a name from the data or an allowed term
+(tests/language.py); in English no Cyrillic word that is not a name from the data.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+from textual.command import CommandList
+from textual.pilot import Pilot
+from textual.widgets import DataTable
+
+from node.cli.app import cli
+from node.i18n import pgettext, use_language
+from tests.language import foreign_words, russian_words, words_of
+from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
+from tui.app import EdiaryApp
+from tui.palette import EdiaryCommandPalette
+from tui.textual_words import TEXTUAL, TEXTUAL_CLASSES, TEXTUAL_WORDS
+
+_LINE = re.compile(r'<text [^>]*clip-path="url\(#[\w-]*-line-(\d+)\)"[^>]*>(.*?)</text>')
+
+
+def screen_text(app: EdiaryApp) -> str:
+    """The terminal's text as drawn, line by line (from the SVG picture Textual exports)."""
+    lines: dict[int, list[str]] = {}
+    for match in _LINE.finditer(app.export_screenshot()):
+        lines.setdefault(int(match.group(1)), []).append(html.unescape(match.group(2)))
+    return "\n".join("".join(lines[n]).replace("\xa0", " ") for n in sorted(lines))
+
+
+def data_words(database: Path) -> set[str]:
+    """Every word stored in the database's text columns (names, logins, subjects, topics)
+    and the names of ediary's commands (a hint may wrap 'ediary serve' across lines)."""
+    words: set[str] = set(cli.commands)
+    with sqlite3.connect(database) as connection:
+        tables = [
+            row[0]
+            for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        ]
+        for table in tables:
+            for row in connection.execute(f'SELECT * FROM "{table}"'):
+                for value in row:
+                    if isinstance(value, str):
+                        words |= words_of(value)
+    return words
+
+
+#: (name, login, steps): each step is the keys to press and the screen they must lead to.
+JOURNEYS: list[tuple[str, str | None, list[tuple[tuple[str, ...], str]]]] = [
+    ("sign-in", None, [((), "SignInScreen"), (("f1",), "HelpScreen")]),
+    (
+        "home",
+        "teacher",
+        [
+            ((), "HomeScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "ctrl+p"), "EdiaryCommandPalette"),
+        ],
+    ),
+    (
+        "journal",
+        "teacher",
+        [
+            (("enter",), "JournalScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "t"), "LessonDialog"),
+            (("escape", "h"), "HistoryDialog"),
+            (("escape", "p"), "PeriodDialog"),
+            (("escape", "ctrl+p"), "EdiaryCommandPalette"),
+        ],
+    ),
+    (
+        "plan",
+        "teacher",
+        [
+            (("k",), "PlanScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "a"), "PlanLineDialog"),
+            (("escape", "i"), "ImportDialog"),
+        ],
+    ),
+    (
+        "mail",
+        "teacher",
+        [
+            (("m",), "MailScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "n"), "ComposeDialog"),
+            (("escape", "s"), "SummariesDialog"),
+        ],
+    ),
+    ("conflicts", "teacher", [(("y",), "ConflictsScreen"), (("f1",), "HelpScreen")]),
+    (
+        "class",
+        "teacher",
+        [
+            (("c",), "ClassScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "g"), "ConfirmDialog"),
+            (("escape", "w"), "AttendanceScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "escape", "s"), "SubgroupScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "escape", "enter"), "ProfileScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "ctrl+n"), "GuardianDialog"),
+        ],
+    ),
+    (
+        "admin",
+        "deputy",
+        [
+            (("a",), "AdminScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "2"), "AdminScreen"),
+            (("3",), "AdminScreen"),
+            (("4",), "AdminScreen"),
+            (("5",), "AdminScreen"),
+            (("1", "d"), "RangeDialog"),
+            (("escape", "c"), "DayChangesScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "ctrl+p"), "EdiaryCommandPalette"),
+        ],
+    ),
+]
+
+
+async def walk(app: EdiaryApp, steps: list[tuple[tuple[str, ...], str]]) -> list[str]:
+    """Press each step's keys, check the screen reached, and read what it shows."""
+    texts: list[str] = []
+    async with app.run_test(size=SIZE) as pilot:
+        for keys, screen in steps:
+            await settle(pilot)
+            for key in keys:
+                await pilot.press(key)
+                await settle(pilot)
+            await steady(pilot)
+            assert type(app.screen).__name__ == screen, (keys, app.screen)
+            texts.append(screen_text(app))
+    return texts
+
+
+def squeezed(text: str) -> str:
+    """``text`` with runs of spaces made one (a table's columns are padded)."""
+    return re.sub(" +", " ", text)
+
+
+async def steady(pilot: Pilot[None]) -> None:
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("name, login, steps", JOURNEYS, ids=[j[0] for j in JOURNEYS])
+async def test_every_screen_in_russian_has_no_english(demo_db: Path, name, login, steps):
+    names = data_words(demo_db)
+    with use_language("ru"):
+        app = EdiaryApp(demo_db, sign_in_as=(login, PASSWORD) if login else None)
+        texts = await walk(app, steps)
+    for text in texts:
+        assert foreign_words(text, names) == set(), text
+
+
+@pytest.mark.parametrize("name, login, steps", JOURNEYS, ids=[j[0] for j in JOURNEYS])
+async def test_every_screen_in_english_has_no_russian(demo_db: Path, name, login, steps):
+    names = data_words(demo_db)
+    with use_language("en"):
+        app = EdiaryApp(demo_db, sign_in_as=(login, PASSWORD) if login else None)
+        texts = await walk(app, steps)
+    for text in texts:
+        assert russian_words(text, names) == set(), text
+
+
+async def test_the_palette_speaks_russian_down_to_nothing_found(demo_db: Path):
+    with use_language("ru"):
+        app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            await settle(pilot)
+            assert "Найти команду…" in screen_text(app)
+            await pilot.press("z", "z", "z")
+            palette = app.screen
+            assert isinstance(palette, EdiaryCommandPalette)
+            async with asyncio.timeout(60):  # Textual shows it after a short countdown
+                listed = palette.query_one(CommandList)
+                while not any(option.id == "--no-matches" for option in listed.options):
+                    await pilot.pause()
+            await steady(pilot)
+            text = screen_text(app)
+    assert "Ничего не найдено" in text and foreign_words(text, {"zzz"}) == set(), text
+
+
+async def test_the_theme_list_is_searched_in_russian(demo_db: Path):
+    with use_language("ru"):
+        app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+p", *"Оформление")
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            await steady(pilot)
+            text = screen_text(app)
+            themes = {word for theme in app.available_themes for word in words_of(theme)}
+    assert "Найти оформление…" in text
+    assert foreign_words(text, themes) == set(), text
+
+
+async def test_the_key_list_scrolls_with_the_arrow_keys(demo_db: Path):
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter", "f1")  # the journal's list is longer than the screen
+        await settle(pilot)
+        table = app.screen.query_one("#help-keys", DataTable)
+        assert table.max_scroll_y > 0
+        last = " ".join(app.screen.rows[-1])
+        assert last not in squeezed(screen_text(app))
+        await pilot.press(*["down"] * table.row_count)
+        await steady(pilot)
+        assert table.cursor_row == table.row_count - 1
+        assert table.scroll_y == table.max_scroll_y
+        assert last in squeezed(screen_text(app))
+
+
+def test_every_textual_key_description_has_a_russian_translation():
+    """A Textual upgrade that adds a key to a widget ediary uses fails here first."""
+    described = {
+        (item if isinstance(item, Binding) else Binding(*item)).description
+        for textual_class in TEXTUAL_CLASSES
+        for base in textual_class.__mro__
+        for item in base.__dict__.get("BINDINGS", ())
+    } - {""}
+    assert described <= TEXTUAL_WORDS, described - TEXTUAL_WORDS
+    with use_language("ru"):
+        untranslated = {word for word in TEXTUAL_WORDS if pgettext(TEXTUAL, word) == word}
+    assert untranslated == set()

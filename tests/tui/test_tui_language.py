@@ -133,6 +133,20 @@ JOURNEYS: list[tuple[str, str | None, list[tuple[tuple[str, ...], str]]]] = [
             (("escape", "ctrl+p"), "EdiaryCommandPalette"),
         ],
     ),
+    (
+        "school",
+        "deputy",
+        [
+            (("s",), "SchoolScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "n"), "FieldsDialog"),
+            *[
+                step
+                for tab in range(2, 8)
+                for step in ((("escape", str(tab)), "SchoolScreen"), (("n",), "FieldsDialog"))
+            ],
+        ],
+    ),
 ]
 
 

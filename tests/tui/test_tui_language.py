@@ -147,6 +147,17 @@ JOURNEYS: list[tuple[str, str | None, list[tuple[tuple[str, ...], str]]]] = [
             ],
         ],
     ),
+    (
+        "timetable",
+        "deputy",
+        [
+            (("a", "t"), "TimetableScreen"),
+            (("f1",), "HelpScreen"),
+            (("escape", "c"), "ChooseDialog"),
+            (("escape", "enter"), "PlaceDialog"),
+            (("escape", "g"), "ApplyDialog"),
+        ],
+    ),
 ]
 
 

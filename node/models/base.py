@@ -160,19 +160,32 @@ def make_database(path: Path | str, *, pragmas: dict[str, Any] | None = None) ->
     )
 
 
+#: Bound values per statement of ``bulk_insert``: under SQLite's oldest default limit (999).
+_BULK_VALUES = 999
+
+
 def bulk_insert(
     model: type[BaseModel], columns: Sequence[str], rows: Iterable[Sequence[Any]]
 ) -> int:
-    """Insert many plain tuples with one prepared statement (the fast path for imports).
+    """Insert many plain tuples, many rows per statement (the fast path for imports).
 
     ``columns`` are field names of ``model``; values must already be in database form.
-    Runs inside the caller's transaction.
+    Runs inside the caller's transaction. Rows go in as multi-row ``INSERT … VALUES``
+    statements rather than one ``executemany`` statement per row: inside a transaction
+    that has written much already, with savepoints open (an import's ``db.atomic()``), SQLite
+    pays at the end of every statement in proportion to what is dirty, so 80,000 lessons
+    one statement each took minutes; in statements of ~140 rows they take seconds.
     """
     fields = [model._meta.fields[name] for name in columns]
     table = model._meta.table_name
     names = idents(f.column_name for f in fields)
-    marks = ", ".join("?" for _ in fields)
-    sql = f"INSERT INTO {ident(table)} ({names}) VALUES ({marks})"
+    one_row = "(" + ", ".join("?" for _ in fields) + ")"
+    per_statement = max(1, _BULK_VALUES // len(fields))
     conn: sqlite3.Connection = db.connection()
-    cursor = conn.executemany(sql, rows)
-    return cursor.rowcount
+    pending = list(rows)
+    inserted = 0
+    for start in range(0, len(pending), per_statement):
+        chunk = pending[start : start + per_statement]
+        sql = f"INSERT INTO {ident(table)} ({names}) VALUES {', '.join([one_row] * len(chunk))}"
+        inserted += conn.execute(sql, [value for row in chunk for value in row]).rowcount
+    return inserted

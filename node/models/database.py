@@ -37,8 +37,8 @@ def open_database(path: Path | str, *, create: bool = False) -> pw.SqliteDatabas
     if not create and not path.exists():
         raise StorageError(
             _(
-                "No database at {path}. Build the demo school with 'ediary demo', "
-                "or point --data-dir to the school's folder."
+                "No database at {path}. Start a school here with 'ediary init', build the "
+                "demo school with 'ediary demo', or point --data-dir to the school's folder."
             ).format(path=path)
         )
     if create:

@@ -25,6 +25,7 @@ def test_status_without_a_database_says_what_to_do(tmp_path: Path):
     result = run("status", data_dir=tmp_path)
     assert result.returncode == 7
     assert "No database at" in result.stderr and "ediary demo" in result.stderr
+    assert "ediary init" in result.stderr
     assert "Traceback" not in result.stderr + result.stdout
 
 

@@ -31,6 +31,7 @@ WEB_LOG = "demo-web.log"
 @option(
     "--size",
     type=click.Choice(["S", "M", "L"], case_sensitive=False),
+    metavar="[S|M|L]",  # click would show the case-folded [s|m|l]; README writes S|M|L
     default="S",
     show_default=True,
     help=N_("S: one class; M: about 600 students; L: 2,000 students, 70 classes, a full year."),

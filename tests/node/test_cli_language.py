@@ -50,3 +50,8 @@ def test_a_file_given_for_a_folder_is_named_in_russian(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Папка" in err and "Directory" not in err
     assert foreign_words(err) == set(), err
+
+
+def test_demo_sizes_are_shown_as_readme_writes_them(capsys):
+    assert main(["--lang", "ru", "demo", "--help"]) == 0
+    assert "--size [S|M|L]" in capsys.readouterr().out

@@ -238,7 +238,12 @@ def _confirm_early(name: str, until: dt.date) -> None:
 
 
 @year.command("confirm", help=N_("Make the draft next year active and generate its lessons."))
-@year_option
+@option(
+    "--year",
+    "year_name",
+    metavar="NAME",
+    help=N_("The draft year to confirm (default: the draft next year made by 'year close')."),
+)
 @click.pass_obj
 def confirm(obj: Context, year_name: str | None) -> None:
     with opened(obj):

@@ -55,3 +55,9 @@ def test_a_file_given_for_a_folder_is_named_in_russian(tmp_path, capsys):
 def test_demo_sizes_are_shown_as_readme_writes_them(capsys):
     assert main(["--lang", "ru", "demo", "--help"]) == 0
     assert "--size [S|M|L]" in capsys.readouterr().out
+
+
+def test_year_confirm_says_it_acts_on_the_draft(capsys):
+    assert main(["--lang", "ru", "year", "confirm", "--help"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "черновик следующего года" in out and "по умолчанию — текущий" not in out

@@ -105,7 +105,17 @@ class TranslatedPath(click.Path):
         self._english_name = {"file": N_("file"), "directory": N_("folder")}.get(value, N_("path"))
 
 
+def _translated_help_option(option: click.Option | None) -> click.Option | None:
+    """click builds ``--help`` once per command and keeps its words: translate them per use."""
+    if option is not None:
+        option.help = gettext("Show this message and exit.")
+    return option
+
+
 class TranslatedCommand(click.Command):
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _translated_help_option(super().get_help_option(ctx))
+
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _Swap(self):
             super().format_help_text(ctx, formatter)
@@ -120,6 +130,9 @@ class TranslatedCommand(click.Command):
 
 class TranslatedGroup(click.Group):
     command_class = TranslatedCommand
+
+    def get_help_option(self, ctx: click.Context) -> click.Option | None:
+        return _translated_help_option(super().get_help_option(ctx))
 
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with _Swap(self):

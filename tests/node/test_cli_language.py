@@ -61,3 +61,12 @@ def test_year_confirm_says_it_acts_on_the_draft(capsys):
     assert main(["--lang", "ru", "year", "confirm", "--help"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "черновик следующего года" in out and "по умолчанию — текущий" not in out
+
+
+def test_help_follows_the_language_after_another_language_was_shown(capsys):
+    """click keeps each command's --help option: its words must follow the current language."""
+    assert main(["--lang", "en", "backup", "now", "--help"]) == 0
+    assert "Show this message and exit." in capsys.readouterr().out
+    assert main(["--lang", "ru", "backup", "now", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert "Показать эту справку и выйти." in out and "Show this" not in out

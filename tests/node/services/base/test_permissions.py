@@ -65,6 +65,8 @@ RULES: list[tuple[Action, str | None, set[str]]] = [
     (Action.BACKUPS_VIEW, None, ADMIN | {"sysadmin"}),
     # the whole school with its people, as set-up sheets: those who set the school up
     (Action.SCHOOL_EXPORT, None, ADMIN | {"sysadmin"}),
+    # the School section read-only: the sysadmin sees how the school is set up, changes nothing
+    (Action.SCHOOL_VIEW, None, ADMIN | {"sysadmin"}),
     (Action.USERS_MANAGE, None, {"sysadmin", "system"}),
     (Action.NODES_MANAGE, None, {"sysadmin", "system"}),
     # sync conflicts: staff open the list; it then shows the rows each may write

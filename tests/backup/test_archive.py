@@ -297,3 +297,10 @@ def test_a_write_during_the_archive_is_in_neither_its_pages_nor_its_copy(
             if member.isfile():
                 data = tar.extractfile(member).read()
                 assert "Typed while archiving".encode() not in data, member.name
+
+
+def test_the_class_teacher_ends_the_sentence_with_one_period(unpacked: Path):
+    """«классный руководитель: Мельник А. А.» — the initial's period ends the sentence."""
+    pages = [page.read_text() for page in unpacked.rglob("*.html")]
+    said = [page for page in pages if "классный руководитель: " in page]
+    assert said and not any(".." in page.split("классный руководитель: ")[1][:60] for page in said)

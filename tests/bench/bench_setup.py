@@ -44,7 +44,8 @@ _OTHER_NAMES = {"m": ("Тимур", "Марк", "Роберт", "Эмиль"), "
 
 
 def _without_namesakes(demo_db: Path, copy: Path) -> Path:
-    """A copy of the demo in which no two students of a class share their full name.
+    """A copy of the demo in which no two students of a class share their full name, and
+    no room holds two lessons at once.
 
     The demo draws names at random and now and then gives two children of one class the
     same one; the Subgroups sheet names a student by full name only (a real class list
@@ -69,6 +70,13 @@ def _without_namesakes(demo_db: Path, copy: Path) -> Path:
                 conn.execute("UPDATE student SET first_name = ? WHERE id = ?", (first, student_id))
                 key = (class_id, last, first, middle)
             seen.add(key)
+        # the demo seats several classes in one gym at a time; a school's own timetable
+        # names one room per lesson, so a room already taken then is left empty
+        conn.execute(
+            "UPDATE timetable_slot SET room = '' WHERE id IN (SELECT id FROM (SELECT id, "
+            "row_number() OVER (PARTITION BY room, weekday, number ORDER BY rowid) AS n "
+            "FROM timetable_slot WHERE room != '') WHERE n > 1)"
+        )
     finally:
         conn.close()
     return copy

@@ -101,7 +101,6 @@ def main(argv: list[str] | None = None) -> int:
     language = language_from_environment(args)
     set_language(language)
     with click_messages.speaking(language):
-        click_messages.forget_help_options(cli)  # made in another language by an earlier run
         return _run(args)
 
 

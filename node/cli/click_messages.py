@@ -15,8 +15,6 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import click
-
 from node.i18n import DOMAIN, LOCALE_DIR, N_, ngettext, normalize_language
 
 #: The click messages people meet: help pages, usage errors, prompts.
@@ -78,14 +76,6 @@ def _plural_messages() -> None:  # never called: marks click's plural messages f
 def follow(language: str) -> None:
     """Let click speak ``language`` from now on (a data folder's setting, read late)."""
     os.environ["LANGUAGE"] = normalize_language(language)
-
-
-def forget_help_options(command: click.Command) -> None:
-    """Drop the ``--help`` options click keeps once made (click 8.1.8+), with their text in
-    the language of that moment, so that this run makes them in its own language."""
-    command._help_option = None
-    for sub in getattr(command, "commands", {}).values():
-        forget_help_options(sub)
 
 
 @contextmanager

@@ -55,3 +55,11 @@ class StorageError(EdiaryError):
     """The database could not be opened or is damaged."""
 
     exit_code = 7
+
+
+class DatabaseBusy(StorageError):
+    """Another process holds the database's write lock (another import, a backup, a long
+    sync) for longer than the busy timeout: nothing was written, and the same command will
+    work once the other one is done. Exit code 5, as for anything else that is locked."""
+
+    exit_code = 5

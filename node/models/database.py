@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 import peewee as pw
 
-from node.errors import StorageError
+from node.errors import DatabaseBusy, StorageError
 from node.files import private_folder, write_private
 from node.i18n import _
 from node.models.base import PRAGMAS, db, make_database
@@ -86,8 +86,10 @@ def _read_only(path: Path) -> pw.SqliteDatabase:
 
 #: SQLite's primary result codes that mean something to a person (the low byte of
 #: ``sqlite_errorcode``; see sqlite.org/rescode.html).
-_READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 8, 10, 11, 13, 14, 26
+_BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
 DAMAGED_CODES = frozenset({_CORRUPT, _NOTADB})
+#: Another connection holds the lock (SQLITE_BUSY, SQLITE_LOCKED): a wait, not a fault.
+BUSY_CODES = frozenset({_BUSY, _LOCKED})
 
 
 def sqlite_code(exc: BaseException) -> int | None:
@@ -117,6 +119,13 @@ def restore_advice() -> str:
 def storage_error(path: Path | str, exc: BaseException) -> StorageError:
     """What SQLite's error ``exc`` on the database ``path`` means, and what to do."""
     code = sqlite_code(exc)
+    if code in BUSY_CODES:
+        return DatabaseBusy(
+            _(
+                "The database is busy with another operation (another import, a backup or a "
+                "sync is writing to it); nothing was changed. Try again later, when it is done."
+            )
+        )
     if code == _NOTADB:
         text = _(
             "{path} is not a database ediary can read: the file is damaged, or it is not an "

@@ -4,6 +4,8 @@ user's language with a non-zero exit and never a traceback."""
 from __future__ import annotations
 
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.node.services.setup.workbook import school, write_csvs, write_xlsx
@@ -67,3 +69,51 @@ def test_problems_in_russian_and_unreadable_files(school_dir: Path, tmp_path: Pa
     assert "broken.xlsx: cannot be read as an Excel workbook" in result.stdout
     assert "school.ods: is neither .xlsx nor .csv" in result.stdout
     assert "none.csv: cannot be read" in result.stdout
+
+
+def test_a_database_busy_with_another_import_is_said_so(
+    school_dir: Path,  # noqa: F811
+    tmp_path: Path,
+):
+    """While another process holds the write lock, commands that write wait SQLite's busy
+    timeout, then say the database is busy, in the user's language; nothing is written."""
+    workbook = write_xlsx(tmp_path / "school.xlsx", school())
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "LANG": "en_US.UTF-8",
+        "HOME": str(tmp_path),
+        "EDIARY_DATA_DIR": str(school_dir),
+    }
+    commands = (
+        ["--lang", "ru", "setup", "import", str(workbook)],
+        ["users", "add", "--role", "teacher", "--login", "orlova", "--name", "Орлова Вера"],
+    )
+    holder = sqlite3.connect(school_dir / "ediary.db", isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # as another `setup import` in its transaction
+        waiting = [
+            subprocess.Popen(
+                [sys.executable, "-m", "node.cli", *args],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
+            )
+            for args in commands
+        ]
+        done = [process.communicate() for process in waiting]
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    (ru_out, ru_err), (en_out, en_err) = done
+    assert [process.returncode for process in waiting] == [5, 5], done
+    assert "База данных занята другой операцией" in ru_err and "Повторите позже" in ru_err
+    assert "The database is busy with another operation" in en_err
+    for _out, err in done:
+        assert "Traceback" not in err and "unexpected" not in err and "непредвиденн" not in err
+    assert _count(school_dir, "student") == 0 and _count(school_dir, "academic_year") == 0
+    assert _count(school_dir, "user") == 1  # the sysadmin only
+    imported = run(school_dir, "setup", "import", str(workbook))  # the lock is free again
+    assert imported.returncode == 0, imported.stderr

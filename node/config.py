@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from node.errors import ValidationError
-from node.i18n import _
+from node.i18n import _, toml_problem
 
 DATA_DIR_ENV = "EDIARY_DATA_DIR"
 DATABASE_FILE = "ediary.db"
@@ -79,8 +79,8 @@ def load_config(data_dir: Path | str | None = None) -> NodeConfig:
             values = tomllib.loads(path.read_text(encoding="utf-8"))
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise ValidationError(
-                _("The settings file {path} is not valid TOML: {error}").format(
-                    path=path, error=exc
+                _("The settings file {path} is not valid TOML: {error}.").format(
+                    path=path, error=toml_problem(exc)
                 )
             ) from exc
         unknown = sorted(set(values) - set(CONFIG_KEYS))

@@ -8,7 +8,9 @@ each speak their user's language without passing it through every call. Catalogs
 from __future__ import annotations
 
 import contextvars
+import errno
 import gettext as _gettext
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -81,3 +83,43 @@ def NP_(context: str, message: str) -> str:
 
 
 _ = gettext
+
+
+#: What the system's own error numbers mean, in words people read (``strerror`` is English).
+_OS_REASONS = {
+    errno.ENOENT: N_("there is no such file or folder"),
+    errno.EACCES: N_("permission denied"),
+    errno.EPERM: N_("the operation is not permitted"),
+    errno.EISDIR: N_("it is a folder, not a file"),
+    errno.ENOTDIR: N_("a part of the path is not a folder"),
+    errno.EEXIST: N_("it already exists"),
+    errno.ENOSPC: N_("the disk is full"),
+    errno.EROFS: N_("the disk is read-only"),
+    errno.ENAMETOOLONG: N_("the name is too long"),
+    errno.EIO: N_("the disk reported an input/output error"),
+    errno.ENOTEMPTY: N_("the folder is not empty"),
+    errno.EMFILE: N_("too many files are open"),
+    errno.ENODEV: N_("there is no such device"),
+    errno.ENXIO: N_("there is no such device"),
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """Why the system refused a file operation, in the user's language."""
+    reason = _OS_REASONS.get(exc.errno or 0)
+    if reason is not None:
+        return gettext(reason)
+    return _("the system reported error {number}").format(number=exc.errno or "?")
+
+
+_TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def toml_problem(exc: ValueError) -> str:
+    """Where a TOML file stops being TOML, in the user's language (the parser speaks English)."""
+    found = _TOML_POSITION.search(str(exc))
+    if found is None:
+        return _("the text is not in UTF-8 or breaks the TOML rules")
+    return _("a mistake at line {line}, column {column}").format(
+        line=found.group(1), column=found.group(2)
+    )

@@ -74,6 +74,12 @@ ALLOWED_TERMS = frozenset(
     }
 )
 
+#: Russian words an English page may show as they are: examples of what people type in a
+#: Russian school (a name, a period's name), quoted in English messages.
+RUSSIAN_EXAMPLES = frozenset(
+    {"Иванова", "Мария", "Александровна", "Фамилия", "Имя", "Отчество", "четверть", "Год"}
+)
+
 _LATIN_WORD = re.compile(r"(?<![-\w/.$@])[A-Za-z][A-Za-z_]{2,}(?![\w/@])")
 _CHOICES = re.compile(r"[\[{][\w|-]+[\]}]")  # [ru|en], {control|activity}: typed values
 _OPTIONS = re.compile(r"--?[\w-]+")
@@ -97,7 +103,7 @@ _CYRILLIC_WORD = re.compile(r"[А-Яа-яЁё]+")
 def russian_words(text: str, names: set[str] | frozenset[str] = frozenset()) -> set[str]:
     """Cyrillic words in ``text`` (an English page) that are neither ``names`` nor the
     start or end of one (a name cut by a column's width or by a dialog over it, an initial)."""
-    allowed = set(names)
+    allowed = set(names) | RUSSIAN_EXAMPLES
     for name in names:
         for end in range(1, len(name)):
             allowed |= {name[:end], name[end:]}

@@ -81,7 +81,7 @@ def _opened(path: Path) -> Iterator[tarfile.TarFile]:
     try:
         archive = tarfile.open(path, "r:")
     except (tarfile.TarError, OSError) as exc:
-        raise _damaged(_("not a readable tar file ({error})").format(error=exc)) from exc
+        raise _damaged(_("not a readable tar file")) from exc
     with archive:
         yield archive
 
@@ -105,7 +105,7 @@ def verify_archive(path: Path, *, expected_key: Ed25519PublicKey | None = None) 
         try:
             members = archive.getmembers()
         except (tarfile.TarError, OSError) as exc:
-            raise _damaged(_("not a readable tar file ({error})").format(error=exc)) from exc
+            raise _damaged(_("not a readable tar file")) from exc
         top = check_members(members)
         hashes: dict[str, dict[str, str]] = {}
         tags: dict[str, bytes] = {}

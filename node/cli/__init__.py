@@ -36,7 +36,7 @@ from node.cli import year as _year  # noqa: F401 — registers the subcommand
 from node.cli.app import cli, current_data_dir, current_database, language_from_environment
 from node.errors import EdiaryError, StorageError
 from node.files import append_private
-from node.i18n import _, set_language
+from node.i18n import _, os_reason, set_language
 from node.models.database import (
     DAMAGED_CODES,
     record_damage,
@@ -77,7 +77,7 @@ _NOT_WRITABLE = (errno.EROFS, errno.EACCES, errno.EPERM)
 def _not_writable(exc: OSError) -> str:
     """A write refused by the system, in words; the data folder named if it is read-only."""
     where = exc.filename or (current_data_dir[0] if current_data_dir else "?")
-    text = _("Cannot write {path}: {reason}.").format(path=where, reason=exc.strerror)
+    text = _("Cannot write {path}: {reason}.").format(path=where, reason=os_reason(exc))
     folder = current_data_dir[0] if current_data_dir else None
     if folder is not None and folder.is_dir() and not writable_folder(folder):
         text += " " + _(

@@ -26,7 +26,7 @@ from backup.verify import chain_problems, verify_entry
 from node.cli.app import Context, cli, print_table
 from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
 from node.errors import EdiaryError, StorageError, ValidationError
-from node.i18n import N_, _
+from node.i18n import N_, _, os_reason
 from node.services.health.backup_status import read_backup_status, stale_warning
 
 
@@ -42,7 +42,7 @@ def _passphrase(passphrase_file: Path | None, *, confirm: bool) -> str:
         except OSError as exc:
             raise ValidationError(
                 _("Cannot read the passphrase file {path}: {error}").format(
-                    path=passphrase_file, error=exc.strerror
+                    path=passphrase_file, error=os_reason(exc)
                 )
             ) from exc
         if not lines or not lines[0]:

@@ -22,7 +22,7 @@ from node.cli.users import operator, show_codes
 from node.config import NodeConfig
 from node.errors import Conflict, ValidationError
 from node.files import private_folder
-from node.i18n import LANGUAGES, N_, _
+from node.i18n import LANGUAGES, N_, _, os_reason, toml_problem
 from node.identity import load_or_create_identity
 from node.models import Meta, School, db
 from node.models.database import open_database
@@ -60,11 +60,13 @@ def _read_toml(path: Path) -> dict[str, Any]:
         values = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ValidationError(
-            _("Cannot read {path}: {error}").format(path=path, error=exc.strerror)
+            _("Cannot read {path}: {error}.").format(path=path, error=os_reason(exc))
         ) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValidationError(
-            _("The file {path} is not valid TOML: {error}").format(path=path, error=exc)
+            _("The file {path} is not valid TOML: {error}.").format(
+                path=path, error=toml_problem(exc)
+            )
         ) from exc
     for section, value in values.items():
         if section not in SECTIONS or not isinstance(value, dict):

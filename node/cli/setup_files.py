@@ -21,7 +21,7 @@ from node.cli.setup import setup
 from node.cli.translated import TranslatedPath, option
 from node.cli.users import opened, operator
 from node.errors import StorageError, ValidationError
-from node.i18n import N_, _, ngettext
+from node.i18n import N_, _, ngettext, os_reason
 from node.render.slips import slips_writer
 from node.services.setup import codes, writer
 from node.services.setup.export import SchoolRows, export_school
@@ -35,7 +35,7 @@ def write_private(path: Path, data: bytes) -> None:
         files.write_private(path, data)
     except OSError as exc:
         raise StorageError(
-            _("Cannot write {path}: {reason}").format(path=path, reason=exc.strerror)
+            _("Cannot write {path}: {reason}").format(path=path, reason=os_reason(exc))
         ) from None
 
 
@@ -58,7 +58,7 @@ def write_rows(out: Path, rows: SchoolRows, *, example: bool = False) -> list[Pa
         files.private_folder(out)
     except OSError as exc:
         raise StorageError(
-            _("Cannot write {path}: {reason}").format(path=out, reason=exc.strerror)
+            _("Cannot write {path}: {reason}").format(path=out, reason=os_reason(exc))
         ) from None
     written = []
     for name, data in writer.csv_files(rows).items():

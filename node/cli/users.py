@@ -20,7 +20,7 @@ import click
 from node.cli.app import Context, cli
 from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
 from node.errors import ValidationError
-from node.i18n import N_, _
+from node.i18n import N_, _, os_reason
 from node.models.database import open_database
 from node.render.slips import check_slips_folder, write_slips
 from node.services.access.codes import CODE_VALID_DAYS, IssuedCode, issue_code
@@ -188,7 +188,7 @@ def import_(obj: Context, csv_file: Path, slips_path: Path | None) -> None:
         data = csv_file.read_bytes()
     except OSError as exc:
         raise ValidationError(
-            _("Cannot read {path}: {error}").format(path=csv_file, error=exc.strerror)
+            _("Cannot read {path}: {error}.").format(path=csv_file, error=os_reason(exc))
         ) from exc
     with opened(obj):
         issued = import_staff(operator(), data)

@@ -17,7 +17,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
-from node.i18n import N_, _
+from node.i18n import N_, _, os_reason
 from node.models import PlanItem
 from node.services.gradebook import plan
 from node.services.gradebook.plan_view import PlanView, plan_view
@@ -253,7 +253,7 @@ class PlanScreen(Screen[None]):
             data = path.read_bytes()
         except OSError as error:
             message = _("The file {path} cannot be read ({error}); check the path.").format(
-                path=path, error=error.strerror or error
+                path=path, error=os_reason(error)
             )
             self.post_message(self.Loaded(Outcome(error=message)))
             return

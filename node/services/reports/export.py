@@ -18,7 +18,7 @@ from pathlib import Path
 
 from node.errors import StorageError
 from node.files import write_private
-from node.i18n import _
+from node.i18n import _, os_reason
 from node.services.reports.table import Cell, Table
 from node.spreadsheet import spreadsheet_text
 
@@ -59,5 +59,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         write_private(path, data)
     except OSError as exc:
         raise StorageError(
-            _("Cannot write the report to {path}: {reason}").format(path=path, reason=exc.strerror)
+            _("Cannot write the report to {path}: {reason}").format(
+                path=path, reason=os_reason(exc)
+            )
         ) from None

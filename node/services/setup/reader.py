@@ -9,13 +9,14 @@ says, for each thing it cannot read, where it is and what to do.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
-from node.i18n import LANGUAGES, N_, _, current_language, gettext, use_language
+from node.i18n import LANGUAGES, N_, _, current_language, gettext, os_reason, use_language
 from node.services.setup.cells import Cell, cell_text
 from node.services.setup.problems import Problems
 from node.services.setup.sheets import SHEETS, Sheet, fold, sheet_named
@@ -86,15 +87,15 @@ def _xlsx_grids(path: Path, problems: Problems) -> Iterator[tuple[str, list[tupl
             workbook.close()
     # Any failure of the parser on a damaged or foreign file is the file's problem, to be
     # reported as such, never a crash of the import.
-    except Exception as exc:
+    except Exception:
         problems.add(
             path.name,
             None,
             None,
             _(
-                "cannot be read as an Excel workbook ({error}); save it again as .xlsx "
+                "cannot be read as an Excel workbook; save it again as .xlsx "
                 "(Excel workbook) or as «CSV UTF-8»."
-            ).format(error=type(exc).__name__),
+            ),
         )
         return
     yield from grids
@@ -265,14 +266,14 @@ def read_files(paths: Sequence[Path]) -> Bundle:
         try:
             data = path.read_bytes() if suffix != ".xlsx" else b""
             if suffix == ".xlsx" and not path.is_file():
-                raise FileNotFoundError(path)
+                raise FileNotFoundError(errno.ENOENT, "", str(path))
         except OSError as exc:
             bundle.problems.add(
                 path.name,
                 None,
                 None,
                 _("cannot be read ({error}); check the file's name and folder.").format(
-                    error=exc.strerror or type(exc).__name__
+                    error=os_reason(exc)
                 ),
             )
             continue

@@ -430,8 +430,11 @@ PARENTS = Sheet(
             N_("The parent's middle name; may be empty."),
         ),
         Column(
-            "phone", "Телефон", "Phone", T.TEXT, True, "+7 912 345-67-89",
-            N_("The parent's phone; together with the name it tells one parent from another."),
+            "phone", "Телефон", "Phone", T.TEXT, False, "+7 912 345-67-89",
+            N_(
+                "The parent's phone; may be empty. Together with the name it tells one parent "
+                "from another; an empty cell keeps the phone ediary has."
+            ),
         ),
         Column(
             "email", "Эл. почта", "E-mail", T.TEXT, False, "smirnova@example.ru",

@@ -335,19 +335,21 @@ def _same_parent_new_phone(
         last_name=link.guardian.last_name,
         first_name=link.guardian.first_name,
         middle_name=link.guardian.middle_name,
-        phone=data.phone,
+        phone=data.phone or link.guardian.phone,  # an empty cell keeps the phone
         email=data.email or link.guardian.email,
     )
+    relation = row["relation"] or link.relation
+    if (changed.phone, changed.email, relation) == (
+        link.guardian.phone,
+        link.guardian.email,
+        link.relation,
+    ):
+        run.report.count("parents", "unchanged")
+        return Guardian.get_by_id(link.guardian_id)
     done = run.attempt(
-        row,
-        "phone",
-        guardians.update_guardian,
-        run.actor,
-        child.id,
-        link.guardian_id,
-        changed,
-        row["relation"] or link.relation,
-    )
+        row, "phone", guardians.update_guardian, run.actor, child.id, link.guardian_id, changed,
+        relation,
+    )  # fmt: skip
     if done is None:
         return None
     run.report.count("parents", "updated")

@@ -21,12 +21,14 @@ import pytest
 from openpyxl import load_workbook
 
 from node.i18n import use_language
+from node.models import Guardian
 from node.services.base.actor import Actor
 from node.services.setup import writer
 from node.services.setup.export import export_school
 from node.services.setup.run import check_setup, import_setup
 from node.services.setup.sheets import SHEETS
 from node.spreadsheet import spreadsheet_text
+from tests.node.services.setup.workbook import school, write_xlsx
 
 ROOT = Path(__file__).resolve().parents[4]
 EXAMPLE = ROOT / "examples" / "school-example.xlsx"
@@ -162,3 +164,41 @@ def test_the_shipped_example_is_what_its_tool_builds(tmp_path: Path):
         assert list(built[title].values) == list(shipped[title].values), title
     for path in EXAMPLE_CSV.iterdir():
         assert (tmp_path / "csv" / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def _nothing_changes(report) -> None:
+    assert report.ok, [str(p) for p in report.problems]
+    for kind, counts in report.counts.items():
+        assert counts.created == counts.updated == counts.left == 0, (kind, counts)
+
+
+def test_a_parent_without_a_phone_is_exported_as_the_import_takes_it(node: Actor, tmp_path: Path):
+    """The phone is not required (the services and the regulation do not require it), so
+    a parent without one is imported, exported with an empty cell and read back unchanged;
+    an empty phone cell keeps the phone ediary has, as an empty e-mail cell does."""
+    sheets = school()
+    sheets["parents"][3][3] = ""  # Кузнецов Пётр has no phone
+    assert import_setup(node, [write_xlsx(tmp_path / "school.xlsx", sheets)]).written
+    assert Guardian.get(Guardian.last_name == "Кузнецов").phone == ""
+    rows = export_school(node)
+    assert [r["phone"] for r in rows["parents"] if r["last_name"] == "Кузнецов"] == [""]
+    exported = tmp_path / "export.xlsx"
+    exported.write_bytes(writer.workbook_bytes(rows))
+    _nothing_changes(import_setup(node, [exported]))
+    folder = tmp_path / "csv"
+    folder.mkdir()
+    for name, data in writer.csv_files(rows).items():
+        (folder / name).write_bytes(data)
+    _nothing_changes(check_setup(node, sorted(folder.glob("*.csv"))))
+    sheets["parents"][1][3] = sheets["parents"][2][3] = None  # the mother's phone left out
+    report = import_setup(node, [write_xlsx(tmp_path / "again.xlsx", sheets)])
+    _nothing_changes(report)
+    assert report.counts["parents"].unchanged == 3 and Guardian.select().count() == 2
+    assert Guardian.get(Guardian.last_name == "Смирнова").phone == "+7 912 345-67-89"
+
+
+def test_the_template_does_not_mark_the_phone_required():
+    with use_language("ru"):
+        template = load_workbook(io.BytesIO(writer.workbook_bytes(writer.template_rows())))
+    headers = [c.value for c in template["Родители"][1]]
+    assert "Телефон" in headers and "Фамилия *" in headers

@@ -28,6 +28,8 @@ Payload: zlib-compressed JSON ``{"format": "ediary-sync", "version": 1, "kind": 
 "rows": {table: {"columns": [...], "rows": [[...]]}}}``; a snapshot also has ``"resume"``:
 ``{"epoch", "table", "after", "held"}`` (the fill goes on with the rows of ``table`` after id
 ``after``, then the later tables, and ends with vector ``held``) or ``{"epoch", "done": true}``.
+A changes chunk for a restricted scope may have ``"leave": {"user", "gone": [[table, id]]}``:
+the replica drops what left its user's scope (``sync.leave``).
 """
 
 from __future__ import annotations
@@ -57,6 +59,7 @@ from node.models.identifiers import ident
 from node.services.base.actor import Actor
 from node.services.base.permissions import may_write_row
 from node.services.base.text import has_controls
+from sync.leave import leave_scope, shapes_scope
 from sync.merge import Change, Merger, SyncError, is_known, tombstone_of
 from sync.scope import ScopeView
 from sync.tables import TableInfo, tables
@@ -165,6 +168,7 @@ def _encode(
     changes: list[Change],
     rows: dict,
     resume: dict[str, Any] | None = None,
+    leave: dict[str, Any] | None = None,
 ) -> bytes:
     document = {
         "format": FORMAT,
@@ -177,6 +181,8 @@ def _encode(
     }
     if resume is not None:
         document["resume"] = resume
+    if leave is not None:
+        document["leave"] = leave
     text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     return zlib.compress(text.encode("utf-8"), 1)
 
@@ -312,12 +318,31 @@ def export_chunk(scope: Scope, since: dict[str, int], *, max_changes: int = CHUN
         if origin not in fetched:
             vector[origin] = max(vector.get(origin, 0), top)
     rows: dict[str, dict[str, Any]] = {}
+    leave: dict[str, Any] | None = None
     if taken:
         view = ScopeView.build(scope.user_id)
-        taken = _filter(view, taken)
-        rows, earlier = _newly_substituted(view, taken)
-        taken = earlier + taken
-    return Chunk(_encode("changes", vector, taken, rows), vector, more)
+        sent = _filter(view, taken)
+        leave = _leaving(view, taken, sent)
+        rows, earlier = _newly_substituted(view, sent)
+        taken = earlier + sent
+    return Chunk(_encode("changes", vector, taken, rows, leave=leave), vector, more)
+
+
+# --- a scope that shrinks: rows the laptop must stop holding (sync.leave) --------------
+
+
+def _leaving(view: ScopeView, taken: list[Change], sent: list[Change]) -> dict[str, Any] | None:
+    """Tell a restricted replica to drop what left its scope when this chunk holds a change
+    that may shrink it: the rows whose own change it does not receive are named (``gone``);
+    the laptop finds the rest with its own ``ScopeView``. None when nothing can have left."""
+    if view.everything or view.user_id is None:
+        return None
+    delivered = {c.key for c in sent}
+    shaping = [c for c in taken if shapes_scope(c)]
+    if not shaping:
+        return None
+    gone = sorted({(c.table, c.row_id) for c in shaping if c.key not in delivered})
+    return {"user": view.user_id, "gone": [list(g) for g in gone]}
 
 
 # --- a scope that grows: a lesson given to a substitute ---------------------------------
@@ -648,6 +673,20 @@ def _reject(merger: Merger, change: Change, reason: str) -> Rejection:
     return Rejection(change.describe(), reason)
 
 
+def _leave(leave: Any) -> None:
+    """Drop what left this replica's scope, as its hub said (``sync.leave``)."""
+    if leave is None:
+        return
+    gone = leave.get("gone") if isinstance(leave, dict) else None
+    user = leave.get("user") if isinstance(leave, dict) else None
+    if not isinstance(user, str) or not isinstance(gone, list):
+        raise SyncError(_("A sync chunk is damaged; sync again."))
+    pairs = [tuple(g) for g in gone if isinstance(g, list) and len(g) == 2]
+    if len(pairs) != len(gone) or not all(isinstance(v, str) for p in pairs for v in p):
+        raise SyncError(_("A sync chunk is damaged; sync again."))
+    leave_scope(user, [(str(t), str(r)) for t, r in pairs])
+
+
 def apply_chunk(payload: bytes, *, pushed_by: Scope | None) -> ApplyResult:
     """Merge one chunk and advance the vector, in one transaction (see the module doc)."""
     document = _decode(payload)
@@ -715,6 +754,8 @@ def apply_chunk(payload: bytes, *, pushed_by: Scope | None) -> ApplyResult:
                 "ON CONFLICT (origin) DO UPDATE SET hlc = max(hlc, excluded.hlc)",
                 (origin, hlc),
             )
+        if actor is None:
+            _leave(document.get("leave"))
         if actor is None and isinstance(document.get("resume"), dict):
             Meta.set_value(BOOTSTRAP_KEY, json.dumps(document["resume"], sort_keys=True))
     return ApplyResult(merger.applied, skipped, merger.conflicts, rejected)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from node.errors import Forbidden
+from node.errors import NotFound
 from node.models import Lesson, Mark, Student, Substitution, TeachingAssignment
 from node.services.base.actor import Actor
 from node.services.gradebook.journal import set_marks
@@ -50,15 +50,16 @@ def test_a_substitution_made_after_the_first_fill_brings_its_lesson(hub, laptop)
     assert push(sokolov, hub) == []
     with hub.active():
         assert Mark.get(Mark.lesson == taken.id, Mark.student == s.other_students[1].id).value
-    # removed: the laptop is told, and his laptop's services refuse the lesson
+    # removed: the lesson leaves his laptop (tests/sync/test_scope_leaves.py)
     with hub.active():
         substitutions.remove_substitute(Actor.from_user(s.deputy), taken.id)
     pull(hub, sokolov)
     with sokolov.active():
         assert not Substitution.select().exists()
+        assert Lesson.get_or_none(Lesson.id == taken.id) is None
         try:
             set_marks(Actor.from_user(s.pe_teacher), taken.id, s.other_students[2].id, ["3"])
-        except Forbidden:
+        except NotFound:
             pass
         else:
             raise AssertionError("the substitute kept the lesson after the substitution went")

@@ -17,6 +17,7 @@ from node.cli.users import opened
 from node.errors import ValidationError
 from node.i18n import N_, _
 from node.services.access import activation, auth
+from node.services.base.role_names import role_names
 
 CLIENT = "cli"
 
@@ -66,7 +67,7 @@ def signin(obj: Context, login: str | None) -> None:
         password = ask_secret(_("Password"))
         session = auth.sign_in(name, password, client=CLIENT)
         try:
-            roles = ", ".join(r.replace("_", "-") for r in sorted(session.actor.roles))
+            roles = role_names(session.actor.roles)
             click.echo(
                 _("Signed in as {login} ({roles}).").format(login=session.actor.login, roles=roles)
             )

@@ -24,7 +24,7 @@ from node.i18n import N_, _, os_reason
 from node.models.database import open_database
 from node.render.slips import check_slips_folder, write_slips
 from node.services.access.codes import CODE_VALID_DAYS, IssuedCode, issue_code
-from node.services.access.logins import find_user
+from node.services.access.logins import find_user, parse_role, role_words
 from node.services.access.staff import (
     create_staff_user,
     disable_user,
@@ -33,6 +33,7 @@ from node.services.access.staff import (
     list_users,
 )
 from node.services.base.actor import Actor
+from node.services.base.role_names import role_names, status_name
 
 
 def operator() -> Actor:
@@ -87,7 +88,25 @@ def show_codes(codes: Sequence[IssuedCode], slips_path: Path | None) -> None:
     )
 
 
-ROLE_CHOICES = ("sysadmin", "director", "deputy", "teacher", "class-teacher")
+class RoleWord(click.ParamType):
+    """A role typed in either language (``учитель`` or ``teacher``); the choices are shown
+    in the user's language."""
+
+    name = "role"
+
+    def __init__(self, *, staff_only: bool = True) -> None:
+        self.staff_only = staff_only
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        return "[" + "|".join(role_words(staff_only=self.staff_only)) + "]"
+
+    def convert(self, value: str, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        try:
+            return parse_role(value, staff_only=self.staff_only)
+        except ValidationError as exc:
+            self.fail(str(exc), param, ctx)
+
+
 SLIPS_HELP = N_("Write printable A4 slips to this HTML file instead of showing the codes.")
 
 
@@ -104,7 +123,7 @@ def users() -> None:
     "roles",
     multiple=True,
     required=True,
-    type=click.Choice(ROLE_CHOICES),
+    type=RoleWord(),
     help=N_("A role; repeat for several."),
 )
 @option(
@@ -124,13 +143,21 @@ def add(
 
 
 @users.command(name="list", help=N_("List every account with its roles and status."))
-@option("--role", help=N_("Only accounts with this role."))
+@option("--role", type=RoleWord(staff_only=False), help=N_("Only accounts with this role."))
 @click.pass_obj
 def list_(obj: Context, role: str | None) -> None:
     with opened(obj):
-        for user in list_users(operator(), role=role):
-            roles = " ".join(r.replace("_", "-") for r in sorted(user.role_set))
-            click.echo(f"{user.login:<20} {user.status:<9} {roles:<28} {user.full_name}")
+        rows = [
+            (user.login, status_name(user.status), role_names(user.role_set), user.full_name)
+            for user in list_users(operator(), role=role)
+        ]
+    if not rows:
+        return
+    widths = [max(len(row[column]) for row in rows) for column in range(3)]
+    for login, status, roles, name in rows:
+        click.echo(
+            f"{login:<{widths[0]}}  {status:<{widths[1]}}  {roles:<{widths[2]}}  {name}".rstrip()
+        )
 
 
 @users.command(help=N_("Give an account a new access code (older codes stop working)."))

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.language import foreign_words
+
 CODE = re.compile(r"^(\S+)\s+([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\s", re.M)
 
 SCHOOL_TOML = """
@@ -80,7 +82,12 @@ def test_init_users_add_activate_sign_in_end_to_end(school_dir: Path):
     code = codes(added.stdout)["ivanova"]
 
     listed = run(school_dir, "users", "list")
-    assert re.search(r"ivanova\s+pending\s+class-teacher teacher", listed.stdout)
+    assert re.search(r"ivanova\s+awaiting activation\s+teacher, class teacher", listed.stdout)
+    in_russian = run(school_dir, "--lang", "ru", "users", "list")
+    assert re.search(
+        r"ivanova\s+ждёт активации\s+учитель, классный руководитель", in_russian.stdout
+    )
+    assert foreign_words(in_russian.stdout, {"admin", "ivanova"}) == set(), in_russian.stdout
 
     password = "Kapusta-na-okne-7"
     activated = run(school_dir, "activate", stdin=f"ivanova\n{code}\n{password}\n{password}\n")
@@ -89,7 +96,9 @@ def test_init_users_add_activate_sign_in_end_to_end(school_dir: Path):
 
     signed = run(school_dir, "signin", "--login", "ivanova", stdin=f"{password}\n")
     assert signed.returncode == 0, signed.stderr
-    assert "Signed in as ivanova" in signed.stdout
+    assert "Signed in as ivanova (teacher, class teacher)" in signed.stdout
+    signed = run(school_dir, "--lang", "ru", "signin", "--login", "ivanova", stdin=f"{password}\n")
+    assert "ivanova (учитель, классный руководитель)" in signed.stdout
 
     wrong = run(school_dir, "signin", "--login", "ivanova", stdin="nope\n")
     assert wrong.returncode == 4 and "Wrong login or password" in wrong.stderr

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 
 from node.errors import NotFound, ValidationError
-from node.i18n import _
+from node.i18n import _, current_language
 from node.models import User
 from node.services.base.text import plain_line
 
@@ -31,6 +31,45 @@ ROLE_ALIASES = {
     "классный-руководитель": "class_teacher",
 }
 
+#: Parents' and students' roles as they may be typed to find their accounts (not to create
+#: them: their accounts come with their codes).
+HOLDER_ROLE_ALIASES = {
+    "parent": "parent",
+    "родитель": "parent",
+    "student": "student",
+    "ученик": "student",
+}
+
+#: The role words shown to people, in their language (each is a key of the aliases above;
+#: English ones are accepted in every language).
+STAFF_ROLE_WORDS = {
+    "en": ("sysadmin", "director", "deputy", "teacher", "class-teacher"),
+    "ru": ("сисадмин", "директор", "завуч", "учитель", "классный-руководитель"),
+}
+HOLDER_ROLE_WORDS = {"en": ("parent", "student"), "ru": ("родитель", "ученик")}
+
+
+def role_words(*, staff_only: bool = True) -> tuple[str, ...]:
+    """The role words a person is told to type, in their language."""
+    language = current_language() if current_language() in STAFF_ROLE_WORDS else "en"
+    words = STAFF_ROLE_WORDS[language]
+    return words if staff_only else words + HOLDER_ROLE_WORDS[language]
+
+
+def parse_role(word: str, *, staff_only: bool = True) -> str:
+    """One role from a word in either language; ``ValidationError`` lists the words to use."""
+    typed = (word or "").strip().lower()
+    role = ROLE_ALIASES.get(typed)
+    if role is None and not staff_only:
+        role = HOLDER_ROLE_ALIASES.get(typed)
+    if role is None:
+        raise ValidationError(
+            _("Unknown role «{role}»: use {choices}.").format(
+                role=typed, choices=", ".join(role_words(staff_only=staff_only))
+            )
+        )
+    return role
+
 
 def split_name(full_name: str) -> tuple[str, str, str]:
     """'Иванова Мария Александровна' → (last, first, middle); the middle name is optional."""
@@ -49,21 +88,10 @@ def parse_roles(text: str | Iterable[str]) -> frozenset[str]:
     """Staff roles from 'teacher class-teacher' (or Russian words); ``ValidationError``
     names an unknown one. Parents' and students' accounts come with their codes."""
     words = re.split(r"[\s,;+/|]+", text.strip()) if isinstance(text, str) else list(text)
-    roles = set()
-    for word in (w.strip().lower() for w in words):
-        if not word:
-            continue
-        role = ROLE_ALIASES.get(word)
-        if role is None:
-            raise ValidationError(
-                _("Unknown role «{role}»: use {choices}.").format(
-                    role=word, choices="sysadmin, director, deputy, teacher, class-teacher"
-                )
-            )
-        roles.add(role)
+    roles = {parse_role(word) for word in words if word.strip()}
     if not roles:
         raise ValidationError(
-            _("Give at least one role: sysadmin, director, deputy, teacher, class-teacher.")
+            _("Give at least one role: {choices}.").format(choices=", ".join(role_words()))
         )
     return frozenset(roles)
 

@@ -19,7 +19,7 @@ from node.models import AccessCode, User, db
 from node.models.people import STAFF_ROLES
 from node.services.access.auth import end_sessions
 from node.services.access.codes import CODE_VALID_DAYS, IssuedCode, store_new_code
-from node.services.access.logins import ROLE_ALIASES, clean_login, parse_roles, split_name
+from node.services.access.logins import clean_login, parse_role, parse_roles, split_name
 from node.services.base import clock, history
 from node.services.base.actor import Actor
 from node.services.base.lookup import get_user
@@ -90,7 +90,7 @@ def list_users(actor: Actor, *, role: str | None = None) -> list[User]:
     ensure_allowed(actor, Action.USERS_MANAGE)
     users = list(User.select().order_by(User.login))
     if role:
-        wanted = ROLE_ALIASES.get(role.strip().lower(), role.strip().lower())
+        wanted = parse_role(role, staff_only=False)
         users = [u for u in users if wanted in u.role_set]
     return users
 

@@ -1,11 +1,13 @@
-"""Subjects and work types, written through ``school_setup``; matched by name."""
+"""Subjects and work types, written through ``school_setup`` and ``setup_changes``; matched
+by name. A value the file changes is updated (an empty cell keeps what ediary has)."""
 
 from __future__ import annotations
 
 from node.i18n import _
 from node.models import Subject, WorkType
-from node.services.school import school_setup
+from node.services.school import school_setup, setup_changes
 from node.services.setup.context import Run, name_key
+from node.services.setup.rows import Row
 
 
 def import_subjects(run: Run) -> None:
@@ -16,21 +18,7 @@ def import_subjects(run: Run) -> None:
             continue
         subject = run.subjects.get(key)
         if subject is not None:
-            same = (
-                (row["short_name"] is None or row["short_name"] == subject.short_name)
-                and (row["pass_fail"] is None or row["pass_fail"] == subject.pass_fail)
-                and (
-                    row["written_work"] is None or row["written_work"] == subject.needs_written_work
-                )
-            )
-            run.report.count("subjects", "unchanged" if same else "left")
-            if not same:
-                run.note(
-                    _(
-                        "The subject «{name}» keeps its short name and its pass/fail and "
-                        "written-work settings."
-                    ).format(name=subject.name)
-                )
+            _update_subject(run, row, subject)
             continue
         subject = run.attempt(
             row,
@@ -48,6 +36,25 @@ def import_subjects(run: Run) -> None:
         run.report.count("subjects", "created")
 
 
+def _update_subject(run: Run, row: Row, subject: Subject) -> None:
+    """The file's short name and flags; the name stays as ediary writes it (it is the key)."""
+    wanted = (
+        subject.short_name if row["short_name"] is None else row["short_name"],
+        subject.pass_fail if row["pass_fail"] is None else row["pass_fail"],
+        subject.needs_written_work if row["written_work"] is None else row["written_work"],
+    )
+    if wanted == (subject.short_name, subject.pass_fail, subject.needs_written_work):
+        run.report.count("subjects", "unchanged")
+        return
+    changed = run.attempt(
+        row, "name", setup_changes.change_subject, run.actor, subject.id, subject.name,
+        short_name=wanted[0], pass_fail=wanted[1], needs_written_work=wanted[2],
+    )  # fmt: skip
+    if changed is not None:
+        run.subjects[name_key(subject.name)] = changed
+        run.report.count("subjects", "updated")
+
+
 def import_work_types(run: Run) -> None:
     existing = {name_key(w.name): w for w in WorkType.select()}
     for row in run.rows.of("work_types"):
@@ -55,14 +62,7 @@ def import_work_types(run: Run) -> None:
             continue
         work_type = existing.get(name_key(row["name"]))
         if work_type is not None:
-            same = (work_type.weight, work_type.kind) == (row["weight"], row["kind"])
-            run.report.count("work_types", "unchanged" if same else "left")
-            if not same:
-                run.note(
-                    _("The work type «{name}» keeps its weight {weight} and its kind.").format(
-                        name=work_type.name, weight=f"{work_type.weight:g}"
-                    )
-                )
+            _update_work_type(run, row, work_type)
             continue
         work_type = run.attempt(
             row,
@@ -76,3 +76,26 @@ def import_work_types(run: Run) -> None:
         if work_type is not None:
             existing[name_key(work_type.name)] = work_type
             run.report.count("work_types", "created")
+
+
+def _update_work_type(run: Run, row: Row, work_type: WorkType) -> None:
+    """A new weight is written (marks already given follow it); the kind of a work type
+    has no service to change it (marks were given as that kind), so it is left, said so."""
+    outcome = "unchanged"
+    if work_type.weight != row["weight"]:
+        changed = run.attempt(
+            row, "weight", setup_changes.set_work_type_weight, run.actor, work_type.id,
+            row["weight"],
+        )  # fmt: skip
+        if changed is None:
+            return
+        outcome = "updated"
+    if work_type.kind != row["kind"]:
+        outcome = "left" if outcome == "unchanged" else outcome
+        run.note(
+            _(
+                "The work type «{name}» keeps its kind; marks were given as that kind. Make a "
+                "new work type for the other kind."
+            ).format(name=work_type.name)
+        )
+    run.report.count("work_types", outcome)

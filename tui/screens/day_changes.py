@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static
 
 from node.i18n import N_, _
+from node.services.base.text import one_final_period
 from node.services.school import substitutions, timetable
 from node.services.school.school_day import SchoolDayLesson, Teacher, school_day, teachers
 from tui.backend import Outcome
@@ -336,7 +337,9 @@ class DayChangesScreen(Screen[None]):
             return
         self.change(
             lesson,
-            _("The lesson is back with {teacher}.").format(teacher=lesson.teacher),
+            one_final_period(
+                _("The lesson is back with {teacher}.").format(teacher=lesson.teacher)
+            ),
             lambda actor: substitutions.remove_substitute(actor, lesson.lesson_id),
         )
 

@@ -47,3 +47,9 @@ def plain_line(value: str | None) -> str:
 def has_controls(value: str) -> bool:
     """Does ``value`` hold anything ``plain_text`` would remove (for checks and tests)?"""
     return plain_text(value) != _LINE_ENDS.sub("\n", value)
+
+
+def one_final_period(sentence: str) -> str:
+    """A sentence that ends with a short name («… Мельник А. А.») ends with one period, not
+    two: the initial's period closes the sentence too."""
+    return sentence[:-1] if sentence.endswith("..") and not sentence.endswith("...") else sentence

@@ -39,7 +39,7 @@ from node.services.base.lookup import (
     required_text,
 )
 from node.services.base.permissions import Action, allowed, ensure_allowed
-from node.services.base.text import plain_line
+from node.services.base.text import one_final_period, plain_line
 from node.services.students.profiles import check_birth_date
 
 #: The schemes a class can follow; the 'year' period belongs to every class.
@@ -304,8 +304,10 @@ def create_assignment(
             school_class.label if subgroup is None else f"{school_class.label} ({subgroup.name})"
         )
         raise Conflict(
-            _("{subject} in {target} is already taught by {teacher}.").format(
-                subject=subject.name, target=target, teacher=existing.teacher.display_name
+            one_final_period(
+                _("{subject} in {target} is already taught by {teacher}.").format(
+                    subject=subject.name, target=target, teacher=existing.teacher.display_name
+                )
             )
         )
     with db.atomic():

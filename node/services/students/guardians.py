@@ -18,6 +18,7 @@ from node.services.base import history
 from node.services.base.actor import Actor
 from node.services.base.lookup import ensure_year_open, get_student, required_text
 from node.services.base.permissions import Action, ensure_allowed
+from node.services.base.text import one_final_period
 from node.services.students.profiles import clean_phone, short_text
 
 #: Relations a guardian can have to a student, as stored, with how the screen names them.
@@ -160,8 +161,10 @@ def link_guardian(
         StudentGuardian.student == student.id, StudentGuardian.guardian == guardian.id
     ):
         raise Conflict(
-            _("{guardian} is already linked to {student}.").format(
-                guardian=guardian.display_name, student=student.display_name
+            one_final_period(
+                _("{guardian} is already linked to {student}.").format(
+                    guardian=guardian.display_name, student=student.display_name
+                )
             )
         )
     with db.atomic():

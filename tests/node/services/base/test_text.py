@@ -10,7 +10,7 @@ import unicodedata
 import pytest
 
 from node.models import db
-from node.services.base.text import has_controls, plain_line, plain_text
+from node.services.base.text import has_controls, one_final_period, plain_line, plain_text
 from node.services.gradebook import journal, plan
 from node.services.messaging import mail
 from node.services.school import timetable
@@ -108,3 +108,9 @@ def test_a_workbook_cell_for_the_school_setup_is_plain_text_too():
     from node.services.setup.cells import cell_text
 
     assert cell_text(HOSTILE) == "A[2J]0;pwnedBCDE F31mG"
+
+
+def test_a_sentence_ending_with_initials_has_one_period():
+    assert one_final_period("Урок снова ведёт Мельник А. А..") == "Урок снова ведёт Мельник А. А."
+    assert one_final_period("Урок снова ведёт Мельник.") == "Урок снова ведёт Мельник."
+    assert one_final_period("Подождите...") == "Подождите..."

@@ -398,3 +398,11 @@ def test_bad_input_leaves_counts_unchanged(school, director):
         with pytest.raises((ValidationError, Conflict)):
             call()
     assert {m.__name__: m.select().count() for m in models} == before
+
+
+def test_a_bad_bell_time_is_explained_in_russian_letters():
+    from node.i18n import use_language
+
+    with use_language("ru"), pytest.raises(ValidationError) as raised:
+        school_setup._parse_time("полдень")
+    assert "ЧЧ:ММ" in str(raised.value) and "HH" not in str(raised.value)

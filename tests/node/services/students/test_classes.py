@@ -268,11 +268,12 @@ def test_duplicate_assignment_conflicts(school, director):
     s = school
     with (
         nothing_written(),
-        pytest.raises(Conflict, match="Математика in 7А is already taught by Иванова"),
+        pytest.raises(Conflict, match="Математика in 7А is already taught by Иванова") as raised,
     ):
         classes.create_assignment(
             director, s.pe_teacher.id, s.class_7a.id, s.maths_subject.id, hours_per_week=1
         )
+    assert str(raised.value).endswith(" А.") and not str(raised.value).endswith("..")
     with (
         nothing_written(),
         pytest.raises(Conflict, match=r"7А \(1 группа\) is already taught by Петров"),

@@ -170,6 +170,11 @@ class EdiaryApp(App[None]):
                 )
             if allowed(self.backend.actor, Action.SCHOOL_MANAGE):
                 yield SystemCommand(
+                    _("Academic year"),
+                    _("The year's name and dates, or a new year"),
+                    self.academic_year,
+                )
+                yield SystemCommand(
                     _("Timetable"),
                     _("A class's or a teacher's week; lessons follow it from a date"),
                     self.timetable,
@@ -181,6 +186,16 @@ class EdiaryApp(App[None]):
         set_language(self.backend.language)
         if not isinstance(self.screen, SchoolScreen):
             self.push_screen(SchoolScreen())
+
+    def academic_year(self) -> None:
+        """The School section with the academic year's form open."""
+        from tui.screens.school import SchoolScreen
+
+        set_language(self.backend.language)
+        if isinstance(self.screen, SchoolScreen):
+            self.screen.action_year()
+        else:
+            self.push_screen(SchoolScreen(year_form=True))
 
     def day_changes(self) -> None:
         from tui.screens.day_changes import DayChangesScreen

@@ -145,6 +145,8 @@ JOURNEYS: list[tuple[str, str | None, list[tuple[tuple[str, ...], str]]]] = [
                 for tab in range(2, 8)
                 for step in ((("escape", str(tab)), "SchoolScreen"), (("n",), "FieldsDialog"))
             ],
+            (("escape", "y"), "FieldsDialog"),
+            (("escape", "Y"), "FieldsDialog"),
         ],
     ),
     (

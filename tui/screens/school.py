@@ -29,6 +29,7 @@ from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.admin_dialogs import show_day
 from tui.screens.school_dialogs import Call, FieldsDialog, Form
 from tui.screens.school_sections import SECTIONS, Removal, Section
+from tui.screens.school_year import new_year_form, year_form
 
 
 def may_view_school(actor: Actor) -> bool:
@@ -52,6 +53,8 @@ class SchoolScreen(Screen[None]):
         Binding("e", "edit", N_("Edit"), id="edit"),
         Binding("delete", "remove", N_("Remove"), id="remove"),
         Binding("x", "remove", N_("Remove"), show=False, id="remove-x"),
+        Binding("y", "year", N_("The academic year: name and dates"), id="year"),
+        Binding("Y", "new_year", N_("A new academic year"), show=False, id="new-year"),
         Binding("t", "timetable", N_("The class's timetable"), show=False, id="timetable"),
         Binding("r", "refresh", N_("Refresh"), show=False, id="refresh"),
     ]
@@ -69,11 +72,14 @@ class SchoolScreen(Screen[None]):
         notice: str
         outcome: Outcome[object]
 
-    def __init__(self) -> None:
+    def __init__(self, *, year_form: bool = False) -> None:
+        """``year_form``: open the academic year's form once the school is read (the
+        palette's «Academic year»)."""
         super().__init__()
         translate_bindings(self)
         self.structure: Structure | None = None
         self.notice = ""
+        self.open_year_form = year_form
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -144,7 +150,7 @@ class SchoolScreen(Screen[None]):
         year = structure.year
         bar = self.query_one("#school-year", Static)
         if year is None:
-            bar.update(_("No academic year yet."))
+            bar.update(_("No academic year yet: y creates it."))
         else:
             closed = _(" (closed: read only)") if year.closed else ""
             bar.update(
@@ -163,6 +169,9 @@ class SchoolScreen(Screen[None]):
             self.notice = ""
         else:
             self._hint()
+        if self.open_year_form:
+            self.open_year_form = False
+            self.action_year()
 
     def _fill(self, section: Section, structure: Structure) -> None:
         table = self.table(section)
@@ -240,6 +249,16 @@ class SchoolScreen(Screen[None]):
                 self.run(call, form.notice)
 
         self.app.push_screen(FieldsDialog(form), chosen)
+
+    def action_year(self) -> None:
+        if self._may_change():
+            assert self.structure is not None
+            self._open(year_form(self.structure))
+
+    def action_new_year(self) -> None:
+        if self._may_change():
+            assert self.structure is not None
+            self._open(new_year_form(self.structure))
 
     def action_remove(self) -> None:
         if not self._may_change():

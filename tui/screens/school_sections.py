@@ -83,7 +83,7 @@ class Section:
 
 def _need_year(s: Structure) -> str | None:
     if s.year is None:
-        return _("There is no academic year yet; create it with «ediary setup».")
+        return _("There is no academic year yet: y creates it (or «ediary setup»).")
     return None
 
 

@@ -145,8 +145,11 @@ def update_policy(actor: Actor, changes: dict[str, Any]) -> School:
 # --- years, periods, holidays, bells --------------------------------------------------------
 
 
-def create_year(actor: Actor, name: str, start: dt.date, end: dt.date) -> AcademicYear:
-    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+def check_year(
+    name: str, start: dt.date, end: dt.date, *, other_than: AcademicYear | None = None
+) -> str:
+    """A year's name and dates: named, ending after it starts, its name unique and its dates
+    clear of every other year (``other_than``: the year being changed)."""
     clean_name = required_text(name, _("Enter the academic year's name, e.g. 2026/2027."))
     if end <= start:
         raise ValidationError(
@@ -154,7 +157,10 @@ def create_year(actor: Actor, name: str, start: dt.date, end: dt.date) -> Academ
                 start=start.isoformat(), end=end.isoformat()
             )
         )
-    for other in AcademicYear.select():
+    others = AcademicYear.select()
+    if other_than is not None:
+        others = others.where(AcademicYear.id != other_than.id)
+    for other in others:
         if other.name == clean_name:
             raise Conflict(
                 _("An academic year named {name} already exists.").format(name=clean_name)
@@ -165,6 +171,12 @@ def create_year(actor: Actor, name: str, start: dt.date, end: dt.date) -> Academ
                     name=other.name, start=other.start.isoformat(), end=other.end.isoformat()
                 )
             )
+    return clean_name
+
+
+def create_year(actor: Actor, name: str, start: dt.date, end: dt.date) -> AcademicYear:
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    clean_name = check_year(name, start, end)
     with db.atomic():
         year = AcademicYear.create(name=clean_name, start=start, end=end, status="active")
         history.record_create(actor, year)

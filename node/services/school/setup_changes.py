@@ -44,6 +44,7 @@ from node.services.school.school_setup import (
     check_weight,
     existing_periods,
 )
+from node.services.school.years import ensure_marks_covered
 
 
 def _remove(actor: Actor, row: SyncModel) -> None:
@@ -62,15 +63,23 @@ def change_period(actor: Actor, period_id: str, name: str, start: dt.date, end: 
     ensure_year_open(period.year)
     others = [o for o in existing_periods(period.year, period.scheme) if o[0] != period.number]
     clean = check_period(period.year, period.scheme, period.number, name, start, end, others)
+    ensure_marks_covered(
+        period.year, period.scheme, [(o[2], o[3]) for o in others] + [(start, end)]
+    )
     history.update_row(actor, period, {"name": clean, "start": start, "end": end})
     return period
 
 
 def remove_period(actor: Actor, period_id: str) -> None:
-    """Remove a period that holds no final marks."""
+    """Remove a period that holds no final marks and leaves no lesson with marks outside
+    every period of its scheme."""
     period = get_period(period_id)
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     ensure_year_open(period.year)
+    others = [o for o in existing_periods(period.year, period.scheme) if o[0] != period.number]
+    if period.scheme == "year":
+        raise Conflict(_("The whole-year period is not removed: it follows the year's own dates."))
+    ensure_marks_covered(period.year, period.scheme, [(o[2], o[3]) for o in others])
     finals = FinalMark.select().where(FinalMark.period == period).count()
     if finals:
         raise Conflict(

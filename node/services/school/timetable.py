@@ -11,12 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import peewee as pw
 
-from node.errors import Conflict, ValidationError
+from node.errors import Conflict, EdiaryError, ValidationError
 from node.i18n import _
 from node.models import (
     AcademicYear,
@@ -88,8 +89,13 @@ class DayLesson:
         return self.lesson.is_cancelled
 
 
-def _check_bell(number: int) -> None:
-    if not isinstance(number, int) or not Bell.select().where(Bell.number == number).exists():
+def _check_bell(number: int, bells: Container[int] | None = None) -> None:
+    """A lesson number the bell schedule has (``bells``: its numbers, when already read)."""
+    if not isinstance(number, int) or not (
+        number in bells
+        if bells is not None
+        else Bell.select().where(Bell.number == number).exists()
+    ):
         raise ValidationError(
             _("There is no lesson {number} in the bell schedule; add it there first.").format(
                 number=number
@@ -172,6 +178,42 @@ def _room_clash(
     return None
 
 
+def _check_weekday(weekday: int) -> None:
+    if not isinstance(weekday, int) or not 1 <= weekday <= 7:
+        raise ValidationError(_("A weekday must be a number from 1 (Monday) to 7 (Sunday)."))
+
+
+def _room_taken(in_room: TeachingAssignment, room: str, weekday: int, number: int) -> Conflict:
+    return Conflict(
+        _(
+            "Room {room} is taken then ({lesson}, {teacher}, day {weekday}, lesson {number}); "
+            "choose another room."
+        ).format(
+            room=room,
+            lesson=_describe(in_room),
+            teacher=in_room.teacher.display_name,
+            weekday=weekday,
+            number=number,
+        )
+    )
+
+
+def _busy(
+    assignment: TeachingAssignment, other: TeachingAssignment, weekday: int, number: int
+) -> Conflict:
+    who = (
+        other.teacher.display_name
+        if other.teacher_id == assignment.teacher_id
+        else other.school_class.label
+    )
+    return Conflict(
+        _(
+            "{who} already has a lesson then ({lesson}, day {weekday}, lesson {number}); "
+            "choose another time."
+        ).format(who=who, lesson=_describe(other), weekday=weekday, number=number)
+    )
+
+
 def set_slot(
     actor: Actor, assignment_id: str, weekday: int, number: int, room: str = ""
 ) -> TimetableSlot:
@@ -182,24 +224,12 @@ def set_slot(
     assignment = get_assignment(assignment_id)
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     ensure_journal_open(assignment)
-    if not isinstance(weekday, int) or not 1 <= weekday <= 7:
-        raise ValidationError(_("A weekday must be a number from 1 (Monday) to 7 (Sunday)."))
+    _check_weekday(weekday)
     _check_bell(number)
     clean_room = (room or "").strip()
     in_room = _room_clash(assignment, weekday, number, clean_room)
     if in_room is not None:
-        raise Conflict(
-            _(
-                "Room {room} is taken then ({lesson}, {teacher}, day {weekday}, lesson {number}); "
-                "choose another room."
-            ).format(
-                room=clean_room,
-                lesson=_describe(in_room),
-                teacher=in_room.teacher.display_name,
-                weekday=weekday,
-                number=number,
-            )
-        )
+        raise _room_taken(in_room, clean_room, weekday, number)
     existing = TimetableSlot.get_or_none(
         TimetableSlot.assignment == assignment,
         TimetableSlot.weekday == weekday,
@@ -210,22 +240,142 @@ def set_slot(
         return existing
     other = _slot_clash(assignment, weekday, number)
     if other is not None:
-        who = (
-            other.teacher.display_name
-            if other.teacher_id == assignment.teacher_id
-            else other.school_class.label
-        )
-        raise Conflict(
-            _(
-                "{who} already has a lesson then ({lesson}, day {weekday}, lesson {number}); "
-                "choose another time."
-            ).format(who=who, lesson=_describe(other), weekday=weekday, number=number)
-        )
+        raise _busy(assignment, other, weekday, number)
     with db.atomic():
         slot = TimetableSlot.create(
             assignment=assignment, weekday=weekday, number=number, room=clean_room
         )
         history.record_create(actor, slot)
+    return slot
+
+
+@dataclass(frozen=True)
+class SlotRequest:
+    """One ``set_slot`` of a batch."""
+
+    assignment_id: str
+    weekday: int
+    number: int
+    room: str = ""
+
+
+class _Week:
+    """The weekly timetables of some years, read once: what is at each time, by year."""
+
+    def __init__(self, year_ids: set[str]) -> None:
+        self.at: dict[tuple[str, int, int], list[tuple[TimetableSlot, TeachingAssignment]]] = (
+            defaultdict(list)
+        )
+        self.slots: dict[tuple[str, int, int], TimetableSlot] = {}
+        query = (
+            TimetableSlot.select(TimetableSlot, TeachingAssignment, SchoolClass)
+            .join(TeachingAssignment)
+            .join(SchoolClass)
+            .where(SchoolClass.year.in_(list(year_ids)))
+        )
+        for slot in query:
+            self.add(slot, slot.assignment)
+
+    def add(self, slot: TimetableSlot, assignment: TeachingAssignment) -> None:
+        year_id = assignment.school_class.year_id
+        self.at[(year_id, slot.weekday, slot.number)].append((slot, assignment))
+        self.slots[(assignment.id, slot.weekday, slot.number)] = slot
+
+    def room_clash(
+        self, assignment: TeachingAssignment, weekday: int, number: int, room: str
+    ) -> TeachingAssignment | None:
+        """``_room_clash`` answered from what was read."""
+        if not room:
+            return None
+        key = (assignment.school_class.year_id, weekday, number)
+        for slot, other in self.at.get(key, ()):
+            if other.id != assignment.id and slot.room and slot.room.casefold() == room.casefold():
+                return other
+        return None
+
+    def slot_clash(
+        self, assignment: TeachingAssignment, weekday: int, number: int
+    ) -> TeachingAssignment | None:
+        """``_slot_clash`` answered from what was read."""
+        key = (assignment.school_class.year_id, weekday, number)
+        for _slot, other in self.at.get(key, ()):
+            if clashes_with(assignment, other):
+                return other
+        return None
+
+
+def _assignments_by_id(ids: Sequence[str]) -> dict[str, TeachingAssignment]:
+    """The assignments with their classes and subjects (as ``get_assignment``), read at once."""
+    wanted = list(dict.fromkeys(ids))
+    found: dict[str, TeachingAssignment] = {}
+    for start in range(0, len(wanted), 500):
+        query = (
+            TeachingAssignment.select(TeachingAssignment, SchoolClass, Subject, AcademicYear)
+            .join(SchoolClass, on=TeachingAssignment.school_class == SchoolClass.id)
+            .join(AcademicYear, on=SchoolClass.year == AcademicYear.id)
+            .switch(TeachingAssignment)
+            .join(Subject, on=TeachingAssignment.subject == Subject.id)
+            .where(TeachingAssignment.id.in_(wanted[start : start + 500]))
+        )
+        found.update({a.id: a for a in query})
+    return found
+
+
+def set_slots(actor: Actor, requests: Sequence[SlotRequest]) -> list[TimetableSlot | EdiaryError]:
+    """``set_slot`` for each request, in order, as if called one after the other: each gets
+    its slot or the refusal ``set_slot`` would raise, and sees the slots set before it.
+
+    The timetable is read once and the new slots written many per statement, in one
+    transaction. The slots accepted are written even when others are refused; a caller that
+    wants all or nothing (the set-up import) rolls back its own transaction.
+    """
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    assignments = _assignments_by_id([r.assignment_id for r in requests])
+    week = _Week({a.school_class.year_id for a in assignments.values()})
+    bells = {number for (number,) in Bell.select(Bell.number).tuples()}
+    results: list[TimetableSlot | EdiaryError] = []
+    new: dict[str, TimetableSlot] = {}  # id → a slot set in this batch, not yet written
+    with db.atomic():
+        for request in requests:
+            try:
+                results.append(_set_one_slot(actor, request, assignments, week, bells, new))
+            except EdiaryError as exc:
+                results.append(exc)
+        history.create_rows(actor, list(new.values()))
+    return results
+
+
+def _set_one_slot(
+    actor: Actor,
+    request: SlotRequest,
+    assignments: dict[str, TeachingAssignment],
+    week: _Week,
+    bells: set[int],
+    new: dict[str, TimetableSlot],
+) -> TimetableSlot:
+    """The checks of ``set_slot``, in its order, answered from what ``set_slots`` read."""
+    assignment = assignments.get(request.assignment_id) or get_assignment(request.assignment_id)
+    ensure_year_open(assignment.school_class.year)
+    weekday, number = request.weekday, request.number
+    _check_weekday(weekday)
+    _check_bell(number, bells)
+    clean_room = (request.room or "").strip()
+    in_room = week.room_clash(assignment, weekday, number, clean_room)
+    if in_room is not None:
+        raise _room_taken(in_room, clean_room, weekday, number)
+    existing = week.slots.get((assignment.id, weekday, number))
+    if existing is not None:
+        if existing.id in new:  # set earlier in this batch: its creation records the room
+            existing.room = clean_room
+        else:
+            history.update_row(actor, existing, {"room": clean_room})
+        return existing
+    other = week.slot_clash(assignment, weekday, number)
+    if other is not None:
+        raise _busy(assignment, other, weekday, number)
+    slot = TimetableSlot(assignment=assignment, weekday=weekday, number=number, room=clean_room)
+    week.add(slot, assignment)
+    new[slot.id] = slot
     return slot
 
 

@@ -65,13 +65,24 @@ class Run:
         try:
             return call(*args, **kw)
         except EdiaryError as exc:
-            key: str | None
-            if isinstance(blame, Mapping):
-                key = next((k for kind, k in blame.items() if isinstance(exc, kind)), None)
-            else:
-                key = blame
-            self.rows.check(row, key, exc)
+            self.refused(row, blame, exc)
             return None
+
+    def outcome(self, row: Row, blame: Blame, result: T | EdiaryError) -> T | None:
+        """One result of a batch service: a refusal becomes a problem of ``row``, as in
+        ``attempt``."""
+        if isinstance(result, EdiaryError):
+            self.refused(row, blame, result)
+            return None
+        return result
+
+    def refused(self, row: Row, blame: Blame, error: EdiaryError) -> None:
+        key: str | None
+        if isinstance(blame, Mapping):
+            key = next((k for kind, k in blame.items() if isinstance(error, kind)), None)
+        else:
+            key = blame
+        self.rows.check(row, key, error)
 
     def quiet(self, kind: str) -> bool:
         """A reference to something unknown on ``kind``'s sheet is not reported while that

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
 
 import peewee as pw
 
@@ -27,6 +29,8 @@ from node.services.setup.rows import Row
 from node.services.students import classes
 
 AssignmentKey = tuple[str, str, str | None]  # class id, subject id, subgroup id
+K = TypeVar("K")
+R = TypeVar("R")
 
 
 # --- subgroups -------------------------------------------------------------------------------
@@ -157,9 +161,48 @@ def _assignments(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
     }
 
 
+class _Pending(Generic[K, R]):
+    """Rows whose writes wait to go to a batch service together, by the key they write.
+
+    A row that reads what a waiting row writes (the same key twice in the files) first
+    sends what waits, so every row sees what the rows before it did, as one service call
+    per row would."""
+
+    def __init__(self, send: Callable[[list[R]], list[Any]]) -> None:
+        self.send = send
+        self.rows: list[tuple[Row, K, R]] = []
+        self.keys: set[K] = set()
+
+    def add(self, row: Row, key: K, request: R) -> None:
+        self.rows.append((row, key, request))
+        self.keys.add(key)
+
+    def __contains__(self, key: K) -> bool:
+        return key in self.keys
+
+    def flush(self) -> list[tuple[Row, K, Any]]:
+        """Send what waits; each row, its key and its result (or refusal), in order."""
+        waiting, self.rows, self.keys = self.rows, [], set()
+        if not waiting:
+            return []
+        results = self.send([request for _row, _key, request in waiting])
+        return [(row, key, result) for (row, key, _r), result in zip(waiting, results, strict=True)]
+
+
 def import_load(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
     assert run.year is not None
     existing = _assignments(run)
+    pending: _Pending[AssignmentKey, classes.AssignmentRequest] = _Pending(
+        lambda requests: classes.create_assignments(run.actor, requests)
+    )
+
+    def created() -> None:
+        for row, key, result in pending.flush():
+            assignment = run.outcome(row, {ValidationError: "teacher", Conflict: "subject"}, result)
+            if assignment is not None:
+                existing[key] = assignment
+                run.report.count("load", "created")
+
     for row in run.rows.of("load"):
         school_class = run.school_class(row, "class")
         subject = run.subject(row, "subject")
@@ -171,6 +214,8 @@ def import_load(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
         if row.broken or teacher is None or hours is None or not known:
             continue
         key = (school_class.id, subject.id, group.id if group else None)
+        if key in pending:
+            created()
         assignment = existing.get(key)
         if assignment is not None and assignment.teacher_id == teacher.id:
             if assignment.hours_per_week == hours:
@@ -193,24 +238,20 @@ def import_load(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
                 )
             )
             continue
-        assignment = run.attempt(
+        pending.add(
             row,
-            {ValidationError: "teacher", Conflict: "subject"},
-            classes.create_assignment,
-            run.actor,
-            teacher.id,
-            school_class.id,
-            subject.id,
-            subgroup_id=group.id if group else None,
-            hours_per_week=hours,
+            key,
+            classes.AssignmentRequest(
+                teacher.id, school_class.id, subject.id, key[2], hours_per_week=hours
+            ),
         )
-        if assignment is not None:
-            existing[key] = assignment
-            run.report.count("load", "created")
+    created()
     return existing
 
 
 # --- the timetable ---------------------------------------------------------------------------
+
+SlotKey = tuple[str, int, int]  # assignment id, weekday, lesson number
 
 
 def import_timetable(run: Run, assignments: dict[AssignmentKey, TeachingAssignment]) -> None:
@@ -223,6 +264,20 @@ def import_timetable(run: Run, assignments: dict[AssignmentKey, TeachingAssignme
     }
     bells = {number for (number,) in Bell.select(Bell.number).tuples()}
     seen: set[str] = set()
+    pending: _Pending[SlotKey, timetable.SlotRequest] = _Pending(
+        lambda requests: timetable.set_slots(run.actor, requests)
+    )
+    was_there: dict[SlotKey, bool] = {}
+    teachers = _users_by_id(run)
+
+    def set_() -> None:
+        for row, key, result in pending.flush():
+            done = run.outcome(row, "number", result)
+            if done is not None:
+                seen.add(done.id)
+                slots[key] = done
+                run.report.count("timetable", "updated" if was_there[key] else "created")
+
     for row in rows:
         school_class = run.school_class(row, "class")
         subject = run.subject(row, "subject")
@@ -247,33 +302,34 @@ def import_timetable(run: Run, assignments: dict[AssignmentKey, TeachingAssignme
                 ),
             )
             continue
-        if row["teacher"] and row.text("teacher").strip().lower() != assignment.teacher.login:
+        teacher = teachers.get(assignment.teacher_id)
+        login = teacher.login if teacher is not None else assignment.teacher.login
+        if row["teacher"] and row.text("teacher").strip().lower() != login:
             run.rows.problem(
                 row,
                 "teacher",
                 _(
                     "the teaching load gives this lesson to {login}; write {login} or leave "
                     "the cell empty."
-                ).format(login=assignment.teacher.login),
+                ).format(login=login),
             )
             continue
         weekday, number, room = int(row["weekday"]), row["number"], row.text("room")
         if number not in bells and run.quiet("bells"):
             row.broken = True
             continue
-        slot = slots.get((assignment.id, weekday, number))
+        key = (assignment.id, weekday, number)
+        if key in pending:
+            set_()
+        slot = slots.get(key)
         if slot is not None:
             seen.add(slot.id)
             if slot.room == room.strip():
                 run.report.count("timetable", "unchanged")
                 continue
-        done = run.attempt(
-            row, "number", timetable.set_slot, run.actor, assignment.id, weekday, number, room
-        )
-        if done is not None:
-            seen.add(done.id)
-            slots[(assignment.id, weekday, number)] = done
-            run.report.count("timetable", "updated" if slot is not None else "created")
+        was_there[key] = slot is not None
+        pending.add(row, key, timetable.SlotRequest(assignment.id, weekday, number, room))
+    set_()
     unlisted = [s for s in slots.values() if s.id not in seen]
     if rows and unlisted:
         run.report.count("timetable", "left", len(unlisted))
@@ -283,6 +339,11 @@ def import_timetable(run: Run, assignments: dict[AssignmentKey, TeachingAssignme
                 "were left as they were."
             ).format(count=len(unlisted))
         )
+
+
+def _users_by_id(run: Run) -> dict[str, User]:
+    """The accounts the run knows, by id (a journal's teacher without a query each)."""
+    return {user.id: user for user in run.users.values()}
 
 
 # --- lessons ---------------------------------------------------------------------------------

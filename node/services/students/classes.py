@@ -9,16 +9,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from node.errors import Conflict, Forbidden, ValidationError
+from node.errors import Conflict, EdiaryError, Forbidden, ValidationError
 from node.i18n import _
 from node.models import (
+    AcademicYear,
     FinalMark,
     Lesson,
     Mark,
     PlanItem,
     SchoolClass,
     Student,
+    Subgroup,
+    Subject,
     TeachingAssignment,
     TimetableSlot,
     User,
@@ -27,6 +32,7 @@ from node.models import (
 from node.services.base import clock, history
 from node.services.base.actor import Actor
 from node.services.base.lookup import (
+    by_ids,
     ensure_journal_open,
     ensure_year_open,
     get_assignment,
@@ -259,6 +265,47 @@ def set_hours_per_week(
     return assignment
 
 
+def _check_new_assignment(
+    teacher: User,
+    school_class: SchoolClass,
+    subject: Subject,
+    subgroup: Subgroup | None,
+    hours_per_week: float,
+) -> float:
+    """What ``create_assignment`` checks before looking for a duplicate; the hours."""
+    ensure_year_open(school_class.year)
+    _check_staff(
+        teacher,
+        frozenset({"teacher"}),
+        _("{name} does not have the teacher role; ask the administrator to add it."),
+    )
+    if subgroup is not None and (
+        subgroup.school_class_id != school_class.id or subgroup.subject_id != subject.id
+    ):
+        raise ValidationError(
+            _("The subgroup «{name}» is not a subgroup of {label} for {subject}.").format(
+                name=subgroup.name, label=school_class.label, subject=subject.name
+            )
+        )
+    return check_hours_per_week(hours_per_week)
+
+
+def _already_taught(
+    existing: TeachingAssignment,
+    school_class: SchoolClass,
+    subject: Subject,
+    subgroup: Subgroup | None,
+) -> Conflict:
+    target = school_class.label if subgroup is None else f"{school_class.label} ({subgroup.name})"
+    return Conflict(
+        one_final_period(
+            _("{subject} in {target} is already taught by {teacher}.").format(
+                subject=subject.name, target=target, teacher=existing.teacher.display_name
+            )
+        )
+    )
+
+
 def create_assignment(
     actor: Actor,
     teacher_id: str,
@@ -274,21 +321,7 @@ def create_assignment(
     subject = get_subject(subject_id)
     subgroup = get_subgroup(subgroup_id) if subgroup_id is not None else None
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
-    ensure_year_open(school_class.year)
-    _check_staff(
-        teacher,
-        frozenset({"teacher"}),
-        _("{name} does not have the teacher role; ask the administrator to add it."),
-    )
-    if subgroup is not None and (
-        subgroup.school_class_id != school_class.id or subgroup.subject_id != subject.id
-    ):
-        raise ValidationError(
-            _("The subgroup «{name}» is not a subgroup of {label} for {subject}.").format(
-                name=subgroup.name, label=school_class.label, subject=subject.name
-            )
-        )
-    hours = check_hours_per_week(hours_per_week)
+    hours = _check_new_assignment(teacher, school_class, subject, subgroup, hours_per_week)
     same = TeachingAssignment.select().where(
         TeachingAssignment.school_class == school_class,
         TeachingAssignment.subject == subject,
@@ -300,16 +333,7 @@ def create_assignment(
     )
     existing = same.first()
     if existing is not None:
-        target = (
-            school_class.label if subgroup is None else f"{school_class.label} ({subgroup.name})"
-        )
-        raise Conflict(
-            one_final_period(
-                _("{subject} in {target} is already taught by {teacher}.").format(
-                    subject=subject.name, target=target, teacher=existing.teacher.display_name
-                )
-            )
-        )
+        raise _already_taught(existing, school_class, subject, subgroup)
     with db.atomic():
         assignment = TeachingAssignment.create(
             teacher=teacher,
@@ -320,6 +344,75 @@ def create_assignment(
         )
         history.record_create(actor, assignment)
     return assignment
+
+
+@dataclass(frozen=True)
+class AssignmentRequest:
+    """One ``create_assignment`` of a batch."""
+
+    teacher_id: str
+    class_id: str
+    subject_id: str
+    subgroup_id: str | None = None
+    hours_per_week: float = 1.0
+
+
+def create_assignments(
+    actor: Actor, requests: Sequence[AssignmentRequest]
+) -> list[TeachingAssignment | EdiaryError]:
+    """``create_assignment`` for each request, in order, as if called one after the other:
+    each gets its journal or the refusal ``create_assignment`` would raise.
+
+    What the checks need is read once and the journals written many per statement, in one
+    transaction. The journals accepted are written even when others are refused; a caller
+    that wants all or nothing (the set-up import) rolls back its own transaction.
+    """
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    users = by_ids(User, [r.teacher_id for r in requests])
+    school_classes = by_ids(SchoolClass, [r.class_id for r in requests])
+    years = by_ids(AcademicYear, [c.year_id for c in school_classes.values()])
+    for school_class in school_classes.values():
+        school_class.year = years[school_class.year_id]
+    subjects = by_ids(Subject, [r.subject_id for r in requests])
+    subgroups = by_ids(Subgroup, [r.subgroup_id for r in requests if r.subgroup_id])
+    taught: dict[tuple[str, str, str | None], TeachingAssignment] = {}
+    for start in range(0, len(school_classes), 500):
+        chunk = list(school_classes)[start : start + 500]
+        for row in TeachingAssignment.select().where(TeachingAssignment.school_class.in_(chunk)):
+            taught.setdefault((row.school_class_id, row.subject_id, row.subgroup_id), row)
+    results: list[TeachingAssignment | EdiaryError] = []
+    new: list[TeachingAssignment] = []
+    for request in requests:
+        try:
+            teacher = users.get(request.teacher_id) or get_user(request.teacher_id)
+            school_class = school_classes.get(request.class_id) or get_class(request.class_id)
+            subject = subjects.get(request.subject_id) or get_subject(request.subject_id)
+            subgroup = None
+            if request.subgroup_id is not None:
+                subgroup = subgroups.get(request.subgroup_id) or get_subgroup(request.subgroup_id)
+            hours = _check_new_assignment(
+                teacher, school_class, subject, subgroup, request.hours_per_week
+            )
+            key = (school_class.id, subject.id, subgroup.id if subgroup else None)
+            existing = taught.get(key)
+            if existing is not None:
+                raise _already_taught(existing, school_class, subject, subgroup)
+        except EdiaryError as exc:
+            results.append(exc)
+            continue
+        assignment = TeachingAssignment(
+            teacher=teacher,
+            school_class=school_class,
+            subject=subject,
+            subgroup=subgroup,
+            hours_per_week=hours,
+        )
+        taught[key] = assignment
+        new.append(assignment)
+        results.append(assignment)
+    with db.atomic():
+        history.create_rows(actor, new)
+    return results
 
 
 # --- removing what nothing depends on -------------------------------------------------------

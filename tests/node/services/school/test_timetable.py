@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from node.errors import Conflict, Forbidden, Locked, NotFound, ValidationError
+from node.errors import Conflict, EdiaryError, Forbidden, Locked, NotFound, ValidationError
 from node.models import (
     AcademicYear,
     Attendance,
@@ -22,6 +22,7 @@ from node.models import (
     TimetableSlot,
     db,
 )
+from node.models.changes import SyncChange
 from node.services.base import history
 from node.services.base.actor import Actor
 from node.services.school import timetable
@@ -125,6 +126,48 @@ def test_set_slot_permission_closed_year_and_missing(school, teacher, director):
     close_year(school.year)
     with nothing_written(), pytest.raises(Locked):
         timetable.set_slot(director, school.maths.id, 5, 3)
+
+
+def test_set_slots_answers_each_request_as_set_slot_would(school, director):
+    SyncChange.delete().execute()
+    requests = [
+        timetable.SlotRequest(school.maths.id, 5, 3, " 21 "),  # new
+        timetable.SlotRequest(school.pe.id, 1, 2),  # 7А has maths then
+        timetable.SlotRequest(school.maths_8b.id, 2, 3),  # Петров teaches 7А then
+        timetable.SlotRequest(school.maths.id, 0, 3),  # no such weekday
+        timetable.SlotRequest(school.maths.id, 5, 9),  # no such lesson
+        timetable.SlotRequest("0" * 32, 5, 3),  # no such journal
+        timetable.SlotRequest(school.pe.id, 5, 3, "21"),  # room 21 is taken by the first
+        timetable.SlotRequest(school.maths.id, 1, 2, "12"),  # a slot it has: a new room
+    ]
+    results = timetable.set_slots(director, requests)
+    singles = []
+    for request in requests[1:7]:
+        with nothing_written(), pytest.raises(EdiaryError) as refused:
+            timetable.set_slot(
+                director, request.assignment_id, request.weekday, request.number, request.room
+            )
+        singles.append(refused.value)
+    assert [(type(r), str(r)) for r in results[1:7]] == [(type(e), str(e)) for e in singles]
+    new, moved = results[0], results[7]
+    assert isinstance(new, TimetableSlot) and isinstance(moved, TimetableSlot)
+    stored = TimetableSlot.get_by_id(new.id)
+    assert (stored.weekday, stored.number, stored.room) == (5, 3, "21")
+    assert [r.change_map()["room"] for r in History.of("timetable_slot", new.id)] == [[None, "21"]]
+    assert [r.change_map() for r in History.of("timetable_slot", moved.id)] == [
+        {"room": ["", "12"]}
+    ]
+    captured = {c.row_id for c in SyncChange.select().where(SyncChange.tbl == "timetable_slot")}
+    assert captured == {new.id, moved.id}
+
+
+def test_set_slots_refuses_a_teacher_and_a_closed_year(school, teacher, director):
+    with nothing_written(), pytest.raises(Forbidden):
+        timetable.set_slots(teacher, [timetable.SlotRequest(school.maths.id, 5, 3)])
+    close_year(school.year)
+    with nothing_written():
+        [refused] = timetable.set_slots(director, [timetable.SlotRequest(school.maths.id, 5, 3)])
+    assert isinstance(refused, Locked)
 
 
 def test_remove_slot_keeps_lessons(school, director, teacher):

@@ -7,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from node.errors import Conflict, Forbidden, Locked, NotFound, ValidationError
-from node.models import AcademicYear, SchoolClass, Student
+from node.errors import Conflict, EdiaryError, Forbidden, Locked, NotFound, ValidationError
+from node.models import AcademicYear, SchoolClass, Student, TeachingAssignment
 from node.services.school import school_setup, subgroups
 from node.services.students import classes
 from tests.factories import make_user
@@ -220,6 +220,44 @@ def test_assignment_for_a_second_subgroup(school, director):
         hours_per_week=3,
     )
     assert assignment.subgroup_id == group2.id
+
+
+def test_create_assignments_answers_each_request_as_create_assignment_would(school, director):
+    s = school
+    physics = school_setup.create_subject(director, "Физика")
+    leader = make_user("leader", "class_teacher", "Лидова", "Нина")
+    request = classes.AssignmentRequest
+    requests = [
+        request(s.teacher.id, s.class_8b.id, physics.id, hours_per_week=2),  # new
+        request(s.pe_teacher.id, s.class_8b.id, physics.id, hours_per_week=1),  # taught now
+        request(leader.id, s.class_8b.id, s.pe_subject.id, hours_per_week=1),
+        request(s.teacher.id, s.class_7a.id, s.pe_subject.id, s.group1.id, 1),
+        request(s.teacher.id, s.class_8b.id, s.pe_subject.id, hours_per_week=41),
+        request(s.teacher.id, s.class_8b.id, "0" * 32, hours_per_week=1),
+        request(s.teacher.id, s.class_7a.id, s.maths_subject.id, hours_per_week=1),
+    ]
+    results = classes.create_assignments(director, requests)
+    singles = []
+    for r in requests[1:]:
+        with nothing_written(), pytest.raises(EdiaryError) as refused:
+            classes.create_assignment(
+                director,
+                r.teacher_id,
+                r.class_id,
+                r.subject_id,
+                subgroup_id=r.subgroup_id,
+                hours_per_week=r.hours_per_week,
+            )
+        singles.append(refused.value)
+    assert [(type(r), str(r)) for r in results[1:]] == [(type(e), str(e)) for e in singles]
+    assert "already taught by Иванова" in str(results[1])
+    new = results[0]
+    assert isinstance(new, TeachingAssignment)
+    stored = TeachingAssignment.get_by_id(new.id)
+    assert (stored.teacher_id, stored.hours_per_week, stored.subgroup_id) == (s.teacher.id, 2, None)
+    assert [r.action for r in history_of(stored)] == ["create"]
+    with nothing_written(), pytest.raises(Forbidden):
+        classes.create_assignments(s.actor(s.teacher), requests[:1])
 
 
 def test_create_assignment_rejects(school, director):

@@ -9,8 +9,10 @@ a closed academic year stays read-only [R 6.3].
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from node.errors import Conflict, NotFound
+from node.errors import Conflict, EdiaryError, NotFound, ValidationError
 from node.i18n import _
 from node.models import (
     Bell,
@@ -56,18 +58,62 @@ def _remove(actor: Actor, row: SyncModel) -> None:
 # --- periods and holidays -------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PeriodChange:
+    """A period's new name and dates."""
+
+    period_id: str
+    name: str
+    start: dt.date
+    end: dt.date
+
+
 def change_period(actor: Actor, period_id: str, name: str, start: dt.date, end: dt.date) -> Period:
     """New name or dates for a period, checked against the other periods of its scheme."""
-    period = get_period(period_id)
-    ensure_allowed(actor, Action.SCHOOL_MANAGE)
-    ensure_year_open(period.year)
-    others = [o for o in existing_periods(period.year, period.scheme) if o[0] != period.number]
-    clean = check_period(period.year, period.scheme, period.number, name, start, end, others)
-    ensure_marks_covered(
-        period.year, period.scheme, [(o[2], o[3]) for o in others] + [(start, end)]
-    )
-    history.update_row(actor, period, {"name": clean, "start": start, "end": end})
+    (period,) = change_periods(actor, [PeriodChange(period_id, name, start, end)])
     return period
+
+
+def change_periods(actor: Actor, changes: Sequence[PeriodChange]) -> list[Period]:
+    """New names or dates for periods of one scheme, checked as the scheme will be after all
+    of them: moving the boundary between two quarters is one change, not an overlap on the
+    way. Dates that would leave marks outside every period of their class's scheme are
+    refused (lessons without marks may lie between periods, as the timetable makes lessons
+    for the whole year). A refusal's ``period_id`` names the period it is about (a caller
+    showing a whole file shows it on that period's row)."""
+    periods = [get_period(change.period_id) for change in changes]
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    if not periods:
+        return []
+    year, scheme = periods[0].year, periods[0].scheme
+    if any((p.year_id, p.scheme) != (year.id, scheme) for p in periods):
+        raise ValidationError(_("Change the periods of one scheme of one year at a time."))
+    ensure_year_open(year)
+    final = {p[0]: p for p in existing_periods(year, scheme)}
+    for period, change in zip(periods, changes, strict=True):
+        final[period.number] = (period.number, change.name, change.start, change.end)
+    names = {}
+    for period, change in zip(periods, changes, strict=True):
+        others = [p for number, p in final.items() if number != period.number]
+        try:
+            names[period.id] = check_period(
+                year, scheme, period.number, change.name, change.start, change.end, others
+            )
+        except EdiaryError as exc:
+            exc.period_id = period.id  # type: ignore[attr-defined]  # which one, for a file
+            raise
+    ranges = [(start, end) for _n, _name, start, end in final.values()]
+    try:
+        ensure_marks_covered(year, scheme, ranges)
+    except Conflict as exc:
+        exc.period_id = periods[0].id  # type: ignore[attr-defined]
+        raise
+    with db.atomic():
+        for period, change in zip(periods, changes, strict=True):
+            history.update_row(
+                actor, period, {"name": names[period.id], "start": change.start, "end": change.end}
+            )
+    return periods
 
 
 def remove_period(actor: Actor, period_id: str) -> None:

@@ -1,14 +1,20 @@
-"""The year, its periods, holidays and bells, written through ``school_setup``.
+"""The year, its periods, holidays and bells, written through ``school_setup`` and
+``setup_changes``.
 
-None of these can be changed in place by a service, so a record already in ediary with
-other values is left as it was, and a note says which one.
+Periods, holidays and bells the file changes are updated through the services, which check
+them as the screens do; the year's own dates are left as they were (a note says so): they
+bound every period, holiday and lesson of the year.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
+
+from node.errors import Conflict, EdiaryError
 from node.i18n import _
 from node.models import AcademicYear, Bell, Holiday, Period
-from node.services.school import school_setup
+from node.services.school import school_setup, setup_changes
+from node.services.school.setup_changes import PeriodChange
 from node.services.setup.context import Run, name_key
 from node.services.setup.rows import Row
 
@@ -93,28 +99,31 @@ def import_year(run: Run) -> None:
 
 
 def import_periods(run: Run) -> None:
-    """Quarters and halves from the sheet, and the whole-year period every year needs."""
+    """Quarters and halves from the sheet, and the whole-year period every year needs.
+
+    Changed names and dates of a scheme are written together, checked as the scheme will
+    be (a boundary between two quarters moves in one go); new periods come after them.
+    """
     assert run.year is not None
     existing = {(p.scheme, p.number): p for p in Period.select().where(Period.year == run.year)}
+    changes: dict[str, list[tuple[Row, PeriodChange]]] = defaultdict(list)
+    new_rows: list[Row] = []
     for row in run.rows.of("periods"):
         if row.broken:
             continue
-        key = (row["scheme"], row["number"])
-        period = existing.get(key)
-        if period is not None:
-            same = (period.start, period.end) == (row["start"], row["end"]) and (
-                not row["name"] or row["name"] == period.name
-            )
-            run.report.count("periods", "unchanged" if same else "left")
-            if not same:
-                run.note(
-                    _("The period «{name}» keeps its dates {start} – {end}.").format(
-                        name=period.name,
-                        start=period.start.isoformat(),
-                        end=period.end.isoformat(),
-                    )
-                )
+        period = existing.get((row["scheme"], row["number"]))
+        if period is None:
+            new_rows.append(row)
             continue
+        name = row["name"] or period.name
+        if (period.name, period.start, period.end) == (name, row["start"], row["end"]):
+            run.report.count("periods", "unchanged")
+        elif _inside_year(run, row):
+            change = PeriodChange(period.id, name, row["start"], row["end"])
+            changes[row["scheme"]].append((row, change))
+    for pairs in changes.values():
+        _change_periods(run, pairs, {p.id: p for p in existing.values()})
+    for row in new_rows:
         if not _inside_year(run, row):
             continue
         name = row["name"] or school_setup.standard_period_name(row["scheme"], row["number"])
@@ -123,9 +132,9 @@ def import_periods(run: Run) -> None:
             row["number"], name, row["start"], row["end"],
         )  # fmt: skip
         if period is not None:
-            existing[key] = period
+            existing[(period.scheme, period.number)] = period
             run.report.count("periods", "created")
-    if ("year", 1) not in existing and not any(s == "year" for s, _n in existing):
+    if not any(s == "year" for s, _n in existing):
         school_setup.add_period(
             run.actor,
             run.year.id,
@@ -137,29 +146,58 @@ def import_periods(run: Run) -> None:
         )
 
 
+def _change_periods(
+    run: Run, pairs: list[tuple[Row, PeriodChange]], periods: dict[str, Period]
+) -> None:
+    """One scheme's changes through the service; a refusal is shown on the row of the
+    period it is about, in the column whose date causes it."""
+    try:
+        setup_changes.change_periods(run.actor, [change for _row, change in pairs])
+    except EdiaryError as exc:
+        about = getattr(exc, "period_id", None)
+        row, change = next(((r, c) for r, c in pairs if c.period_id == about), pairs[0])
+        key = "start"
+        if isinstance(exc, Conflict) and change.start <= periods[change.period_id].start:
+            key = "end"  # lessons outside: the end moved earlier
+        run.rows.check(row, key, exc)
+        return
+    run.report.count("periods", "updated", len(pairs))
+
+
 def import_holidays(run: Run) -> None:
+    """Matched by name and first day, or else by name alone when the year has one holiday of
+    that name: a holiday moved in the file moves in ediary instead of becoming a second one.
+    """
     assert run.year is not None
-    existing = {
-        (name_key(h.name), h.start): h for h in Holiday.select().where(Holiday.year == run.year)
+    holidays = list(Holiday.select().where(Holiday.year == run.year))
+    existing = {(name_key(h.name), h.start): h for h in holidays}
+    by_name: dict[str, list[Holiday]] = defaultdict(list)
+    for holiday in holidays:
+        by_name[name_key(holiday.name)].append(holiday)
+    listed = {
+        (name_key(row["name"]), row["start"]) for row in run.rows.of("holidays") if not row.broken
     }
     for row in run.rows.of("holidays"):
         if row.broken:
             continue
         key = (name_key(row["name"]), row["start"])
         holiday = existing.get(key)
-        if holiday is not None:
-            same = holiday.end == row["end"]
-            run.report.count("holidays", "unchanged" if same else "left")
-            if not same:
-                run.note(
-                    _("The holiday «{name}» keeps its dates {start} – {end}.").format(
-                        name=holiday.name,
-                        start=holiday.start.isoformat(),
-                        end=holiday.end.isoformat(),
-                    )
-                )
+        if holiday is None:
+            moved = [h for h in by_name[key[0]] if (key[0], h.start) not in listed]
+            holiday = moved[0] if len(by_name[key[0]]) == 1 and moved else None
+        if holiday is not None and (holiday.start, holiday.end) == (row["start"], row["end"]):
+            run.report.count("holidays", "unchanged")
             continue
         if not _inside_year(run, row):
+            continue
+        if holiday is not None:
+            changed = run.attempt(
+                row, "start", setup_changes.change_holiday, run.actor, holiday.id, holiday.name,
+                row["start"], row["end"],
+            )  # fmt: skip
+            if changed is not None:
+                existing[key] = changed
+                run.report.count("holidays", "updated")
             continue
         holiday = run.attempt(
             row, "start", school_setup.add_holiday, run.actor, run.year.id, row["name"],

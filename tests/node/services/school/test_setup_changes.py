@@ -35,6 +35,25 @@ def test_change_period_refuses_an_overlap_and_dates_outside_the_year(school, dir
         )
 
 
+def test_periods_change_together_and_never_leave_marks_outside_every_period(school, director):
+    first, second = school.quarters[0], school.quarters[1]
+    # the boundary moves: each change alone would overlap the other quarter as it is now
+    setup_changes.change_periods(
+        director,
+        [
+            setup_changes.PeriodChange(first.id, first.name, first.start, dt.date(2026, 11, 8)),
+            setup_changes.PeriodChange(second.id, second.name, dt.date(2026, 11, 9), second.end),
+        ],
+    )
+    assert Period.get_by_id(second.id).start == dt.date(2026, 11, 9)
+    make_mark(school.maths_lessons[0], school.students[0], "5", school.test_work)  # 09.11
+    with nothing_written(), pytest.raises(Conflict, match="1 lessons with marks"):
+        setup_changes.change_period(
+            director, second.id, second.name, dt.date(2026, 11, 10), second.end
+        )
+    setup_changes.change_period(director, second.id, "2 четверть", dt.date(2026, 11, 9), second.end)
+
+
 def test_a_teacher_changes_nothing_and_a_closed_year_is_locked(school, director):
     teacher = school.actor(school.teacher)
     quarter = school.quarters[0]

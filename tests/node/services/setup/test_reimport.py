@@ -4,11 +4,26 @@ refuse it, with the sheet, row and column."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
-from node.models import History, Subject, WorkType
+from node.models import (
+    History,
+    Holiday,
+    Lesson,
+    Mark,
+    Period,
+    SchoolClass,
+    Student,
+    Subject,
+    TeachingAssignment,
+    User,
+    WorkType,
+)
+from node.services.base import clock
 from node.services.base.actor import Actor
+from node.services.gradebook import journal
 from node.services.setup.run import check_setup, import_setup
 from tests.node.services.setup.workbook import Grid, school, write_xlsx
 
@@ -69,3 +84,91 @@ def test_a_weight_the_service_refuses_is_a_problem_of_its_cell(node: Actor, tmp_
     report = _again(node, tmp_path, sheets, write=False)
     assert [str(p).split(":")[0] for p in report.problems] == ["Work types, row 2, column «Вес»"]
     assert WorkType.get(WorkType.name == "Ответ на уроке").weight == 1
+
+
+def _quarter(number: int) -> Period:
+    return Period.get(Period.scheme == "quarters", Period.number == number)
+
+
+def _lessons_of_7a(day: dt.date) -> int:
+    return (
+        Lesson.select()
+        .join(TeachingAssignment)
+        .join(SchoolClass)
+        .where(Lesson.date == day, SchoolClass.grade == 7)
+        .count()
+    )
+
+
+def test_a_boundary_between_two_quarters_moves_in_one_go(node: Actor, tmp_path: Path):
+    _first(node, tmp_path)
+    sheets = school()
+    sheets["periods"][1][4] = dt.date(2026, 10, 16)  # the 1st quarter ends a week earlier
+    sheets["periods"][2][3] = dt.date(2026, 10, 17)  # and the 2nd begins the day after
+    lessons = Lesson.select().count()
+    report = _again(node, tmp_path, sheets)
+    assert report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["periods"] == (0, 2, 4, 0)
+    assert (_quarter(1).end, _quarter(2).start) == (dt.date(2026, 10, 16), dt.date(2026, 10, 17))
+    assert _updates("period", _quarter(2).id)[0]["start"] == ["2026-11-04", "2026-10-17"]
+    assert Lesson.select().count() == lessons  # every lesson is still in a quarter
+    assert report.lessons_created == 0
+
+
+def test_dates_that_would_leave_marks_outside_every_quarter_are_refused(
+    node: Actor, tmp_path: Path
+):
+    _first(node, tmp_path)
+    sheets = school()
+    sheets["periods"][1][4] = dt.date(2026, 10, 16)  # the week of 19.10 is in no quarter now
+    teacher = User.get(User.login == "ivanova.m")
+    lesson = (
+        Lesson.select()
+        .join(TeachingAssignment)
+        .where(TeachingAssignment.teacher == teacher, Lesson.date == dt.date(2026, 10, 19))
+        .get()
+    )
+    student = Student.get(Student.last_name == "Кузнецов")
+    with clock.frozen_time(dt.date(2026, 10, 19)):
+        journal.set_marks(Actor.from_user(teacher), lesson.id, student.id, ["4"])
+    report = _again(node, tmp_path, sheets)
+    assert not report.written
+    assert [str(p) for p in report.problems] == [
+        "Periods, row 2, column «Конец»: 1 lessons with marks would be outside every period "
+        "(the first: 7А, Математика, 19.10.2026); keep the dates around them or move those "
+        "lessons."
+    ]
+    assert _quarter(1).end == dt.date(2026, 10, 25)
+    Mark.delete().execute()  # without marks there, the quarter may end earlier
+    report = _again(node, tmp_path, sheets)
+    assert report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["periods"] == (0, 1, 5, 0)
+    assert _quarter(1).end == dt.date(2026, 10, 16)
+    assert _lessons_of_7a(dt.date(2026, 10, 19)) == 3  # lessons between quarters stay
+
+
+def test_a_period_that_now_overlaps_is_a_problem_of_its_row(node: Actor, tmp_path: Path):
+    _first(node, tmp_path)
+    sheets = school()
+    sheets["periods"][2][3] = dt.date(2026, 10, 20)  # the 2nd quarter begins inside the 1st
+    report = _again(node, tmp_path, sheets, write=False)
+    assert [str(p).split(":")[0] for p in report.problems] == ["Periods, row 3, column «Начало»"]
+    assert "overlaps" in str(report.problems[0])
+    assert _quarter(2).start == dt.date(2026, 11, 4)
+
+
+def test_a_moved_or_longer_holiday_is_the_same_holiday(node: Actor, tmp_path: Path):
+    _first(node, tmp_path)
+    autumn = Holiday.get(Holiday.name == "Осенние каникулы")
+    sheets = school()
+    sheets["holidays"][1][1:3] = [dt.date(2026, 10, 27), dt.date(2026, 11, 4)]  # moved
+    sheets["holidays"][2][2] = dt.date(2027, 1, 12)  # the winter break a day longer
+    report = _again(node, tmp_path, sheets)
+    assert report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["holidays"] == (0, 2, 0, 0)
+    assert Holiday.select().count() == 2
+    autumn = Holiday.get_by_id(autumn.id)
+    assert (autumn.start, autumn.end) == (dt.date(2026, 10, 27), dt.date(2026, 11, 4))
+    assert _updates("holiday", autumn.id)[0]["start"] == ["2026-10-26", "2026-10-27"]
+    assert Holiday.get(Holiday.name == "Зимние каникулы").end == dt.date(2027, 1, 12)
+    assert _outcomes(_again(node, tmp_path, sheets))["holidays"] == (0, 0, 2, 0)

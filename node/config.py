@@ -44,8 +44,17 @@ def default_data_dir() -> Path:
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env).expanduser()
-    xdg = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(xdg) / "ediary"
+    return _data_home() / "ediary"
+
+
+def default_demo_dir() -> Path:
+    """Where ``ediary demo`` builds its school unless told otherwise: beside the school's
+    default folder, never in it, so that ``ediary init`` there is not refused later."""
+    return _data_home() / "ediary-demo"
+
+
+def _data_home() -> Path:
+    return Path(os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share"))
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,10 @@ from node.models.database import damage_warning, recorded_damage, writable_folde
 class Context:
     """What every subcommand needs: the resolved configuration."""
 
-    def __init__(self, config: NodeConfig) -> None:
+    def __init__(self, config: NodeConfig, *, data_dir_given: bool = True) -> None:
         self.config = config
+        #: --data-dir or $EDIARY_DATA_DIR named the folder (the demo keeps its own otherwise)
+        self.data_dir_given = data_dir_given
 
 
 #: The data directory and database of the running command, for the crash log and for
@@ -71,7 +73,7 @@ def cli(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
     if not lang and config.language:
         set_language(config.language)
         click_messages.follow(config.language)
-    ctx.obj = Context(config)
+    ctx.obj = Context(config, data_dir_given=data_dir is not None)
     if ctx.invoked_subcommand is not None and not _asks_for_help():
         # status checks the database itself and says what it finds
         warn_about_the_folder(config, damage=ctx.invoked_subcommand != "status")

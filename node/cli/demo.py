@@ -8,10 +8,19 @@ from typing import Any
 
 import click
 
-from node.cli.app import Context, cli, parse_date, print_table, progress_printer
+from node.cli.app import (
+    Context,
+    cli,
+    current_data_dir,
+    current_database,
+    parse_date,
+    print_table,
+    progress_printer,
+)
 from node.cli.demo_web import DemoWeb
 from node.cli.translated import option
 from node.cli.tui import run_tui
+from node.config import default_demo_dir, load_config
 from node.files import private_folder
 from node.i18n import N_, _, gettext
 from node.identity import load_or_create_identity
@@ -50,7 +59,9 @@ def demo(obj: Context, size: str, seed: int, today: str | None, build_only: bool
     day = parse_date(today)
     from node.services.demo import build_demo
 
-    config = obj.config
+    config = obj.config if obj.data_dir_given else load_config(default_demo_dir())
+    current_data_dir[:] = [config.data_dir]
+    current_database[:] = [config.database_path]
     private_folder(config.data_dir, tighten=True)  # even a demo school's folder is private
     _key, node_id = load_or_create_identity(config.identity_path)
     summary = build_demo(

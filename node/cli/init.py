@@ -33,6 +33,7 @@ from node.services.access.staff import create_staff_user
 from node.services.base import history
 from node.services.base.lookup import required_text
 from node.services.base.policy import policy_from_json
+from node.services.demo.summary import DEMO_KEY
 from node.services.school.school_setup import create_school
 
 SECTIONS = {
@@ -145,8 +146,17 @@ def _refuse_existing(config: NodeConfig) -> None:
     database = open_database(config.database_path)
     try:
         school = School.current()
+        is_demo = Meta.get_value(DEMO_KEY) is not None
     finally:
         database.close()
+    if school is not None and is_demo:
+        raise Conflict(
+            _(
+                "{path} holds the demo school; ediary init never overwrites a school. To start "
+                "the real school here, remove the demo first (rm -r {path}) or choose another "
+                "--data-dir."
+            ).format(path=config.data_dir)
+        )
     if school is not None:
         raise Conflict(
             _(

@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import peewee as pw
 
+from node.config import default_demo_dir
 from node.errors import DatabaseBusy, StorageError
 from node.files import private_folder, write_private
 from node.i18n import _
@@ -37,9 +38,10 @@ def open_database(path: Path | str, *, create: bool = False) -> pw.SqliteDatabas
     if not create and not path.exists():
         raise StorageError(
             _(
-                "No database at {path}. Start a school here with 'ediary init', build the "
-                "demo school with 'ediary demo', or point --data-dir to the school's folder."
-            ).format(path=path)
+                "No database at {path}. Start a school here with 'ediary init', build and open "
+                "the demo school with 'ediary demo' (it keeps its own folder, {demo}), or point "
+                "--data-dir to the school's folder."
+            ).format(path=path, demo=default_demo_dir())
         )
     if create:
         private_folder(path.parent)

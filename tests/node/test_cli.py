@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from node.cli import main
+from tests.node.test_cli_accounts import SCHOOL_TOML
 
 
 def run(*args: str, env_lang: str = "en_US.UTF-8", data_dir: Path | None = None):
@@ -96,3 +97,40 @@ def test_main_leaves_the_process_language_as_it_found_it(monkeypatch, capsys):
     assert main(["--lang", "ru", "pair"]) == 2
     assert "Ошибка: Не указан параметр" in capsys.readouterr().err
     assert "LANGUAGE" not in os.environ
+
+
+def test_the_demo_keeps_its_own_folder_so_init_is_not_refused(tmp_path: Path):
+    """Without --data-dir the demo builds beside the school's default folder, not in it."""
+    env = {"PATH": "/usr/bin:/bin", "LANG": "ru_RU.UTF-8", "HOME": str(tmp_path)}
+    command = [sys.executable, "-m", "node.cli"]
+    demo = subprocess.run(
+        [*command, "demo", "--build-only", "--today", "2026-11-24"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert demo.returncode == 0, demo.stderr
+    share = tmp_path / ".local" / "share"
+    assert (share / "ediary-demo" / "ediary.db").exists()
+    assert not (share / "ediary").exists()
+    missing = subprocess.run([*command, "status"], capture_output=True, text=True, env=env)
+    assert missing.returncode == 7
+    assert "ediary init" in missing.stderr and str(share / "ediary-demo") in missing.stderr
+    config = tmp_path / "school.toml"
+    config.write_text(SCHOOL_TOML, encoding="utf-8")
+    init = subprocess.run(
+        [*command, "init", "--config", str(config)], capture_output=True, text=True, env=env
+    )
+    assert init.returncode == 0, init.stderr
+    assert (share / "ediary" / "ediary.db").exists()
+
+
+def test_init_over_the_demo_says_how_to_remove_it(tmp_path: Path):
+    data = tmp_path / "demo"
+    built = run("demo", "--build-only", "--today", "2026-11-24", data_dir=data)
+    assert built.returncode == 0, built.stderr
+    config = tmp_path / "school.toml"
+    config.write_text(SCHOOL_TOML, encoding="utf-8")
+    refused = run("--lang", "ru", "init", "--config", str(config), data_dir=data)
+    assert refused.returncode == 6
+    assert "демо-школа" in refused.stderr and f"rm -r {data}" in refused.stderr

@@ -3,7 +3,9 @@ with the identity, by decrypting everything and checking the database inside."""
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sqlite3
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ from backup.manifest import Manifest
 from backup.settings import BackupSettings
 from backup.store import Entry
 from node.i18n import _
+from node.models.identifiers import ident
 
 
 @dataclass(frozen=True)
@@ -160,18 +163,65 @@ def _same_database(plain: FileHash, manifest: Manifest | None, path: Path) -> De
     return result
 
 
+@dataclass(frozen=True)
+class Contents:
+    """What a decrypted backup was found to hold: the sysadmin sees it was really read."""
+
+    size: int
+    tables: int
+    rows: int
+    students: int
+    marks: int
+    lessons: int
+
+
+@dataclass(frozen=True)
+class Verified:
+    manifest: Manifest
+    #: None for a check without the key (the contents were not decrypted)
+    contents: Contents | None = None
+
+
+def count_contents(path: Path) -> Contents:
+    """Tables and rows of a decrypted (and already checked) database copy."""
+    with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+        tables = [
+            name
+            for (name,) in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+            )
+        ]
+        counts = {
+            name: conn.execute(f"SELECT count(*) FROM {ident(name)}").fetchone()[0]
+            for name in tables
+        }
+    return Contents(
+        size=path.stat().st_size,
+        tables=len(tables),
+        rows=sum(counts.values()),
+        students=counts.get("student", 0),
+        marks=counts.get("mark", 0),
+        lessons=counts.get("lesson", 0),
+    )
+
+
 def verify_entry(
     settings: BackupSettings, entry: Entry, identities: Sequence[Identity] | None = None
-) -> Manifest:
-    """Check one backup; with identities, decrypt and check the database too."""
+) -> Verified:
+    """Check one backup; with identities, decrypt it and check the database inside with
+    SQLite's full ``integrity_check``, and count what it holds."""
     manifest = check_file(entry, read=not identities)
+    contents = None
     if identities:
         target = store.temp_path(settings.data_dir, "verify")
-        check_contents(entry.path, manifest, identities, target)
-        target.unlink(missing_ok=True)
+        try:
+            check_contents(entry.path, manifest, identities, target, full=True)
+            contents = count_contents(target)
+        finally:
+            target.unlink(missing_ok=True)
     state = store.load_state(settings)
     if manifest.sequence >= int(state.get("verified_sequence", 0)):
         store.save_state(
             settings, verified_created=manifest.created, verified_sequence=manifest.sequence
         )
-    return manifest
+    return Verified(manifest, contents)

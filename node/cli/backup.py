@@ -22,7 +22,7 @@ from backup.retention import prune as prune_backups
 from backup.schedule import run_auto
 from backup.settings import BackupSettings, backup_settings
 from backup.store import Entry, list_backups, read_entry
-from backup.verify import chain_problems, verify_entry
+from backup.verify import Contents, chain_problems, verify_entry
 from node.cli.app import Context, cli, print_table
 from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
 from node.errors import EdiaryError, StorageError, ValidationError
@@ -235,13 +235,15 @@ def verify(
             groups.append(entries if all_ else entries[-1:])
     for entry in (e for group in groups for e in group):
         try:
-            verify_entry(settings, entry, identities)
+            verified = verify_entry(settings, entry, identities)
         except EdiaryError as exc:
             problems.append(str(exc))
             click.echo(_("FAILED  {path}: {error}").format(path=entry.path, error=exc))
         else:
             checked += 1
             click.echo(_("ok      {path}").format(path=entry.path))
+            if verified.contents is not None:
+                click.echo("        " + _contents_line(verified.contents))
     if problems:
         for problem in problems:
             click.echo(problem, err=True)
@@ -251,6 +253,36 @@ def verify(
     if not checked:
         raise ValidationError(_("There is no backup to check yet: run 'ediary backup now'."))
     click.echo(_("{n} backup(s) verified.").format(n=checked))
+    click.echo(_what_was_checked(read_data))
+
+
+def _contents_line(contents: Contents) -> str:
+    return _(
+        "decrypted: {size}; the database opened and passed integrity_check; tables: {tables}, "
+        "rows: {rows} (students: {students}, lessons: {lessons}, marks: {marks})."
+    ).format(
+        size=_("{size:.1f} MB").format(size=contents.size / 1e6),
+        tables=contents.tables,
+        rows=contents.rows,
+        students=contents.students,
+        lessons=contents.lessons,
+        marks=contents.marks,
+    )
+
+
+def _what_was_checked(read_data: bool) -> str:
+    """The two checks differ a lot: say which one ran."""
+    if read_data:
+        return _(
+            "Checked: each backup's manifest signature and hash chain, each file read in full "
+            "and decrypted with the key, its hash compared with the manifest, and the database "
+            "inside opened and checked with SQLite's integrity_check (every page and index)."
+        )
+    return _(
+        "Checked without the key: each backup's manifest signature, the hash chain and the "
+        "file's hash. The contents were not decrypted: add --read-data --identity FILE to "
+        "decrypt them and check the database inside too."
+    )
 
 
 @backup.command(help=N_("Delete old backups as the retention settings say."))

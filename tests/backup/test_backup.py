@@ -42,7 +42,7 @@ def test_a_backup_is_listed_with_a_signed_manifest_and_verifies(
     assert entry.manifest == created.manifest
     assert entry.manifest.recipients == (str(identity.recipient),)
     assert entry.path.stat().st_mode & 0o777 == 0o600
-    assert verify_entry(settings, entry, [identity]).sequence == 1
+    assert verify_entry(settings, entry, [identity]).manifest.sequence == 1
     assert load_state(settings)["verified_created"] == "2026-11-25T10:00:00Z"
 
 

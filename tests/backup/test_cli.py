@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from click.testing import CliRunner
 from node.cli import cli, main
 from node.config import NodeConfig
 from tests.backup.conftest import table_rows
+from tests.language import foreign_words, words_of
 
 PASSPHRASE = "correct horse battery staple"
 
@@ -194,3 +196,20 @@ def test_status_warns_when_the_last_verified_backup_is_older_than_a_day(capsys, 
     state.write_text('{"verified_created": "2020-01-01T00:00:00Z", "verified_sequence": 3}\n')
     code, out = ediary(capsys, node.data_dir, "status")
     assert code == 0 and "days ago" in out and "Warning: no verified backup" in out
+
+
+def test_verify_says_what_it_checked(capsys, tmp_path: Path, node: NodeConfig, identity):
+    """A plain verify and --read-data differ a lot: each says what it did [issue 18]."""
+    key_file = tmp_path / "identity.txt"
+    key_file.write_text(f"{identity}\n")
+    assert main(["--lang", "ru", "--data-dir", str(node.data_dir), "backup", "now"]) == 0
+    capsys.readouterr()
+    home = ["--lang", "ru", "--data-dir", str(node.data_dir)]
+    assert main([*home, "backup", "verify"]) == 0
+    plain = capsys.readouterr().out
+    assert "Проверено без ключа" in plain and "integrity_check" not in plain
+    assert main([*home, "backup", "verify", "--read-data", "--identity", str(key_file)]) == 0
+    read = capsys.readouterr().out
+    assert "прочитан целиком и расшифрован" in read and "integrity_check" in read
+    assert re.search(r"учеников: [1-9]\d*, уроков: [1-9]\d*, отметок: \d+", read), read
+    assert foreign_words(read, words_of(str(node.data_dir))) == set(), read

@@ -1,20 +1,32 @@
-"""Shared fixtures: a fresh database per test, English messages, and a small school."""
+"""Shared fixtures: a fresh database per test, English messages, and a small school.
+
+Building a database is the slow part of a test's set-up (migrations, then the small school's
+rows), so each pytest worker builds it once, as a template file, and every test gets its own
+copy of that file (``copy_database``): the same rows and ids each time, and no test sees
+another's writes.
+"""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import peewee as pw
 import pytest
 
+from node.files import private_database_file, private_folder
 from node.i18n import use_language
 from node.models import Meta
 from node.models.database import open_database
 from node.services.base import clock
 from node.services.base.actor import Actor
 from tests.factories import SmallSchool, build_small_school
+
+#: The day the small school's tests run on: mid second quarter, a Wednesday.
+SCHOOL_TODAY = dt.date(2026, 11, 25)
 
 
 @pytest.fixture(autouse=True)
@@ -24,17 +36,49 @@ def english() -> Iterator[None]:
         yield
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[pw.SqliteDatabase]:
-    """A new, migrated node database in a temporary folder, bound to the models."""
-    database = open_database(tmp_path / "ediary.db", create=True)
+def copy_database(template: Path, path: Path) -> Path:
+    """A copy of the closed database ``template`` at ``path``, 0600 as a new one would be."""
+    private_folder(path.parent)
+    private_database_file(path)
+    shutil.copyfile(template, path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def empty_database_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated node database with no school in it, closed: the template of ``database``."""
+    path = tmp_path_factory.mktemp("empty-template") / "ediary.db"
+    database = open_database(path, create=True)
     Meta.set_value("node_id", "test-node")
+    database.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def small_school_file(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SmallSchool]:
+    """The small school built once into a template database (closed), with its handles."""
+    path = tmp_path_factory.mktemp("school-template") / "ediary.db"
+    database = open_database(path, create=True)
+    Meta.set_value("node_id", "test-node")
+    with clock.frozen_time(SCHOOL_TODAY):
+        built = build_small_school()
+    database.close()
+    return path, built
+
+
+@pytest.fixture
+def database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[pw.SqliteDatabase]:
+    """A new, migrated node database in a temporary folder, bound to the models.
+
+    For a test that uses ``school`` it already holds the small school (a copy of the
+    template, as if ``build_small_school`` had just run in it)."""
+    if "school" in request.fixturenames:
+        template, _built = request.getfixturevalue("small_school_file")
+    else:
+        template = request.getfixturevalue("empty_database_file")
+    database = open_database(copy_database(template, tmp_path / "ediary.db"))
     yield database
     database.close()
-
-
-#: The day the small school's tests run on: mid second quarter, a Wednesday.
-SCHOOL_TODAY = dt.date(2026, 11, 25)
 
 
 @pytest.fixture
@@ -44,7 +88,13 @@ def director(school: SmallSchool) -> Actor:
 
 
 @pytest.fixture
-def school(database: pw.SqliteDatabase) -> Iterator[SmallSchool]:
-    """The small school of ``tests.factories``, with the clock pinned to ``SCHOOL_TODAY``."""
+def school(
+    database: pw.SqliteDatabase, small_school_file: tuple[Path, SmallSchool]
+) -> Iterator[SmallSchool]:
+    """The small school of ``tests.factories``, with the clock pinned to ``SCHOOL_TODAY``.
+
+    ``database`` holds a copy of its rows; the handles are a deep copy of those the build
+    returned (a test may change them freely)."""
+    _template, built = small_school_file
     with clock.frozen_time(SCHOOL_TODAY):
-        yield build_small_school()
+        yield copy.deepcopy(built)

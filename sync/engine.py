@@ -61,7 +61,7 @@ from node.services.base.permissions import may_write_row
 from node.services.base.text import has_controls
 from sync.leave import leave_scope, shapes_scope
 from sync.merge import Change, Merger, SyncError, is_known, tombstone_of
-from sync.scope import ScopeView
+from sync.scope import BY_ASSIGNMENT, BY_LESSON, ScopeView
 from sync.tables import TableInfo, tables
 
 FORMAT = "ediary-sync"
@@ -323,7 +323,7 @@ def export_chunk(scope: Scope, since: dict[str, int], *, max_changes: int = CHUN
         view = ScopeView.build(scope.user_id)
         sent = _filter(view, taken)
         leave = _leaving(view, taken, sent)
-        rows, earlier = _newly_substituted(view, sent)
+        rows, earlier = _reached(view, sent)
         taken = earlier + sent
     return Chunk(_encode("changes", vector, taken, rows, leave=leave), vector, more)
 
@@ -367,64 +367,108 @@ _SUBSTITUTE_FILL = {
 }
 
 
-def _newly_substituted(view: ScopeView, changes: list[Change]) -> tuple[dict, list[Change]]:
-    """The rows (and the changes their values came from) of lessons this chunk gives the
-    scope's user as a substitute. They are older than the laptop's cursor, so incremental
-    sync alone would send the substitution without its lesson; a first fill sends them
-    anyway (``bootstrap``), and so does this, once, in the chunk with the substitution."""
-    if view.everything or view.user_id is None:
-        return {}, []
+#: The same for a journal given to the scope's user (its teacher left mid-year): the whole
+#: journal — its lessons and their pages, plan, final marks, timetable places — and the
+#: class's students.
+_JOURNAL_FILL = {
+    **{t: c for t, c in _SUBSTITUTE_FILL.items() if c[1] == "classes"},
+    "teaching_assignment": ("id IN {}", "journals"),
+    **{t: ("assignment_id IN {}", "journals") for t in BY_ASSIGNMENT},
+    **{
+        t: ("lesson_id IN (SELECT id FROM lesson WHERE assignment_id IN {})", "journals")
+        for t in (*BY_LESSON, "substitution")
+    },
+}
+
+
+def _newly_substituted(view: ScopeView, changes: list[Change]) -> dict[str, list[str]]:
+    """The lessons (with their journals and classes) this chunk gives the scope's user as a
+    substitute. They are older than the laptop's cursor, so incremental sync alone would
+    send the substitution without its lesson; a first fill sends them anyway
+    (``bootstrap``), and so does ``_reached``, once, in the chunk with the substitution."""
     given = [c for c in changes if c.table == "substitution" and c.op != "delete"]
     given = [c for c in given if c.fields.get("teacher_id") == view.user_id]
     if not given:
-        return {}, []
+        return {}
     stored = _full_rows(tables()["substitution"], [c.row_id for c in given])
     lessons = {
         str(c.fields.get("lesson_id") or stored.get(c.row_id, {}).get("lesson_id")) for c in given
     } & view.substituted
     if not lessons:
-        return {}, []
-    marks = ",".join("?" * len(lessons))
+        return {}
+    journals = _column_of("lesson", "assignment_id", lessons)
+    classes = _column_of("teaching_assignment", "school_class_id", journals)
+    return {"lessons": sorted(lessons), "journals": sorted(journals), "classes": sorted(classes)}
+
+
+def _newly_given_journals(view: ScopeView, changes: list[Change]) -> dict[str, list[str]]:
+    """The journals this chunk hands to the scope's user (``students.handover``): older
+    than the laptop's cursor like a substituted lesson, so sent whole, once."""
     journals = {
+        c.row_id
+        for c in changes
+        if c.table == "teaching_assignment"
+        and c.op == "update"
+        and c.fields.get("teacher_id") == view.user_id
+        and c.row_id in view.assignments
+    }
+    if not journals:
+        return {}
+    classes = _column_of("teaching_assignment", "school_class_id", journals)
+    return {"journals": sorted(journals), "classes": sorted(classes)}
+
+
+def _column_of(table: str, column: str, ids: set[str]) -> set[str]:
+    marks = ",".join("?" * len(ids))
+    return {
         r[0]
         for r in db.execute_sql(
-            f"SELECT DISTINCT assignment_id FROM lesson WHERE id IN ({marks})", sorted(lessons)
+            f"SELECT DISTINCT {ident(column)} FROM {ident(table)} WHERE id IN ({marks})",
+            sorted(ids),
         )
     }
-    marks = ",".join("?" * len(journals))
-    classes = {
-        r[0]
-        for r in db.execute_sql(
-            f"SELECT DISTINCT school_class_id FROM teaching_assignment WHERE id IN ({marks})",
-            sorted(journals),
+
+
+def _reached(view: ScopeView, changes: list[Change]) -> tuple[dict, list[Change]]:
+    """The rows (and the changes their values came from) that this chunk brings into the
+    scope although they are older than the laptop's cursor: a lesson given to a substitute,
+    a journal given to a teacher. ``ScopeView.allows`` still decides each row."""
+    if view.everything or view.user_id is None:
+        return {}, []
+    fills = [
+        (fill, groups)
+        for fill, groups in (
+            (_SUBSTITUTE_FILL, _newly_substituted(view, changes)),
+            (_JOURNAL_FILL, _newly_given_journals(view, changes)),
         )
-    }
-    groups = {"lessons": sorted(lessons), "journals": sorted(journals), "classes": sorted(classes)}
+        if groups
+    ]
     rows: dict[str, dict[str, Any]] = {}
     earlier: list[Change] = []
-    for info in tables().values():
-        if info.name not in _SUBSTITUTE_FILL:
-            continue
-        condition, group = _SUBSTITUTE_FILL[info.name]
-        params = groups[group]
-        where = condition.format("(" + ",".join("?" * len(params)) + ")")
+    for info in tables().values():  # parents before their children
         columns = ["id", *info.columns]
-        cursor = db.execute_sql(
-            f"SELECT * FROM {ident(info.name)} WHERE {where} ORDER BY id", params
-        )
-        names = [d[0] for d in cursor.description]
-        out_rows = []
-        for values in cursor.fetchall():
-            row = dict(zip(names, values, strict=True))
-            if not view.allows(info.name, row):
+        out_rows: dict[str, list[Any]] = {}
+        for fill, groups in fills:
+            if info.name not in fill:
                 continue
-            hidden = view.hidden(info.name, row)
-            if hidden:
-                row = _masked(info, hidden, row)
-            out_rows.append([row[c] for c in columns])
+            condition, group = fill[info.name]
+            params = groups[group]
+            where = condition.format("(" + ",".join("?" * len(params)) + ")")
+            cursor = db.execute_sql(
+                f"SELECT * FROM {ident(info.name)} WHERE {where} ORDER BY id", params
+            )
+            names = [d[0] for d in cursor.description]
+            for values in cursor.fetchall():
+                row = dict(zip(names, values, strict=True))
+                if row["id"] in out_rows or not view.allows(info.name, row):
+                    continue
+                hidden = view.hidden(info.name, row)
+                if hidden:
+                    row = _masked(info, hidden, row)
+                out_rows[row["id"]] = [row[c] for c in columns]
         if out_rows:
-            rows[info.name] = {"columns": columns, "rows": out_rows}
-            earlier.extend(_filter(view, _compacted(info, [r[0] for r in out_rows])))
+            rows[info.name] = {"columns": columns, "rows": list(out_rows.values())}
+            earlier.extend(_filter(view, _compacted(info, list(out_rows))))
     return rows, earlier
 
 

@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from node.models import db
-from node.models.identifiers import ident
+from node.models.identifiers import ident, idents
 from sync.merge import Change
 from sync.scope import ScopeView
 from sync.tables import children_of, tables
@@ -59,9 +59,23 @@ def leave_scope(user_id: str, gone: list[tuple[str, str]]) -> int:
     """Drop the ``gone`` rows, then every row ``user_id``'s scope no longer allows; how many
     rows left. Runs inside the caller's transaction with capture paused."""
     left: set[tuple[str, str]] = set()
+    # A gone row still held by its children (a journal given to another teacher keeps its
+    # lessons) goes first anyway, the check of references put off to the end of the
+    # transaction: the scope is then computed without it (this laptop never received the
+    # row's new owner), its children leave with it, and it comes back only if one stays.
+    db.execute_sql("PRAGMA defer_foreign_keys = ON")
+    held: dict[tuple[str, str], tuple[list[str], tuple[Any, ...]]] = {}
     for table, row_id in gone:
-        if table in tables() and _drop(table, row_id):
-            left.add((table, row_id))
+        if table not in tables():
+            continue
+        cursor = db.execute_sql(f"SELECT * FROM {ident(table)} WHERE id = ?", (row_id,))
+        values = cursor.fetchone()
+        if values is None:
+            continue
+        if not _drop(table, row_id):
+            held[(table, row_id)] = ([d[0] for d in cursor.description], values)
+            db.execute_sql(f"DELETE FROM {ident(table)} WHERE id = ?", (row_id,))
+        left.add((table, row_id))
     view = ScopeView.build(user_id)
     if not view.everything:
         for info in reversed(list(tables().values())):  # children before their parents
@@ -73,19 +87,34 @@ def leave_scope(user_id: str, gone: list[tuple[str, str]]) -> int:
                 if not view.allows(info.name, row)
             ]
             left.update((info.name, row_id) for row_id in outside if _drop(info.name, row_id))
+    for (table, row_id), (columns, values) in held.items():
+        if _referred(table, row_id):
+            db.execute_sql(
+                f"INSERT INTO {ident(table)} ({idents(columns)}) "
+                f"VALUES ({','.join('?' * len(columns))})",
+                values,
+            )
+            left.discard((table, row_id))
     _forget(left)
     return len(left)
+
+
+def _referred(table: str, row_id: str) -> bool:
+    """Does a row of another table still refer to this one?"""
+    return any(
+        db.execute_sql(
+            f"SELECT 1 FROM {ident(ref.table)} WHERE {ident(ref.column)} = ? LIMIT 1", (row_id,)
+        ).fetchone()
+        is not None
+        for ref in children_of(table)
+    )
 
 
 def _drop(table: str, row_id: str) -> bool:
     """Delete the row unless a row that stays still refers to it (it then stays too: holding
     a row too many is safe, a dangling reference is not)."""
-    for ref in children_of(table):
-        held = db.execute_sql(
-            f"SELECT 1 FROM {ident(ref.table)} WHERE {ident(ref.column)} = ? LIMIT 1", (row_id,)
-        ).fetchone()
-        if held is not None:
-            return False
+    if _referred(table, row_id):
+        return False
     cursor = db.execute_sql(f"DELETE FROM {ident(table)} WHERE id = ?", (row_id,))
     return bool(cursor.rowcount)
 

@@ -67,7 +67,7 @@ def _substitute(teacher_id: str) -> User:
     return user
 
 
-def _busy_with(
+def busy_with(
     user: User,
     lesson: Lesson,
     *,
@@ -112,7 +112,7 @@ def _check(lesson: Lesson, user: User, *, ignoring: frozenset[str] = frozenset()
                 name=user.display_name
             )
         )
-    busy = _busy_with(user, lesson, ignoring=set(ignoring))
+    busy = busy_with(user, lesson, ignoring=set(ignoring))
     if busy is not None:
         raise Conflict(
             _("{name} already teaches then: {lesson}.").format(
@@ -127,7 +127,7 @@ def ensure_substitute_free(lesson: Lesson, day: dt.date, number: int) -> None:
     row = Substitution.get_or_none(Substitution.lesson == lesson.id)
     if row is None:
         return
-    busy = _busy_with(row.teacher, lesson, ignoring=set(), at=(day, number))
+    busy = busy_with(row.teacher, lesson, ignoring=set(), at=(day, number))
     if busy is not None:
         raise Conflict(
             _(

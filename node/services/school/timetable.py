@@ -106,7 +106,7 @@ def _check_bell(number: int, bells: Container[int] | None = None) -> None:
 # --- the weekly timetable -------------------------------------------------------------------
 
 
-def _describe(assignment: TeachingAssignment) -> str:
+def describe(assignment: TeachingAssignment) -> str:
     label = assignment.school_class.label
     if assignment.subgroup_id:
         label = f"{label} ({assignment.subgroup.name})"
@@ -129,7 +129,7 @@ def clashes_with(assignment: TeachingAssignment, other: TeachingAssignment) -> b
     return not (both_subgroups and other.subgroup_id != assignment.subgroup_id)
 
 
-def _slot_clash(
+def slot_clash(
     assignment: TeachingAssignment, weekday: int, number: int
 ) -> TeachingAssignment | None:
     """Another assignment that already holds this class or this teacher at weekday/number
@@ -190,7 +190,7 @@ def _room_taken(in_room: TeachingAssignment, room: str, weekday: int, number: in
             "choose another room."
         ).format(
             room=room,
-            lesson=_describe(in_room),
+            lesson=describe(in_room),
             teacher=in_room.teacher.display_name,
             weekday=weekday,
             number=number,
@@ -210,7 +210,7 @@ def _busy(
         _(
             "{who} already has a lesson then ({lesson}, day {weekday}, lesson {number}); "
             "choose another time."
-        ).format(who=who, lesson=_describe(other), weekday=weekday, number=number)
+        ).format(who=who, lesson=describe(other), weekday=weekday, number=number)
     )
 
 
@@ -238,7 +238,7 @@ def set_slot(
     if existing is not None:
         history.update_row(actor, existing, {"room": clean_room})
         return existing
-    other = _slot_clash(assignment, weekday, number)
+    other = slot_clash(assignment, weekday, number)
     if other is not None:
         raise _busy(assignment, other, weekday, number)
     with db.atomic():
@@ -296,7 +296,7 @@ class _Week:
     def slot_clash(
         self, assignment: TeachingAssignment, weekday: int, number: int
     ) -> TeachingAssignment | None:
-        """``_slot_clash`` answered from what was read."""
+        """``slot_clash`` answered from what was read."""
         key = (assignment.school_class.year_id, weekday, number)
         for _slot, other in self.at.get(key, ()):
             if clashes_with(assignment, other):
@@ -615,7 +615,7 @@ def _check_place(
     if taken.exists():
         raise Conflict(
             _("{lesson} already has lesson {number} on {day}.").format(
-                lesson=_describe(assignment), number=number, day=school_day_text(day)
+                lesson=describe(assignment), number=number, day=school_day_text(day)
             )
         )
 

@@ -274,11 +274,24 @@ def _check_new_assignment(
 ) -> float:
     """What ``create_assignment`` checks before looking for a duplicate; the hours."""
     ensure_year_open(school_class.year)
+    check_journal_teacher(teacher)
+    check_journal_subgroup(school_class, subject, subgroup)
+    return check_hours_per_week(hours_per_week)
+
+
+def check_journal_teacher(teacher: User) -> None:
+    """A journal's teacher: an account with the teacher role, not disabled."""
     _check_staff(
         teacher,
         frozenset({"teacher"}),
         _("{name} does not have the teacher role; ask the administrator to add it."),
     )
+
+
+def check_journal_subgroup(
+    school_class: SchoolClass, subject: Subject, subgroup: Subgroup | None
+) -> None:
+    """A journal is for the whole class or for one of its subgroups for that subject."""
     if subgroup is not None and (
         subgroup.school_class_id != school_class.id or subgroup.subject_id != subject.id
     ):
@@ -287,7 +300,31 @@ def _check_new_assignment(
                 name=subgroup.name, label=school_class.label, subject=subject.name
             )
         )
-    return check_hours_per_week(hours_per_week)
+
+
+def ensure_no_other_journal(
+    school_class: SchoolClass,
+    subject: Subject,
+    subgroup: Subgroup | None,
+    *,
+    other_than: TeachingAssignment | None = None,
+) -> None:
+    """No journal (but ``other_than``, the one being changed) teaches the same subject to
+    the same class or subgroup."""
+    same = TeachingAssignment.select().where(
+        TeachingAssignment.school_class == school_class,
+        TeachingAssignment.subject == subject,
+        (
+            TeachingAssignment.subgroup.is_null()
+            if subgroup is None
+            else TeachingAssignment.subgroup == subgroup
+        ),
+    )
+    if other_than is not None:
+        same = same.where(TeachingAssignment.id != other_than.id)
+    existing = same.first()
+    if existing is not None:
+        raise _already_taught(existing, school_class, subject, subgroup)
 
 
 def _already_taught(
@@ -322,18 +359,7 @@ def create_assignment(
     subgroup = get_subgroup(subgroup_id) if subgroup_id is not None else None
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     hours = _check_new_assignment(teacher, school_class, subject, subgroup, hours_per_week)
-    same = TeachingAssignment.select().where(
-        TeachingAssignment.school_class == school_class,
-        TeachingAssignment.subject == subject,
-        (
-            TeachingAssignment.subgroup.is_null()
-            if subgroup is None
-            else TeachingAssignment.subgroup == subgroup
-        ),
-    )
-    existing = same.first()
-    if existing is not None:
-        raise _already_taught(existing, school_class, subject, subgroup)
+    ensure_no_other_journal(school_class, subject, subgroup)
     with db.atomic():
         assignment = TeachingAssignment.create(
             teacher=teacher,

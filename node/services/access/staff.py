@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from node.errors import Conflict, EdiaryError, ValidationError
 from node.i18n import _
-from node.models import AccessCode, User, db
+from node.models import AcademicYear, AccessCode, SchoolClass, TeachingAssignment, User, db
 from node.models.people import STAFF_ROLES
 from node.services.access.auth import end_sessions
 from node.services.access.codes import CODE_VALID_DAYS, IssuedCode, store_new_code
@@ -121,6 +121,84 @@ def enable_user(actor: Actor, user_id: str) -> User:
         return user
     history.update_row(actor, user, {"status": "active" if user.password_hash else "pending"})
     return user
+
+
+def change_staff(actor: Actor, user_id: str, full_name: str, roles: str | Iterable[str]) -> User:
+    """A staff member's name and staff roles (other roles, a parent's, stay).
+
+    A role still in use is not taken away: the teacher role from someone with journals,
+    both teaching roles from a class teacher, the sysadmin role from the actor themselves or
+    from the last sysadmin who can sign in; the refusal says what holds it.
+    """
+    user = get_user(user_id)
+    ensure_allowed(actor, Action.USERS_MANAGE)
+    last, first, middle = split_name(full_name)
+    wanted = parse_roles(roles)
+    if not user.role_set & set(STAFF_ROLES):
+        raise ValidationError(
+            _("The account {login} is not a staff account.").format(login=user.login)
+        )
+    _ensure_roles_free(actor, user, user.role_set - wanted)
+    kept = [r for r in user.roles.split() if r not in STAFF_ROLES]
+    values = {
+        "last_name": last,
+        "first_name": first,
+        "middle_name": middle,
+        "roles": " ".join([*(r for r in STAFF_ROLES if r in wanted), *kept]),
+    }
+    history.update_row(actor, user, values)
+    return user
+
+
+def _ensure_roles_free(actor: Actor, user: User, dropped: frozenset[str]) -> None:
+    """Refuse taking away a role that something still needs."""
+    dropped &= frozenset(STAFF_ROLES)
+    if "sysadmin" in dropped:
+        if actor.user_id == user.id:
+            raise ValidationError(_("You cannot take the sysadmin role from yourself."))
+        others = User.select().where(
+            User.id != user.id, User.status != "disabled", User.roles.contains("sysadmin")
+        )
+        if not any("sysadmin" in other.role_set for other in others):
+            raise Conflict(
+                _("{name} is the only sysadmin; give the role to someone else first.").format(
+                    name=user.display_name
+                )
+            )
+    open_classes = (
+        SchoolClass.select(SchoolClass.id).join(AcademicYear).where(AcademicYear.status != "closed")
+    )
+    if "teacher" in dropped:
+        journals = (
+            TeachingAssignment.select()
+            .where(
+                TeachingAssignment.teacher == user.id,
+                TeachingAssignment.school_class.in_(open_classes),
+            )
+            .count()
+        )
+        if journals:
+            raise Conflict(
+                _(
+                    "{name} teaches {count} journals; the teacher role stays while they do "
+                    "(give the journals to another teacher first)."
+                ).format(name=user.display_name, count=journals)
+            )
+    teaching = frozenset({"teacher", "class_teacher"}) & user.role_set
+    if teaching and teaching <= dropped:
+        led = [
+            c.label
+            for c in SchoolClass.select().where(
+                SchoolClass.class_teacher == user.id, SchoolClass.id.in_(open_classes)
+            )
+        ]
+        if led:
+            raise Conflict(
+                _(
+                    "{name} is the class teacher of {classes}; a teaching role stays while "
+                    "they are (give the class another class teacher first)."
+                ).format(name=user.display_name, classes=", ".join(led))
+            )
 
 
 # --- the staff list (CSV) ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections import defaultdict
 from node.errors import Conflict, EdiaryError
 from node.i18n import _
 from node.models import AcademicYear, Bell, Holiday, Period
-from node.services.school import school_setup, setup_changes
+from node.services.school import school_setup, setup_changes, years
 from node.services.school.setup_changes import PeriodChange
 from node.services.setup.context import Run, name_key
 from node.services.setup.rows import Row
@@ -87,15 +87,42 @@ def import_year(run: Run) -> None:
     elif (existing.start, existing.end) == (first["start"], first["end"]):
         run.report.count("year", "unchanged")
     else:
-        run.report.count("year", "left")
-        run.note(
-            _(
-                "The year {name} keeps its dates {start} – {end}; the file's other dates were "
-                "not applied."
-            ).format(
-                name=existing.name, start=existing.start.isoformat(), end=existing.end.isoformat()
-            )
-        )
+        _widen_year(run, first)
+
+
+def _year_column(year: AcademicYear, row: Row) -> str:
+    return "start" if year.start != row["start"] else "end"
+
+
+def _widen_year(run: Run, row: Row) -> None:
+    """New dates of the year, in two steps: first as wide as both, so the periods and
+    holidays of either dates fit while they are imported; ``narrow_year`` ends it."""
+    assert run.year is not None
+    wide = (min(run.year.start, row["start"]), max(run.year.end, row["end"]))
+    if wide != (run.year.start, run.year.end):
+        changed = run.attempt(
+            row, _year_column(run.year, row), years.change_year, run.actor, run.year.id,
+            run.year.name, *wide,
+        )  # fmt: skip
+        run.year = changed
+        if changed is None:
+            return
+    run.report.count("year", "updated")
+
+
+def narrow_year(run: Run) -> None:
+    """The year's dates as the file has them, once its periods and holidays are in: the
+    service refuses dates that would leave one of them (or a lesson with marks) outside."""
+    rows = run.rows.of("year")
+    if run.year is None or not rows or rows[0].broken:
+        return
+    row = rows[0]
+    if (run.year.start, run.year.end) != (row["start"], row["end"]):
+        changed = run.attempt(
+            row, _year_column(run.year, row), years.change_year, run.actor, run.year.id,
+            run.year.name, row["start"], row["end"],
+        )  # fmt: skip
+        run.year = changed or run.year  # refused: the later sheets still check against it
 
 
 def import_periods(run: Run) -> None:
@@ -206,6 +233,7 @@ def import_holidays(run: Run) -> None:
         if holiday is not None:
             existing[key] = holiday
             run.report.count("holidays", "created")
+    narrow_year(run)  # the last sheet inside the year's dates is in
 
 
 def import_bells(run: Run) -> None:

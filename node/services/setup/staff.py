@@ -1,5 +1,7 @@
 """Staff accounts (the columns of ``ediary users import``) and classes with their class
-teachers, written through ``accounts`` and ``classes``; matched by login and class label."""
+teachers and period schemes, written through ``access.staff`` and ``classes``; matched by
+login and class label. A name, roles, class teacher or scheme the file changes is updated
+through the same services as the screens, which refuse what they always refuse."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from node.models import Period, SchoolClass, User
 from node.models.people import STAFF_ROLES
 from node.services.access.codes import issue_code
 from node.services.access.logins import clean_login, parse_roles, split_name
-from node.services.access.staff import create_staff_user
+from node.services.access.staff import change_staff, create_staff_user
 from node.services.setup.context import Run, class_key
+from node.services.setup.rows import Row
 from node.services.setup.sheets import SCHEME_WORDS
 from node.services.students import classes
 
@@ -45,21 +48,22 @@ def import_staff(run: Run) -> None:
                 ).format(login=login),
             )
             continue
-        same = (user.last_name, user.first_name, user.middle_name) == names and (
-            user.role_set == roles
+        if (user.last_name, user.first_name, user.middle_name) == names and (
+            user.role_set & set(STAFF_ROLES) == roles
+        ):
+            run.report.count("staff", "unchanged")
+            continue
+        changed = run.attempt(
+            row,
+            "roles",
+            change_staff,
+            run.actor,
+            user.id,
+            row.text("name"),
+            roles,
         )
-        run.report.count("staff", "unchanged" if same else "left")
-        if not same:
-            run.note(
-                _(
-                    "The account {login} keeps its name and roles ({name}; {roles}); the "
-                    "import does not change an account that exists."
-                ).format(
-                    login=login,
-                    name=user.full_name,
-                    roles=", ".join(sorted(r.replace("_", "-") for r in user.role_set)),
-                )
-            )
+        if changed is not None:
+            run.report.count("staff", "updated")
 
 
 def import_classes(run: Run) -> None:
@@ -104,20 +108,26 @@ def import_classes(run: Run) -> None:
                 run.classes[label] = created
                 run.report.count("classes", "created")
             continue
-        outcome = "unchanged"
-        if teacher is not None and existing.class_teacher_id != teacher.id:
-            changed = run.attempt(
-                row, "class_teacher", classes.set_class_teacher, run.actor, existing.id, teacher.id
-            )
-            outcome = "updated" if changed is not None else outcome
-        if row["scheme"] and existing.period_scheme != scheme:
-            outcome = "left"
-            run.note(
-                _("The class {label} keeps following {scheme}.").format(
-                    label=existing.label,
-                    scheme=gettext(
-                        SCHEME_WORDS.get(existing.period_scheme, existing.period_scheme)
-                    ),
-                )
-            )
-        run.report.count("classes", outcome)
+        _update_class(run, row, existing, teacher)
+
+
+def _update_class(run: Run, row: Row, existing: SchoolClass, teacher: User | None) -> None:
+    """A new class teacher or period scheme from the file (an empty cell keeps ediary's)."""
+    wanted = (
+        teacher.id if teacher else existing.class_teacher_id,
+        row["scheme"] or existing.period_scheme,
+    )
+    if wanted == (existing.class_teacher_id, existing.period_scheme):
+        run.report.count("classes", "unchanged")
+        return
+    changed = run.attempt(
+        row,
+        {Conflict: "scheme", ValidationError: "class_teacher"},
+        classes.change_class,
+        run.actor,
+        existing.id,
+        class_teacher_id=wanted[0],
+        period_scheme=wanted[1],
+    )
+    if changed is not None:
+        run.report.count("classes", "updated")

@@ -19,6 +19,7 @@ from node.services.access.codes import (
     issue_code,
 )
 from node.services.access.staff import (
+    change_staff,
     create_staff_user,
     disable_user,
     enable_user,
@@ -103,6 +104,25 @@ def test_the_sysadmin_cannot_disable_themselves(school):
     before = counts()
     with pytest.raises(ValidationError, match="your own account"):
         disable_user(school.actor(school.sysadmin), school.sysadmin.id)
+    assert counts() == before
+
+
+def test_a_staff_name_and_roles_change_but_a_role_in_use_stays(school):
+    admin = school.actor(school.sysadmin)
+    change_staff(admin, school.deputy.id, "Орлова Анна Павловна", "завуч, учитель")
+    deputy = User.get_by_id(school.deputy.id)
+    assert (deputy.last_name, deputy.role_set) == ("Орлова", {"deputy", "teacher"})
+    before = counts()
+    with pytest.raises(ValidationError, match="from yourself"):
+        change_staff(admin, school.sysadmin.id, school.sysadmin.full_name, "director")
+    with pytest.raises(Conflict, match="only sysadmin"):
+        change_staff(SYSTEM, school.sysadmin.id, school.sysadmin.full_name, "director")
+    with pytest.raises(Conflict, match="journals"):
+        change_staff(admin, school.teacher.id, school.teacher.full_name, "deputy")
+    with pytest.raises(ValidationError, match="not a staff account"):
+        change_staff(admin, school.parent.id, "Смирнова Елена", "teacher")
+    with pytest.raises(Forbidden):
+        change_staff(school.actor(school.teacher), school.deputy.id, "Орлова Анна", "deputy")
     assert counts() == before
 
 

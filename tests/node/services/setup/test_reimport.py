@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from node.models import (
+    AcademicYear,
     History,
     Holiday,
     Lesson,
@@ -84,6 +85,10 @@ def test_a_weight_the_service_refuses_is_a_problem_of_its_cell(node: Actor, tmp_
     report = _again(node, tmp_path, sheets, write=False)
     assert [str(p).split(":")[0] for p in report.problems] == ["Work types, row 2, column «Вес»"]
     assert WorkType.get(WorkType.name == "Ответ на уроке").weight == 1
+
+
+def _year() -> AcademicYear:
+    return AcademicYear.get(AcademicYear.name == "2026/2027")
 
 
 def _quarter(number: int) -> Period:
@@ -172,3 +177,77 @@ def test_a_moved_or_longer_holiday_is_the_same_holiday(node: Actor, tmp_path: Pa
     assert _updates("holiday", autumn.id)[0]["start"] == ["2026-10-26", "2026-10-27"]
     assert Holiday.get(Holiday.name == "Зимние каникулы").end == dt.date(2027, 1, 12)
     assert _outcomes(_again(node, tmp_path, sheets))["holidays"] == (0, 0, 2, 0)
+
+
+def test_a_staff_members_new_name_and_roles_are_written(node: Actor, tmp_path: Path):
+    _first(node, tmp_path)
+    sheets = school()
+    sheets["staff"][2][1] = "Петров Сергей Игоревич"  # the middle name was wrong
+    sheets["staff"][3][2] = "учитель, завуч"  # smith.j is a deputy now as well
+    report = _again(node, tmp_path, sheets)
+    assert report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["staff"] == (0, 2, 1, 0)
+    assert not report.notes and report.codes == []
+    petrov = User.get(User.login == "petrov.s")
+    assert petrov.middle_name == "Игоревич" and petrov.status == "pending"
+    assert User.get(User.login == "smith.j").role_set == {"teacher", "deputy"}
+    (renamed,) = [c for c in _updates("user", petrov.id) if "middle_name" in c]
+    assert renamed["middle_name"] == ["Иванович", "Игоревич"]
+    assert _outcomes(_again(node, tmp_path, sheets))["staff"] == (0, 0, 3, 0)
+
+
+def test_a_role_still_in_use_is_not_taken_away(node: Actor, tmp_path: Path):
+    _first(node, tmp_path)
+    sheets = school()
+    sheets["staff"][2][2] = "завуч"  # petrov.s teaches three journals
+    sheets["staff"][1][2] = "завуч"  # ivanova.m teaches, and leads 7А
+    report = _again(node, tmp_path, sheets, write=False)
+    assert [str(p).split(":")[0] for p in report.problems] == [
+        "Staff, row 2, column «roles»",
+        "Staff, row 3, column «roles»",
+    ]
+    assert "teaches 2 journals" in str(report.problems[0])
+    assert User.get(User.login == "petrov.s").role_set == {"teacher"}
+
+
+def test_a_class_follows_the_scheme_the_file_gives_it(node: Actor, tmp_path: Path):
+    _first(node, tmp_path)
+    sheets = school()
+    sheets["classes"][2][1:3] = ["ivanova.m", "четверти"]  # 10Б: quarters, a new class teacher
+    report = _again(node, tmp_path, sheets)
+    assert report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["classes"] == (0, 1, 1, 0)
+    tenth = SchoolClass.get(SchoolClass.grade == 10)
+    assert tenth.period_scheme == "quarters" and tenth.class_teacher.login == "ivanova.m"
+    assert _updates("school_class", tenth.id)[0]["period_scheme"] == ["halves", "quarters"]
+    sheets["classes"][2][1:3] = ["", ""]  # empty cells keep what ediary has
+    assert _outcomes(_again(node, tmp_path, sheets))["classes"] == (0, 0, 2, 0)
+
+
+def test_the_years_new_dates_are_written_with_its_periods(node: Actor, tmp_path: Path):
+    _first(node, tmp_path)
+    sheets = school()
+    sheets["year"][1][2] = dt.date(2027, 6, 4)  # a week longer, and so is the 4th quarter
+    sheets["periods"][4][4] = sheets["periods"][6][4] = dt.date(2027, 6, 4)
+    report = _again(node, tmp_path, sheets)
+    assert report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["year"] == (0, 1, 0, 0)
+    assert _outcomes(report)["periods"] == (0, 2, 4, 0)
+    assert Period.get(Period.scheme == "year").end == dt.date(2027, 6, 4)
+    assert report.lessons_created > 0  # the new week's lessons
+    sheets = school()  # and back: the periods move first, then the year narrows
+    report = _again(node, tmp_path, sheets)
+    assert report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["year"] == (0, 1, 0, 0)
+    assert _year().end == dt.date(2027, 5, 31)
+
+
+def test_year_dates_that_leave_a_period_outside_are_a_problem_of_the_year(
+    node: Actor, tmp_path: Path
+):
+    _first(node, tmp_path)
+    sheets = school()
+    sheets["year"][1][2] = dt.date(2027, 5, 28)  # the quarters still end on 31.05
+    report = _again(node, tmp_path, sheets, write=False)
+    assert [str(p).split(":")[0] for p in report.problems] == ["Year, row 2, column «Конец»"]
+    assert _year().end == dt.date(2027, 5, 31)

@@ -63,38 +63,36 @@ def import_students(run: Run) -> None:
         Student.select(Student, SchoolClass).join(SchoolClass).where(SchoolClass.year == run.year)
     )
     by_key: dict[tuple[str, dt.date | None], Student] = {}
+    by_class: dict[str, list[Student]] = defaultdict(list)  # students ediary had, by class
     for student in in_year:
         full = name_key(student.last_name, student.first_name, student.middle_name)
         by_key[(full, student.birth_date)] = student
+        by_class[student.school_class_id].append(student)
         run.students.setdefault((student.school_class_id, full), []).append(student)
     listed: dict[str, set[str]] = defaultdict(set)  # class id → student ids the file lists
     pending: list[tuple[Row, SchoolClass, dt.date]] = []  # rows of no student in ediary yet
     for row in run.rows.of("students"):
         _check_names(run, row, ("last_name", "first_name", "middle_name"))
         school_class = run.school_class(row, "class")
-        full = name_key(row["last_name"], row["first_name"], row["middle_name"])
         enrolled_on = row["enrolled_on"] or run.year.start
         if row["birth_date"] is not None:
             run.attempt(row, "birth_date", check_birth_date, row["birth_date"], enrolled_on)
         if row.broken or school_class is None:
             continue
+        full = name_key(row["last_name"], row["first_name"], row["middle_name"])
         existing = by_key.get((full, row["birth_date"]))
         if existing is not None:
             _known_student(run, row, existing, school_class, listed)
         else:
             pending.append((row, school_class, enrolled_on))
+    new: list[tuple[Row, classes.EnrolmentRequest]] = []
     for row, school_class, enrolled_on in pending:
-        corrected = _corrected(run, row, school_class, listed[school_class.id])
+        corrected = _corrected(row, by_class[school_class.id], listed[school_class.id])
         if corrected is not None:
             _correct(run, row, corrected)
             listed[school_class.id].add(corrected.id)
             continue
-        full = name_key(row["last_name"], row["first_name"], row["middle_name"])
-        student = run.attempt(
-            row,
-            "enrolled_on",
-            classes.enrol_student,
-            run.actor,
+        request = classes.EnrolmentRequest(
             school_class.id,
             row["last_name"],
             row["first_name"],
@@ -102,16 +100,20 @@ def import_students(run: Run) -> None:
             birth_date=row["birth_date"],
             enrolled_on=enrolled_on,
         )
+        new.append((row, request))
+    enrolled = classes.enrol_students(run.actor, [request for _row, request in new])
+    for (row, _request), result in zip(new, enrolled, strict=True):
+        student = run.outcome(row, "enrolled_on", result)
         if student is None:
             continue
-        by_key[(full, student.birth_date)] = student
-        run.students.setdefault((school_class.id, full), []).append(student)
-        listed[school_class.id].add(student.id)
+        full = name_key(student.last_name, student.first_name, student.middle_name)
+        run.students.setdefault((student.school_class_id, full), []).append(student)
+        listed[student.school_class_id].add(student.id)
         run.report.count("students", "created")
     _report_unlisted(run, listed)
 
 
-def _corrected(run: Run, row: Row, school_class: SchoolClass, listed: set[str]) -> Student | None:
+def _corrected(row: Row, students: list[Student], listed: set[str]) -> Student | None:
     """The one student of the class that the file no longer lists and that this row, which
     matches nobody, clearly names with a corrected name or birth date: same last and first
     name, or same birth date and last or first name. A corrected typo must not enrol the
@@ -119,8 +121,6 @@ def _corrected(run: Run, row: Row, school_class: SchoolClass, listed: set[str]) 
     last, first = name_key(row["last_name"]), name_key(row["first_name"])
     candidates = [
         student
-        for (class_id, _full), students in run.students.items()
-        if class_id == school_class.id
         for student in students
         if student.id not in listed
         and student.left_on is None
@@ -247,13 +247,62 @@ def _child(run: Run, row: Row) -> Student | None:
     return None
 
 
+class _NewParents:
+    """Parents' rows that add a parent or link one to a child, sent to ``add_guardians``
+    together. A row that needs what a waiting row writes (the same child's parents) sends
+    what waits first, so every row sees what the rows before it did."""
+
+    def __init__(self, run: Run, known: dict[tuple[str, str], Guardian | int]) -> None:
+        self.run = run
+        self.known = known  # (name, phone digits) → the parent, or the request adding them
+        self.links: dict[tuple[str, str], StudentGuardian] = {}
+        self.by_child: dict[str, list[StudentGuardian]] = defaultdict(list)
+        self.waiting: list[tuple[Row, guardians.GuardianRequest, tuple[str, str] | None]] = []
+        self.names: set[tuple[str, str]] = set()  # (child id, parent's name) of what waits
+        self.pairs: set[tuple[str, str | int]] = set()  # (child id, parent id or request)
+
+    def add(self, row: Row, request: guardians.GuardianRequest, key: tuple[str, str]) -> None:
+        parent = request.same_as if request.same_as is not None else request.guardian_id
+        if request.data is not None:
+            parent = len(self.waiting)
+            self.known[key] = parent
+        assert parent is not None
+        self.waiting.append((row, request, key if request.data is not None else None))
+        self.names.add((request.student_id, key[0]))
+        self.pairs.add((request.student_id, parent))
+
+    def send(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        self.names, self.pairs = set(), set()
+        if not waiting:
+            return
+        results = guardians.add_guardians(self.run.actor, [request for _r, request, _k in waiting])
+        for (row, request, key), result in zip(waiting, results, strict=True):
+            blame = "child"
+            if request.data is not None or (
+                request.same_as is not None and result is results[request.same_as]
+            ):
+                blame = None  # the parent was not added (as ``add_guardian`` refused)
+            link = self.run.outcome(row, blame, result)
+            if key is not None:
+                if link is None:
+                    del self.known[key]
+                else:
+                    self.known[key] = link.guardian
+            if link is not None:
+                self.links[(link.student_id, link.guardian_id)] = link
+                self.by_child[link.student_id].append(link)
+                self.run.report.count("parents", "created")  # a new row: this parent, this child
+
+
 def import_parents(run: Run) -> None:
-    known: dict[tuple[str, str], Guardian] = {}
+    known: dict[tuple[str, str], Guardian | int] = {}
     for guardian in Guardian.select():
         full = name_key(guardian.last_name, guardian.first_name, guardian.middle_name)
         known.setdefault((full, _digits(guardian.phone)), guardian)
     assert run.year is not None
-    links = {
+    new = _NewParents(run, known)
+    new.links = {
         (link.student_id, link.guardian_id): link
         for link in StudentGuardian.select(StudentGuardian, Guardian)
         .join(Guardian)
@@ -262,9 +311,8 @@ def import_parents(run: Run) -> None:
         .join(SchoolClass)
         .where(SchoolClass.year == run.year)
     }
-    by_child: dict[str, list[StudentGuardian]] = defaultdict(list)
-    for link in links.values():
-        by_child[link.student_id].append(link)
+    for link in new.links.values():
+        new.by_child[link.student_id].append(link)
     emails: dict[tuple[str, str], Row] = {}
     for row in run.rows.of("parents"):
         _check_names(run, row, ("last_name", "first_name", "middle_name"))
@@ -282,34 +330,36 @@ def import_parents(run: Run) -> None:
         )
         relation = row["relation"] or "other"
         full = name_key(data.last_name, data.first_name, data.middle_name)
-        if not _same_email(run, row, emails, (full, _digits(phone)), email):
+        key = (full, _digits(phone))
+        if not _same_email(run, row, emails, key, email):
             continue
-        guardian = known.get((full, _digits(phone)))
-        if guardian is None:
-            guardian = _same_parent_new_phone(run, row, child, full, data, by_child[child.id])
-            if guardian is not None:
-                known[(full, _digits(phone))] = guardian
+        guardian = known.get(key)
+        if isinstance(guardian, int):  # added by a row waiting to be written
+            if (child.id, guardian) not in new.pairs:
+                link_to = guardians.GuardianRequest(child.id, relation, same_as=guardian)
+                new.add(row, link_to, key)
                 continue
-            link = run.attempt(
-                row, None, guardians.add_guardian, run.actor, child.id, data, relation
-            )
-            if link is not None:
-                known[(full, _digits(phone))] = link.guardian
-                links[(child.id, link.guardian_id)] = link
-                by_child[child.id].append(link)
-                run.report.count("parents", "created")
+            new.send()
+            guardian = known.get(key)
+            assert not isinstance(guardian, int)
+        if guardian is None:
+            if (child.id, full) in new.names:  # the same name for this child: is it them?
+                new.send()
+            guardian = _same_parent_new_phone(run, row, child, full, data, new.by_child[child.id])
+            if guardian is not None:
+                known[key] = guardian
+            else:
+                new.add(row, guardians.GuardianRequest(child.id, relation, data=data), key)
             continue
-        link = links.get((child.id, guardian.id))
+        if (child.id, guardian.id) in new.pairs:
+            new.send()
+        link = new.links.get((child.id, guardian.id))
         if link is None:
-            link = run.attempt(
-                row, "child", guardians.link_guardian, run.actor, child.id, guardian.id, relation
-            )
-            if link is not None:
-                links[(child.id, guardian.id)] = link
-                by_child[child.id].append(link)
-                run.report.count("parents", "created")  # a new row: this parent, this child
+            link_to = guardians.GuardianRequest(child.id, relation, guardian_id=guardian.id)
+            new.add(row, link_to, key)
             continue
         _update_parent(run, row, child, guardian, link, data)
+    new.send()
 
 
 def _same_parent_new_phone(

@@ -138,18 +138,7 @@ def set_class_teacher(actor: Actor, class_id: str, user_id: str | None) -> Schoo
     return school_class
 
 
-def enrol_student(
-    actor: Actor,
-    class_id: str,
-    last_name: str,
-    first_name: str,
-    middle_name: str = "",
-    *,
-    birth_date: dt.date | None = None,
-    enrolled_on: dt.date | None = None,
-) -> Student:
-    """Add a student to a class: the administration or the class's own teacher [R 3.3, 4.1]."""
-    school_class = get_class(class_id)
+def _ensure_may_enrol(actor: Actor, school_class: SchoolClass) -> None:
     # "May edit a student of this class" is the class teacher's right [R 4.1].
     prospective = Student(school_class=school_class)
     if not (
@@ -160,6 +149,17 @@ def enrol_student(
                 label=school_class.label
             )
         )
+
+
+def _check_enrolment(
+    school_class: SchoolClass,
+    last_name: str,
+    first_name: str,
+    middle_name: str,
+    birth_date: dt.date | None,
+    enrolled_on: dt.date | None,
+) -> tuple[str, str, str, dt.date]:
+    """What ``enrol_student`` checks before looking for a twin: the names and the day."""
     year = school_class.year
     ensure_year_open(year)
     last = required_text(last_name, _("Enter the student's last name."))
@@ -173,6 +173,35 @@ def enrol_student(
             )
         )
     check_birth_date(birth_date, day)
+    return last, first, middle, day
+
+
+def _twin(names: tuple[str, str, str], birth_date: dt.date, school_class: SchoolClass) -> Conflict:
+    return Conflict(
+        _("{name}, born {birth}, is already in {label}.").format(
+            name=" ".join(p for p in names if p),
+            birth=birth_date.isoformat(),
+            label=school_class.label,
+        )
+    )
+
+
+def enrol_student(
+    actor: Actor,
+    class_id: str,
+    last_name: str,
+    first_name: str,
+    middle_name: str = "",
+    *,
+    birth_date: dt.date | None = None,
+    enrolled_on: dt.date | None = None,
+) -> Student:
+    """Add a student to a class: the administration or the class's own teacher [R 3.3, 4.1]."""
+    school_class = get_class(class_id)
+    _ensure_may_enrol(actor, school_class)
+    last, first, middle, day = _check_enrolment(
+        school_class, last_name, first_name, middle_name, birth_date, enrolled_on
+    )
     if birth_date is not None:
         twin = Student.in_class(school_class).where(
             Student.last_name == last,
@@ -181,13 +210,7 @@ def enrol_student(
             Student.birth_date == birth_date,
         )
         if twin.exists():
-            raise Conflict(
-                _("{name}, born {birth}, is already in {label}.").format(
-                    name=" ".join(p for p in (last, first, middle) if p),
-                    birth=birth_date.isoformat(),
-                    label=school_class.label,
-                )
-            )
+            raise _twin((last, first, middle), birth_date, school_class)
     with db.atomic():
         student = Student.create(
             school_class=school_class,
@@ -199,6 +222,99 @@ def enrol_student(
         )
         history.record_create(actor, student)
     return student
+
+
+@dataclass(frozen=True)
+class EnrolmentRequest:
+    """One ``enrol_student`` of a batch."""
+
+    class_id: str
+    last_name: str
+    first_name: str
+    middle_name: str = ""
+    birth_date: dt.date | None = None
+    enrolled_on: dt.date | None = None
+
+
+def enrol_students(
+    actor: Actor, requests: Sequence[EnrolmentRequest]
+) -> list[Student | EdiaryError]:
+    """``enrol_student`` for each request, in order, as if called one after the other: each
+    gets its student or the refusal ``enrol_student`` would raise.
+
+    The right to enrol is asked once per class, the classes and their students are read
+    once, and the students written many per statement, in one transaction. The students
+    accepted are written even when others are refused; a caller that wants all or nothing
+    (the set-up import) rolls back its own transaction.
+    """
+    school_classes = _classes_with_years([r.class_id for r in requests])
+    may_enrol: dict[str, EdiaryError | None] = {}
+    twins: set[tuple[str, str, str, str, dt.date | None]] = set()
+    ids = list(school_classes)
+    for start in range(0, len(ids), 500):
+        twins.update(
+            Student.select(
+                Student.school_class,
+                Student.last_name,
+                Student.first_name,
+                Student.middle_name,
+                Student.birth_date,
+            )
+            .where(Student.school_class.in_(ids[start : start + 500]))
+            .tuples()
+        )
+    results: list[Student | EdiaryError] = []
+    new: list[Student] = []
+    for request in requests:
+        try:
+            school_class = school_classes.get(request.class_id) or get_class(request.class_id)
+            if school_class.id not in may_enrol:
+                try:
+                    _ensure_may_enrol(actor, school_class)
+                    may_enrol[school_class.id] = None
+                except EdiaryError as exc:
+                    may_enrol[school_class.id] = exc
+            refused = may_enrol[school_class.id]
+            if refused is not None:
+                raise refused
+            names = _check_enrolment(
+                school_class,
+                request.last_name,
+                request.first_name,
+                request.middle_name,
+                request.birth_date,
+                request.enrolled_on,
+            )
+            key = (school_class.id, *names[:3], request.birth_date)
+            if request.birth_date is not None and key in twins:
+                raise _twin(names[:3], request.birth_date, school_class)
+        except EdiaryError as exc:
+            results.append(exc)
+            continue
+        last, first, middle, day = names
+        student = Student(
+            school_class=school_class,
+            last_name=last,
+            first_name=first,
+            middle_name=middle,
+            birth_date=request.birth_date,
+            enrolled_on=day,
+        )
+        twins.add(key)
+        new.append(student)
+        results.append(student)
+    with db.atomic():
+        history.create_rows(actor, new)
+    return results
+
+
+def _classes_with_years(class_ids: Sequence[str]) -> dict[str, SchoolClass]:
+    """The classes that exist of those asked, each with its year, read at once."""
+    school_classes = by_ids(SchoolClass, class_ids)
+    years = by_ids(AcademicYear, [c.year_id for c in school_classes.values()])
+    for school_class in school_classes.values():
+        school_class.year = years[school_class.year_id]
+    return school_classes
 
 
 def student_leaves(actor: Actor, student_id: str, left_on: dt.date) -> Student:
@@ -395,10 +511,7 @@ def create_assignments(
     """
     ensure_allowed(actor, Action.SCHOOL_MANAGE)
     users = by_ids(User, [r.teacher_id for r in requests])
-    school_classes = by_ids(SchoolClass, [r.class_id for r in requests])
-    years = by_ids(AcademicYear, [c.year_id for c in school_classes.values()])
-    for school_class in school_classes.values():
-        school_class.year = years[school_class.year_id]
+    school_classes = _classes_with_years([r.class_id for r in requests])
     subjects = by_ids(Subject, [r.subject_id for r in requests])
     subgroups = by_ids(Subgroup, [r.subgroup_id for r in requests if r.subgroup_id])
     taught: dict[tuple[str, str, str | None], TeachingAssignment] = {}

@@ -9,14 +9,15 @@ student the change is made through.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from node.errors import Conflict, NotFound, ValidationError
+from node.errors import Conflict, EdiaryError, NotFound, ValidationError
 from node.i18n import N_, _
-from node.models import Guardian, SchoolClass, Student, StudentGuardian, db
+from node.models import AcademicYear, Guardian, SchoolClass, Student, StudentGuardian, db
 from node.services.base import history
 from node.services.base.actor import Actor
-from node.services.base.lookup import ensure_year_open, get_student, required_text
+from node.services.base.lookup import by_ids, ensure_year_open, get_student, required_text
 from node.services.base.permissions import Action, ensure_allowed
 from node.services.base.text import one_final_period
 from node.services.students.profiles import clean_phone, short_text
@@ -148,6 +149,16 @@ def unlink_guardian(actor: Actor, student_id: str, guardian_id: str) -> None:
         link.delete_instance()
 
 
+def _linked_already(guardian: Guardian, student: Student) -> Conflict:
+    return Conflict(
+        one_final_period(
+            _("{guardian} is already linked to {student}.").format(
+                guardian=guardian.display_name, student=student.display_name
+            )
+        )
+    )
+
+
 def link_guardian(
     actor: Actor, student_id: str, guardian_id: str, relation: str
 ) -> StudentGuardian:
@@ -160,17 +171,104 @@ def link_guardian(
     if StudentGuardian.get_or_none(
         StudentGuardian.student == student.id, StudentGuardian.guardian == guardian.id
     ):
-        raise Conflict(
-            one_final_period(
-                _("{guardian} is already linked to {student}.").format(
-                    guardian=guardian.display_name, student=student.display_name
-                )
-            )
-        )
+        raise _linked_already(guardian, student)
     with db.atomic():
         link = StudentGuardian.create(student=student, guardian=guardian, relation=clean_relation)
         history.record_create(actor, link)
     return link
+
+
+@dataclass(frozen=True)
+class GuardianRequest:
+    """One ``add_guardian`` (``data`` given) or ``link_guardian`` of a batch. The guardian
+    linked is ``guardian_id``, or the one an earlier request of the batch added
+    (``same_as``: its index), who is not written yet."""
+
+    student_id: str
+    relation: str
+    data: GuardianData | None = None
+    guardian_id: str | None = None
+    same_as: int | None = None
+
+
+def add_guardians(
+    actor: Actor, requests: Sequence[GuardianRequest]
+) -> list[StudentGuardian | EdiaryError]:
+    """``add_guardian`` or ``link_guardian`` for each request, in order, as if called one
+    after the other: each gets its link or the refusal the one call would raise (a request
+    linking the guardian of a refused request gets that refusal).
+
+    The right to edit is asked once per class, what the checks need is read once, and the
+    guardians and links written many per statement, in one transaction. The links accepted
+    are written even when others are refused; a caller that wants all or nothing (the
+    set-up import) rolls back its own transaction.
+    """
+    students = by_ids(Student, [r.student_id for r in requests])
+    school_classes = by_ids(SchoolClass, [s.school_class_id for s in students.values()])
+    years = by_ids(AcademicYear, [c.year_id for c in school_classes.values()])
+    for school_class in school_classes.values():
+        school_class.year = years[school_class.year_id]
+    for student in students.values():
+        student.school_class = school_classes[student.school_class_id]
+    known = by_ids(Guardian, [r.guardian_id for r in requests if r.guardian_id])
+    linked: set[tuple[str, str]] = set()
+    ids = list(students)
+    for start in range(0, len(ids), 500):
+        query = StudentGuardian.select(StudentGuardian.student, StudentGuardian.guardian)
+        linked.update(query.where(StudentGuardian.student.in_(ids[start : start + 500])).tuples())
+    checked: dict[str, EdiaryError | None] = {}  # class id → the refusal to edit its students
+    results: list[StudentGuardian | EdiaryError] = []
+    guardians: list[Guardian] = []
+    links: list[StudentGuardian] = []
+    for request in requests:
+        try:
+            student = students.get(request.student_id) or get_student(request.student_id)
+            if student.school_class_id not in checked:
+                try:
+                    ensure_allowed(actor, Action.STUDENT_EDIT, student)
+                    checked[student.school_class_id] = None
+                except EdiaryError as exc:
+                    checked[student.school_class_id] = exc
+            refused = checked[student.school_class_id]
+            if refused is not None:
+                raise refused
+            ensure_year_open(student.school_class.year)
+            if request.data is not None:
+                values = _clean(request.data)
+                relation = _relation(request.relation)
+                guardian = Guardian(**values)
+                guardians.append(guardian)
+            else:
+                guardian = _guardian_to_link(request, known, results)
+                relation = _relation(request.relation)
+                if (student.id, guardian.id) in linked:
+                    raise _linked_already(guardian, student)
+        except EdiaryError as exc:
+            results.append(exc)
+            continue
+        link = StudentGuardian(student=student, guardian=guardian, relation=relation)
+        linked.add((student.id, guardian.id))
+        links.append(link)
+        results.append(link)
+    with db.atomic():
+        history.create_rows(actor, [*guardians, *links])
+    return results
+
+
+def _guardian_to_link(
+    request: GuardianRequest,
+    known: dict[str, Guardian],
+    results: list[StudentGuardian | EdiaryError],
+) -> Guardian:
+    if request.same_as is not None:
+        earlier = results[request.same_as]
+        if isinstance(earlier, EdiaryError):
+            raise earlier
+        return earlier.guardian
+    guardian = known.get(request.guardian_id or "")
+    if guardian is None:
+        raise NotFound(_("This parent does not exist; search again."))
+    return guardian
 
 
 def find_guardians(actor: Actor, student_id: str, text: str) -> list[FoundGuardian]:

@@ -162,6 +162,48 @@ def test_enrolling_the_same_child_twice_conflicts(school, director):
         )
 
 
+def test_enrol_students_answers_each_request_as_enrol_student_would(school, director):
+    s = school
+    born = dt.date(2013, 1, 1)
+    request = classes.EnrolmentRequest
+    requests = [
+        request(s.class_7a.id, "Орлов", "Глеб", birth_date=born),  # new
+        request(s.class_7a.id, "Орлов", "Глеб", birth_date=born),  # the same child again
+        request(s.class_7a.id, " ", "Глеб"),
+        request(s.class_7a.id, "Орлов", "Глеб", enrolled_on=dt.date(2027, 6, 1)),
+        request(s.class_7a.id, "Орлов", "Глеб", birth_date=dt.date(2026, 12, 1)),
+        request("0" * 32, "Орлов", "Глеб"),
+    ]
+    results = classes.enrol_students(director, requests)
+    singles = []
+    for r in requests[1:]:
+        with nothing_written(), pytest.raises(EdiaryError) as refused:
+            classes.enrol_student(
+                director,
+                r.class_id,
+                r.last_name,
+                r.first_name,
+                r.middle_name,
+                birth_date=r.birth_date,
+                enrolled_on=r.enrolled_on,
+            )
+        singles.append(refused.value)
+    assert [(type(r), str(r)) for r in results[1:]] == [(type(e), str(e)) for e in singles]
+    assert isinstance(results[1], Conflict)
+    new = results[0]
+    assert isinstance(new, Student)
+    stored = Student.get_by_id(new.id)
+    assert (stored.school_class_id, stored.last_name, stored.birth_date) == (
+        s.class_7a.id,
+        "Орлов",
+        born,
+    )
+    assert [r.action for r in history_of(stored)] == ["create"]
+    with nothing_written():
+        [refused] = classes.enrol_students(s.actor(s.other_teacher), requests[:1])
+    assert isinstance(refused, Forbidden) and "class teacher of 7А" in str(refused)
+
+
 def test_enrol_student_closed_year(school, director):
     close_year(school.year)
     with nothing_written(), pytest.raises(Locked):

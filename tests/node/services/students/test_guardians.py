@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from node.errors import Conflict, Forbidden, Locked, NotFound, ValidationError
+from node.errors import Conflict, EdiaryError, Forbidden, Locked, NotFound, ValidationError
 from node.models import Guardian, StudentGuardian, User
 from node.services.students import guardians
 from node.services.students.guardians import GuardianData
@@ -120,6 +120,44 @@ def test_a_siblings_parent_is_found_and_linked(school):
     # a class teacher finds parents of the whole school (a sibling may be in another class)
     found = guardians.find_guardians(s.actor(s.teacher), s.students[3].id, "Кузн")
     assert [f.children for f in found] == [["Кузнецова А. (8Б)"]]
+
+
+def test_add_guardians_answers_each_request_as_add_or_link_would(school):
+    s = school
+    actor = s.actor(s.teacher)
+    mother_id = Guardian.get(Guardian.user == s.parent.id).id
+    request = guardians.GuardianRequest
+    requests = [
+        request(s.students[0].id, "father", data=FATHER),  # a new parent
+        request(s.students[3].id, "father", same_as=0),  # …who is a sibling's father too
+        request(s.students[1].id, "uncle", data=FATHER),
+        request(s.students[1].id, "father", data=GuardianData("", "Игорь")),
+        request(s.students[0].id, "mother", guardian_id=mother_id),  # linked already
+        request(s.students[1].id, "mother", guardian_id="a" * 32),
+        request(s.students[1].id, "aunt", guardian_id=mother_id),
+        request(s.students[2].id, "uncle", same_as=2),  # the parent of a refused request
+    ]
+    results = guardians.add_guardians(actor, requests)
+    singles = []
+    for r in requests[2:7]:
+        with nothing_written(), pytest.raises(EdiaryError) as refused:
+            if r.data is not None:
+                guardians.add_guardian(actor, r.student_id, r.data, r.relation)
+            else:
+                guardians.link_guardian(actor, r.student_id, r.guardian_id, r.relation)
+        singles.append(refused.value)
+    assert [(type(r), str(r)) for r in results[2:7]] == [(type(e), str(e)) for e in singles]
+    assert results[7] is results[2]
+    father, sibling = results[0], results[1]
+    assert isinstance(father, StudentGuardian) and isinstance(sibling, StudentGuardian)
+    guardian = Guardian.get_by_id(father.guardian_id)
+    assert (guardian.last_name, guardian.phone) == ("Смирнов", "+7 912 000-11-22")
+    assert link_of(s.students[3], guardian.id).relation == "father"
+    assert [h.action for h in history_of(guardian)] == ["create"]
+    assert [h.action for h in history_of(link_of(s.students[3], guardian.id))] == ["create"]
+    with nothing_written():
+        [refused] = guardians.add_guardians(s.actor(s.other_teacher), requests[:1])
+    assert isinstance(refused, Forbidden)
 
 
 def test_linking_refusals(school):

@@ -191,6 +191,18 @@ def _known_student(
                 name=student.full_name, label=school_class.label, day=student.left_on.isoformat()
             )
         )
+    elif row["enrolled_on"] not in (None, student.enrolled_on):
+        run.report.count("students", "left")  # no service moves an enrolment
+        run.note(
+            _(
+                "{name} ({label}) keeps the enrolment date {day}; the import does not change "
+                "an enrolment date."
+            ).format(
+                name=student.full_name,
+                label=school_class.label,
+                day=student.enrolled_on.isoformat(),
+            )
+        )
     else:
         run.report.count("students", "unchanged")
 

@@ -251,3 +251,17 @@ def test_year_dates_that_leave_a_period_outside_are_a_problem_of_the_year(
     report = _again(node, tmp_path, sheets, write=False)
     assert [str(p).split(":")[0] for p in report.problems] == ["Year, row 2, column «Конец»"]
     assert _year().end == dt.date(2027, 5, 31)
+
+
+def test_another_enrolment_date_is_left_as_it_was_and_said(node: Actor, tmp_path: Path):
+    _first(node, tmp_path)
+    sheets = school()
+    sheets["students"][3][5] = "15.09.2026"  # Смирнова Ольга: enrolled on 01.09.2026 in ediary
+    report = _again(node, tmp_path, sheets)
+    assert report.written, [str(p) for p in report.problems]
+    assert _outcomes(report)["students"] == (0, 0, 2, 1)
+    assert report.notes == [
+        "Смирнова Ольга Олеговна (10Б) keeps the enrolment date 2026-09-01; the import does "
+        "not change an enrolment date."
+    ]
+    assert Student.get(Student.first_name == "Ольга").enrolled_on == dt.date(2026, 9, 1)

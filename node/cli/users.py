@@ -25,6 +25,7 @@ from node.models.database import open_database
 from node.render.slips import check_slips_folder, write_slips
 from node.services.access.codes import CODE_VALID_DAYS, IssuedCode, issue_code
 from node.services.access.logins import find_user, parse_role, role_words
+from node.services.access.slips import activation_address
 from node.services.access.staff import (
     create_staff_user,
     disable_user,
@@ -82,9 +83,9 @@ def show_codes(codes: Sequence[IssuedCode], slips_path: Path | None) -> None:
         )
     click.echo(
         _(
-            "Give each code to its owner; they run 'ediary activate' or open the school's web "
-            "page. The codes are shown only this once."
-        )
+            "Give each code to its owner: they open {address}, enter their login and the code, "
+            "and choose a password. The codes are shown only this once."
+        ).format(address=activation_address())
     )
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from node.services.access.slips import ACTIVATION_PATH
 from node.web import api, messages, views
 
 #: Routes that take a student id; a test walks each with another family's id.
@@ -16,8 +17,8 @@ def setup_routes(app: web.Application, static_dir: Path) -> None:
     app.router.add_get("/", views.index)
     app.router.add_get("/signin", views.signin_page)
     app.router.add_post("/signin", views.signin_post)
-    app.router.add_get("/activate", views.activate_page)
-    app.router.add_post("/activate", views.activate_post)
+    app.router.add_get(ACTIVATION_PATH, views.activate_page)
+    app.router.add_post(ACTIVATION_PATH, views.activate_post)
     app.router.add_post("/signout", views.signout)
     app.router.add_get("/lang/{language}", views.language)
     app.router.add_get("/password", views.password_page)

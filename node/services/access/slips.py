@@ -30,6 +30,16 @@ def web_address() -> str:
     return Meta.get_value(WEB_ADDRESS_KEY) or default_web_address()
 
 
+#: The web page's activation form (node.web.routes serves it): where every slip sends people.
+ACTIVATION_PATH = "/activate"
+
+
+def activation_address() -> str:
+    """The one place a code is turned into a password, for everyone: parents and students
+    have no shell, and staff choose there the password they then use in ``ediary tui``."""
+    return web_address().rstrip("/") + ACTIVATION_PATH
+
+
 @dataclass(frozen=True)
 class SlipSheet:
     """What every slip of a batch prints besides the person's own code."""
@@ -40,4 +50,4 @@ class SlipSheet:
 
 def slip_sheet() -> SlipSheet:
     school = School.current()
-    return SlipSheet(school_name=school.name if school else "", address=web_address())
+    return SlipSheet(school_name=school.name if school else "", address=activation_address())

@@ -5,9 +5,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from aiohttp import web
+
 from node.i18n import use_language
-from node.render.slips import render_slips
+from node.models import Meta
+from node.render.slips import render_slips, write_slips
 from node.services.access.codes import IssuedCode
+from node.services.access.slips import ACTIVATION_PATH, WEB_ADDRESS_KEY
+from node.web.routes import setup_routes
 
 EXPIRES = dt.datetime(2026, 12, 9, 12, 0)
 
@@ -44,3 +49,20 @@ def test_slips_speak_the_language(school):
         page = render_slips([code("x", "Икс Игрек")], school_name="Ш", address="http://a/")
     assert 'lang="ru"' in page
     assert re.search(r"<dt>[^<]+</dt><dd>x</dd>", page)
+
+
+def test_slips_point_only_to_the_web_pages_activation_address(school, tmp_path):
+    """Parents and students have no shell; staff choose there the password they use in the
+    terminal program too: every slip names the web page's activation form, nothing else."""
+    Meta.set_value(WEB_ADDRESS_KEY, "http://school1.local:8080/")
+    for language in ("ru", "en"):
+        path = tmp_path / f"slips-{language}.html"
+        with use_language(language):
+            write_slips(path, [code("ivanova", "Иванова Мария")])
+        page = path.read_text(encoding="utf-8")
+        assert "http://school1.local:8080/activate" in page
+        assert "ediary activate" not in page
+    app = web.Application()
+    setup_routes(app, tmp_path)
+    served = {route.resource.canonical for route in app.router.routes() if route.method == "GET"}
+    assert ACTIVATION_PATH in served

@@ -77,6 +77,17 @@ def translate_bindings(node: DOMNode) -> None:
         ]
 
 
+def show_bindings(node: DOMNode, shown: dict[str, bool]) -> None:
+    """Show or hide ``node``'s bindings on the footer by their id (``{"admin": True}``):
+    the keys a user's roles open are the ones their footer offers. F1 lists them all."""
+    keys = node._bindings.key_to_bindings
+    for key, bindings in keys.items():
+        keys[key] = [
+            replace(binding, show=shown[binding.id]) if binding.id in shown else binding
+            for binding in bindings
+        ]
+
+
 def key_display(binding: Binding) -> str:
     """How a key is written on screen: ^q, Shift+Tab, Esc, PgUp, F1, ↑, «Пробел»."""
     if binding.key_display:

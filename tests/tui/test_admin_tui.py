@@ -271,3 +271,31 @@ async def test_the_backups_tab_tells_no_automatic_run_from_a_clean_one(
     body = await backups_body(demo_db, tmp_path)
     when = later.strftime("%d.%m.%Y %H:%M UTC")
     assert f"The last automatic run ({when}) reported no error." in body
+
+
+def footer_keys(app: EdiaryApp) -> set[str]:
+    """The keys the footer shows on the current screen."""
+    return {key for key, active in app.screen.active_bindings.items() if active.binding.show}
+
+
+async def test_the_footer_offers_each_role_the_keys_it_may_use(demo_db: Path, tmp_path: Path):
+    """A deputy's morning starts from the footer: `a` and `s` on home, then `c` (the day's
+    changes), `t` and `s` on the administration screen; the system administrator, who keeps
+    only the backups and looks at the school, is offered no more; a teacher none of them."""
+    expected = {
+        "deputy": ({"a", "s"}, {"c", "t", "s"}),
+        "admin": ({"a", "s"}, {"s"}),
+    }
+    for login, (on_home, on_admin) in expected.items():
+        app = EdiaryApp(demo_db, sign_in_as=(login, PASSWORD), data_dir=tmp_path)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert on_home <= footer_keys(app), login
+            assert "k" not in footer_keys(app)  # the plan is a teacher's (still in F1)
+            await open_admin(pilot, app)
+            shown = footer_keys(app) & {"c", "t", "s"}
+            assert shown == on_admin, login
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD), data_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert not {"a", "s"} & footer_keys(app) and {"k", "c"} <= footer_keys(app)

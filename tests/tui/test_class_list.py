@@ -10,7 +10,7 @@ import datetime as dt
 import sqlite3
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, OptionList
+from textual.widgets import DataTable, Input, OptionList, Static
 
 from node.models import AccessCode, Student
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
@@ -78,6 +78,9 @@ async def test_codes_for_one_student_are_shown_once_and_written_as_slips(demo_db
         await pilot.press("g")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
+        # Cancel has the focus and a dialog has no footer: the dialog says its keys
+        hint = str(app.screen.query_one(".hint", Static).render())
+        assert hint == "y — give codes, Esc — cancel"
         await pilot.press("y")
         await settle(pilot)
         assert isinstance(app.screen, CodesDialog)
@@ -121,6 +124,8 @@ async def test_a_deputy_sees_the_class_but_codes_are_the_class_teachers(demo_db:
         await settle(pilot)
         assert isinstance(app.screen, ClassScreen)
         assert "error" in status(app).classes
+        # who gives codes, not the permission's name
+        assert str(status(app).render()).startswith("Access codes are given by the class teacher")
         assert AccessCode.select().where(AccessCode.issued_by == "deputy").count() == 0
 
 

@@ -7,7 +7,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import Button, Static
 
-from node.i18n import N_
+from node.i18n import N_, _
 from tui.dialogs.form import FormDialog
 
 
@@ -28,6 +28,8 @@ class ConfirmDialog(FormDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="dialog-title")
+            # a modal dialog has no footer: say the keys, since Cancel is the one focused
+            yield Static(_("y — {yes}, Esc — cancel").format(yes=self.yes.lower()), classes="hint")
             yield from self.buttons(self.yes)
 
     def on_mount(self) -> None:

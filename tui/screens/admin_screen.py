@@ -29,7 +29,7 @@ from node.services.base.permissions import Action, allowed
 from node.services.reports import export
 from node.services.reports.table import Table
 from tui.backend import Outcome
-from tui.bindings import translate_bindings
+from tui.bindings import show_bindings, translate_bindings
 from tui.screens.admin_activity import ActivityPane
 from tui.screens.admin_backups import BackupsPane
 from tui.screens.admin_control import ControlPane
@@ -77,6 +77,10 @@ class AdminScreen(Screen[None]):
         Binding("3", "tab('performance')", N_("Performance and quality"), show=False),
         Binding("4", "tab('finals')", N_("Final marks not set"), show=False),
         Binding("5", "tab('backups')", N_("Backups"), show=False),
+        # the deputy's morning first: at 80 columns the footer ends before the exports
+        Binding("c", "day_changes", N_("The day's changes"), id="day-changes"),
+        Binding("t", "timetable", N_("Timetable"), id="timetable"),
+        Binding("s", "school", N_("School"), id="school"),
         Binding("left_square_bracket", "shift(-1)", N_("Earlier"), id="earlier"),
         Binding("right_square_bracket", "shift(1)", N_("Later"), id="later"),
         Binding("d", "dates", N_("Dates of the control report"), show=False, id="dates"),
@@ -86,9 +90,6 @@ class AdminScreen(Screen[None]):
         Binding("e", "export('csv')", N_("Export CSV"), id="export-csv"),
         Binding("w", "export('html')", N_("Export HTML"), id="export-html"),
         Binding("r", "refresh", N_("Refresh"), show=False, id="refresh"),
-        Binding("c", "day_changes", N_("The day's changes"), id="day-changes"),
-        Binding("s", "school", N_("School"), show=False, id="school"),
-        Binding("t", "timetable", N_("Timetable"), show=False, id="timetable"),
     ]
     HELP_KEYS = [
         (N_("Enter"), N_("Control: open a teacher or class, a journal, then the journal grid")),
@@ -118,6 +119,16 @@ class AdminScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = _("Administration")
+        actor = self.app.backend.actor
+        show_bindings(  # the system administrator's footer offers only what opens for them
+            self,
+            {
+                "day-changes": allowed(actor, Action.SUBSTITUTION_MANAGE),
+                "timetable": allowed(actor, Action.SCHOOL_MANAGE),
+                "school": allowed(actor, Action.SCHOOL_VIEW),
+            },
+        )
+        self.refresh_bindings()
         self._activate(self.pane())
 
     # --- the visible tab --------------------------------------------------------------------

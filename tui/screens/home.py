@@ -19,7 +19,7 @@ from node.services.gradebook.teacher_home import Home, teacher_home
 from node.services.messaging.mail import unread_count
 from node.services.replication.conflict_view import conflict_count
 from tui.backend import Outcome
-from tui.bindings import translate_bindings
+from tui.bindings import show_bindings, translate_bindings
 from tui.screens.journal import JournalScreen, JournalTarget
 from tui.screens.plan import PlanScreen
 
@@ -73,8 +73,30 @@ class HomeScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = _("Home")
+        self._offer_role_keys()
         self.query_one("#journals", OptionList).focus()
         self.load()
+
+    def _offer_role_keys(self) -> None:
+        """The director and the deputies see `a` and `s` on the footer (the plan, Refresh and,
+        unless they lead a class, My class step back into F1 to leave room at 80 columns)."""
+        from tui.screens.admin_screen import may_administer
+        from tui.screens.school import may_view_school
+
+        actor = self.app.backend.actor
+        if not (may_administer(actor) or may_view_school(actor)):
+            return
+        show_bindings(
+            self,
+            {
+                "admin": may_administer(actor),
+                "school": may_view_school(actor),
+                "plan": False,
+                "refresh": False,
+                "my-class": "class_teacher" in actor.roles,
+            },
+        )
+        self.refresh_bindings()
 
     def on_screen_resume(self) -> None:
         if self.targets:  # back from a journal: what needs attention may have changed

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 import peewee as pw
 
 from node.errors import Forbidden
-from node.i18n import _
+from node.i18n import N_, _
 from node.models import (
     Lesson,
     MailParticipant,
@@ -334,12 +334,38 @@ def _may_mail(actor: Actor, action: Action, resource: Resource) -> bool:
     return False
 
 
+#: Who may, in words, for the refusals people meet on screens (the rest name the action).
+_WHO_MAY = {
+    Action.SCHOOL_MANAGE: N_(
+        "Only the director and the deputies change the school's structure and timetable."
+    ),
+    Action.SUBSTITUTION_MANAGE: N_("Substitutes are set by the director and the deputies."),
+    Action.CODES_ISSUE: N_(
+        "Access codes are given by the class teacher to their students and parents, and by "
+        "the system administrator to the staff [R 3.2]."
+    ),
+    Action.JOURNAL_WRITE: N_(
+        "Only the journal's teacher writes in it (a substitute: the page of their lesson)."
+    ),
+    Action.STUDENT_EDIT: N_(
+        "A student's personal data is kept by their class teacher and the administration."
+    ),
+}
+
+
+def refusal(action: Action) -> str:
+    """What a refused ``action`` says: who may do it (or, for the rest, the action's name);
+    never the data it was about."""
+    who_may = _WHO_MAY.get(action)
+    if who_may is not None:
+        return _(who_may)
+    return _("You do not have the right to do this ({action}).").format(action=action.value)
+
+
 def ensure_allowed(actor: Actor, action: Action, resource: Resource = None) -> None:
-    """Raise ``Forbidden`` unless ``allowed``; the message names the action, not the data."""
+    """Raise ``Forbidden`` unless ``allowed``."""
     if not allowed(actor, action, resource):
-        raise Forbidden(
-            _("You do not have the right to do this ({action}).").format(action=action.value)
-        )
+        raise Forbidden(refusal(action))
 
 
 # --- rows pushed by a replica (sync) -----------------------------------------------------------

@@ -18,7 +18,7 @@ from typing import Any
 import peewee as pw
 
 from node.errors import Conflict, EdiaryError, ValidationError
-from node.i18n import _
+from node.i18n import N_, _
 from node.models import (
     AcademicYear,
     Attendance,
@@ -183,17 +183,22 @@ def _check_weekday(weekday: int) -> None:
         raise ValidationError(_("A weekday must be a number from 1 (Monday) to 7 (Sunday)."))
 
 
+#: Weekdays as the timetable's columns name them (1 = Monday).
+WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))
+
+
+def when(weekday: int, number: int) -> str:
+    """«Пн, 3-й урок» — a cell of the week as the timetable editor names it."""
+    return _("{weekday}, lesson {number}").format(weekday=_(WEEKDAYS[weekday - 1]), number=number)
+
+
 def _room_taken(in_room: TeachingAssignment, room: str, weekday: int, number: int) -> Conflict:
     return Conflict(
-        _(
-            "Room {room} is taken then ({lesson}, {teacher}, day {weekday}, lesson {number}); "
-            "choose another room."
-        ).format(
+        _("Room {room} is taken then ({lesson}, {teacher}, {when}); choose another room.").format(
             room=room,
             lesson=describe(in_room),
             teacher=in_room.teacher.display_name,
-            weekday=weekday,
-            number=number,
+            when=when(weekday, number),
         )
     )
 
@@ -207,10 +212,9 @@ def _busy(
         else other.school_class.label
     )
     return Conflict(
-        _(
-            "{who} already has a lesson then ({lesson}, day {weekday}, lesson {number}); "
-            "choose another time."
-        ).format(who=who, lesson=describe(other), weekday=weekday, number=number)
+        _("{who} already has a lesson then ({lesson}, {when}); choose another time.").format(
+            who=who, lesson=describe(other), when=when(weekday, number)
+        )
     )
 
 

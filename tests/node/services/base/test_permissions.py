@@ -14,6 +14,7 @@ import peewee as pw
 import pytest
 
 from node.errors import Forbidden
+from node.i18n import use_language
 from node.models import (
     MailParticipant,
     MailThread,
@@ -27,7 +28,7 @@ from node.models import (
 )
 from node.models.database import open_database
 from node.services.base.actor import Actor
-from node.services.base.permissions import Action, allowed, ensure_allowed
+from node.services.base.permissions import Action, allowed, ensure_allowed, refusal
 from tests.factories import SmallSchool, build_small_school, make_user
 
 # Who is who, in terms of the journal ``english_g1`` (English, group 1 of 7А):
@@ -291,8 +292,9 @@ def test_permission_matrix(people, action, resource, kind, expected):
     if expected:
         ensure_allowed(actor, action, target)
     else:
-        with pytest.raises(Forbidden, match=action.value):
+        with pytest.raises(Forbidden) as refused:
             ensure_allowed(actor, action, target)
+        assert str(refused.value) == refusal(action)
 
 
 # --- the regulation's promises, over the whole school ---------------------------------------
@@ -385,3 +387,14 @@ def test_roles_alone_do_not_make_a_class_teacher(people):
     actor = Actor(user_id=new_id(), login="lead2", roles=frozenset({"teacher", "class_teacher"}))
     assert not allowed(actor, Action.STUDENT_EDIT, people.school.students[0])
     assert not allowed(actor, Action.SUBGROUP_MANAGE, people.school.class_7a)
+
+
+def test_a_refusal_people_meet_says_who_may(people):
+    """A deputy pressing «Коды» on a class is told who gives codes, not «codes.issue»."""
+    s = people.school
+    with use_language("ru"), pytest.raises(Forbidden) as refused:
+        ensure_allowed(s.actor(s.deputy), Action.CODES_ISSUE, s.students[0])
+    assert str(refused.value).startswith("Коды доступа выдаёт классный руководитель")
+    assert "codes.issue" not in str(refused.value)
+    with pytest.raises(Forbidden, match=r"\(final.unlock\)"):  # the rest name the action
+        ensure_allowed(s.actor(s.teacher), Action.FINAL_UNLOCK, s.maths)

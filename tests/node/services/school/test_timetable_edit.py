@@ -11,6 +11,7 @@ import datetime as dt
 import pytest
 
 from node.errors import Conflict, Forbidden, ValidationError
+from node.i18n import use_language
 from node.models import Attendance, History, Lesson, Mark, Substitution, TimetableSlot
 from node.services.base.actor import Actor
 from node.services.school import regeneration, timetable, timetable_week
@@ -94,7 +95,11 @@ def test_a_teacher_busy_elsewhere_is_refused_with_the_lesson_named(school, direc
     with nothing_written(), pytest.raises(Conflict) as refused:
         timetable_week.place(director, school.maths_8b.id, 2, 3)
     assert "Петров О. В." in str(refused.value)
-    assert "Английский язык, 7А (1 группа)" in str(refused.value)
+    assert "Английский язык, 7А (1 группа), Tue, lesson 3" in str(refused.value)
+    # the time as the editor's grid names it, not «день недели 2, урок 3»
+    with use_language("ru"), nothing_written(), pytest.raises(Conflict) as refused:
+        timetable_week.place(director, school.maths_8b.id, 2, 3)
+    assert "(Английский язык, 7А (1 группа), Вт, 3-й урок)" in str(refused.value)
 
 
 def test_a_room_in_two_places_is_refused_with_the_lesson_named(school, director):
@@ -102,7 +107,7 @@ def test_a_room_in_two_places_is_refused_with_the_lesson_named(school, director)
     with nothing_written(), pytest.raises(Conflict) as refused:
         timetable_week.place(director, school.maths_8b.id, 1, 2, "21")
     assert "21" in str(refused.value) and "Математика, 7А" in str(refused.value)
-    assert "Иванова М. А." in str(refused.value)
+    assert "Иванова М. А., Mon, lesson 2" in str(refused.value)
     # another room is fine
     assert timetable_week.place(director, school.maths_8b.id, 1, 2, "22").room == "22"
 

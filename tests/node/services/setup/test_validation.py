@@ -61,7 +61,7 @@ CASES: list[tuple[str, Change, str, str]] = [
             s["timetable"].append(["7А", "Ср", 1, "Математика", "", "", ""]),
         ),
         "Timetable, row 9, column «Урок»",
-        "Иванова М. А. already has a lesson then (Русский язык, 10Б, day 3, lesson 1)",
+        "Иванова М. А. already has a lesson then (Русский язык, 10Б, Wed, lesson 1)",
     ),
     (
         "a class in two lessons at one time",

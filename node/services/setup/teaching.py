@@ -85,47 +85,59 @@ def import_subgroups(run: Run) -> None:
         if school_class is None or subject is None or row.broken:
             continue
         groups[(school_class.id, subject.id, name_key(row["subgroup"]))].append(row)
-    wanted: dict[Subgroup, tuple[Row, set[str], bool]] = {}
+    classes_by_id = {c.id: c for c in run.classes.values()}
+    members: dict[tuple[str, str, str], set[str]] = {}
+    new: list[tuple[str, str, str]] = []
     for key, rows in groups.items():
-        first = rows[0]
-        school_class = SchoolClass.get_by_id(key[0])
-        members = {m for row in rows if row["student"] and (m := _member(run, row, school_class))}
-        group = run.subgroups.get(key)
-        is_new = group is None
-        if group is None:
-            group = run.attempt(
-                first, "subgroup", subgroups.create_subgroup, run.actor, key[0], key[1],
-                first["subgroup"],
-            )  # fmt: skip
-            if group is None:
-                continue
+        school_class = classes_by_id[key[0]]
+        members[key] = {
+            m for row in rows if row["student"] and (m := _member(run, row, school_class))
+        }
+        if key not in run.subgroups:
+            new.append(key)
+    requests = [subgroups.SubgroupRequest(k[0], k[1], groups[k][0]["subgroup"]) for k in new]
+    for key, result in zip(new, subgroups.create_subgroups(run.actor, requests), strict=True):
+        group = run.outcome(groups[key][0], "subgroup", result)
+        if group is not None:
             run.subgroups[key] = group
             run.report.count("subgroups", "created")
+    wanted: dict[Subgroup, tuple[Row, set[str], bool]] = {}
+    is_new = set(new)
+    for key, rows in groups.items():
+        group = run.subgroups.get(key)
+        if group is None:
+            continue
         if not any(row["student"] for row in rows):
-            if not is_new:
+            if key not in is_new:
                 run.report.count("subgroups", "unchanged")
         elif not any(row.broken for row in rows):
-            wanted[group] = (first, members, is_new)
+            wanted[group] = (rows[0], members[key], key in is_new)
     _set_members(run, wanted)
 
 
 def _set_members(run: Run, wanted: dict[Subgroup, tuple[Row, set[str], bool]]) -> None:
+    """First only take students out (so one moved between two subgroups is not in both at
+    once), then give each subgroup its members: one batch call, in that order."""
     current: dict[str, set[str]] = defaultdict(set)
-    for member in SubgroupMember.select().where(SubgroupMember.subgroup.in_(list(wanted))):
-        current[member.subgroup_id].add(member.student_id)
-    for group, (row, members, _new) in wanted.items():  # first only take students out
+    ids = [group.id for group in wanted]
+    for start in range(0, len(ids), 500):
+        query = SubgroupMember.select().where(SubgroupMember.subgroup.in_(ids[start : start + 500]))
+        for member in query:
+            current[member.subgroup_id].add(member.student_id)
+    changes: list[tuple[Row, subgroups.MembersRequest, bool]] = []
+    for group, (row, members, _new) in wanted.items():
         keep = current[group.id] & members
         if keep != current[group.id]:
-            run.attempt(row, "student", subgroups.set_subgroup_members, run.actor, group.id, keep)
+            changes.append((row, subgroups.MembersRequest(group.id, tuple(keep)), False))
     for group, (row, members, is_new) in wanted.items():
         if members == current[group.id]:
             if not is_new:
                 run.report.count("subgroups", "unchanged")
             continue
-        done = run.attempt(
-            row, "student", subgroups.set_subgroup_members, run.actor, group.id, members
-        )
-        if done is not None and not is_new:
+        changes.append((row, subgroups.MembersRequest(group.id, tuple(members)), not is_new))
+    results = subgroups.set_members_of_subgroups(run.actor, [c[1] for c in changes])
+    for (row, _request, counts), result in zip(changes, results, strict=True):
+        if run.outcome(row, "student", result) is not None and counts:
             run.report.count("subgroups", "updated")
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from node.errors import Conflict, Forbidden, Locked, NotFound, ValidationError
+from node.errors import Conflict, EdiaryError, Forbidden, Locked, NotFound, ValidationError
 from node.models import (
     Attendance,
     History,
@@ -84,6 +84,52 @@ def test_set_members_rejects(school, group2):
         subgroups.set_subgroup_members(s.actor(s.pe_teacher), group2.id, [s.students[3].id])
     with nothing_written(), pytest.raises(Forbidden):
         subgroups.set_subgroup_members(s.actor(s.parent), s.group1.id, [])
+
+
+def test_batches_answer_each_request_as_the_one_call_would(school):
+    s = school
+    teacher = s.actor(s.teacher)
+    ask = subgroups.SubgroupRequest
+    made = subgroups.create_subgroups(
+        teacher,
+        [
+            ask(s.class_7a.id, s.english_subject.id, " 2 группа "),
+            ask(s.class_7a.id, s.english_subject.id, "2 группа"),  # made by the one before
+            ask(s.class_7a.id, s.english_subject.id, ""),
+            ask(s.class_8b.id, s.english_subject.id, "3"),  # not this teacher's class
+        ],
+    )
+    group2 = made[0]
+    assert isinstance(group2, Subgroup) and group2.name == "2 группа"
+    assert [r.action for r in history_of(Subgroup.get_by_id(group2.id))] == ["create"]
+    with nothing_written(), pytest.raises(EdiaryError) as namesake:
+        subgroups.create_subgroup(teacher, s.class_7a.id, s.english_subject.id, "2 группа")
+    assert [type(r) for r in made[1:]] == [Conflict, ValidationError, Forbidden]
+    assert str(made[1]) == str(namesake.value)
+    put = subgroups.MembersRequest
+    first, third = s.students[0].id, s.students[3].id  # students[0] is in 1 группа
+    results = subgroups.set_members_of_subgroups(
+        teacher,
+        [
+            put(group2.id, (third, s.students[4].id)),
+            put(group2.id, (third, first)),  # in 1 группа already
+            put(group2.id, (s.other_students[0].id,)),
+            put(group2.id, ("0" * 32,)),
+            put(s.group1.id, (first, third)),  # third is in 2 группа now
+            put(group2.id, (s.students[4].id,)),  # third leaves 2 группа
+        ],
+    )
+    assert [type(r) for r in results] == [list, Conflict, ValidationError, NotFound, Conflict, list]
+    assert "already in the subgroup «1 группа»" in str(results[1])
+    assert "already in the subgroup «2 группа»" in str(results[4])
+    assert members(group2) == {s.students[4].id}
+    actions = [r.action for r in History.select().where(History.entity == "subgroup_member")]
+    assert sorted(actions) == ["create", "create", "delete"]
+    with nothing_written():
+        [refused] = subgroups.set_members_of_subgroups(
+            s.actor(s.pe_teacher), [put(group2.id, (third,))]
+        )
+    assert isinstance(refused, Forbidden)
 
 
 def test_a_student_may_be_in_groups_of_different_subjects(school, director):

@@ -388,8 +388,11 @@ STUDENTS = Sheet(
             N_("The middle name (patronymic); may be empty."),
         ),
         Column(
-            "birth_date", "Дата рождения", "Birth date", T.DATE, True, "14.03.2013",
-            N_("The birth date, e.g. 14.03.2013."),
+            "birth_date", "Дата рождения", "Birth date", T.DATE, False, "14.03.2013",
+            N_(
+                "The birth date, e.g. 14.03.2013; empty only while it is not known (an empty "
+                "cell keeps the date ediary has)."
+            ),
         ),
         Column(
             "enrolled_on", "Дата зачисления", "Enrolment date", T.DATE, False, "01.09.2026",

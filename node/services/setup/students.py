@@ -81,6 +81,9 @@ def import_students(run: Run) -> None:
             continue
         full = name_key(row["last_name"], row["first_name"], row["middle_name"])
         existing = by_key.get((full, row["birth_date"]))
+        if existing is None and row["birth_date"] is None:  # by name alone, if one such
+            namesakes = run.students.get((school_class.id, full), [])
+            existing = namesakes[0] if len(namesakes) == 1 else None
         if existing is not None:
             _known_student(run, row, existing, school_class, listed)
         else:
@@ -150,7 +153,7 @@ def _correct(run: Run, row: Row, student: Student) -> None:
         last_name=row["last_name"],
         first_name=row["first_name"],
         middle_name=row["middle_name"] or "",
-        birth_date=row["birth_date"],
+        birth_date=row["birth_date"] or student.birth_date,  # an empty cell keeps it
         gender=student.gender,
         address=student.address,
         phone=student.phone,

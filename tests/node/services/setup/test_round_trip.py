@@ -21,12 +21,13 @@ import pytest
 from openpyxl import load_workbook
 
 from node.i18n import use_language
-from node.models import Guardian
+from node.models import Guardian, SchoolClass, Student
 from node.services.base.actor import Actor
 from node.services.setup import writer
 from node.services.setup.export import export_school
 from node.services.setup.run import check_setup, import_setup
 from node.services.setup.sheets import SHEETS
+from node.services.students import classes
 from node.spreadsheet import spreadsheet_text
 from tests.node.services.setup.workbook import school, write_xlsx
 
@@ -202,3 +203,27 @@ def test_the_template_does_not_mark_the_phone_required():
         template = load_workbook(io.BytesIO(writer.workbook_bytes(writer.template_rows())))
     headers = [c.value for c in template["Родители"][1]]
     assert "Телефон" in headers and "Фамилия *" in headers
+
+
+def test_a_student_without_a_birth_date_is_exported_as_the_import_takes_it(
+    node: Actor, tmp_path: Path
+):
+    """A class teacher may enrol a child whose birth date is not known yet; the export
+    leaves the cell empty and reads back unchanged, and an empty cell keeps a birth date."""
+    assert import_setup(node, [write_xlsx(tmp_path / "school.xlsx", school())]).written
+    seventh = SchoolClass.get(SchoolClass.grade == 7)
+    classes.enrol_student(node, seventh.id, "Орлова", "Вера", enrolled_on=dt.date(2026, 9, 1))
+    rows = export_school(node)
+    assert [r["birth_date"] for r in rows["students"] if r["last_name"] == "Орлова"] == [None]
+    exported = tmp_path / "export.xlsx"
+    exported.write_bytes(writer.workbook_bytes(rows))
+    report = import_setup(node, [exported])
+    _nothing_changes(report)
+    assert report.counts["students"].unchanged == 4
+    sheets = school()
+    sheets["students"][1][4] = None  # Смирнов Дмитрий's birth date left out
+    sheets["students"].append(["7А", "Орлова", "Вера", "", None, "01.09.2026"])
+    report = import_setup(node, [write_xlsx(tmp_path / "again.xlsx", sheets)])
+    _nothing_changes(report)
+    assert Student.get(Student.first_name == "Дмитрий").birth_date == dt.date(2013, 3, 14)
+    assert Student.select().count() == 4

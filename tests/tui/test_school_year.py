@@ -108,7 +108,7 @@ async def test_the_year_keys_are_in_help_and_the_palette_opens_the_form(demo_db,
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         rows = dict(app.screen.rows)
-        assert rows["y"] == "The academic year: name and dates"
+        assert rows["y"] == "Academic year"
         assert rows["Y"] == "A new academic year"
 
 

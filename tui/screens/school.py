@@ -53,7 +53,7 @@ class SchoolScreen(Screen[None]):
         Binding("e", "edit", N_("Edit"), id="edit"),
         Binding("delete", "remove", N_("Remove"), id="remove"),
         Binding("x", "remove", N_("Remove"), show=False, id="remove-x"),
-        Binding("y", "year", N_("The academic year: name and dates"), id="year"),
+        Binding("y", "year", N_("Academic year"), id="year"),
         Binding("Y", "new_year", N_("A new academic year"), show=False, id="new-year"),
         Binding("t", "timetable", N_("The class's timetable"), show=False, id="timetable"),
         Binding("r", "refresh", N_("Refresh"), show=False, id="refresh"),
@@ -125,6 +125,10 @@ class SchoolScreen(Screen[None]):
             return
         if not self.table().row_count:
             self.say(_(self.section().empty))
+        elif allowed(self.app.backend.actor, self.section().edit_action) and not allowed(
+            self.app.backend.actor, Action.SCHOOL_MANAGE
+        ):
+            self.say(_("e or Enter hands the highlighted journal to another teacher or group."))
         elif not allowed(self.app.backend.actor, Action.SCHOOL_MANAGE):
             self.say(_("You may look; the director and the deputies change the school."))
         else:
@@ -213,11 +217,11 @@ class SchoolScreen(Screen[None]):
 
         self.app.push_screen(TimetableScreen("class", class_id))
 
-    def _may_change(self) -> bool:
+    def _may_change(self, action: Action = Action.SCHOOL_MANAGE) -> bool:
         if self.structure is None:
             self.say(_("Wait for the school to be read."))
             return False
-        if not allowed(self.app.backend.actor, Action.SCHOOL_MANAGE):
+        if not allowed(self.app.backend.actor, action):
             self.say(
                 _("Only the director and the deputies change the school's structure."),
                 error=True,
@@ -231,7 +235,7 @@ class SchoolScreen(Screen[None]):
             self._open(self.section().add(self.structure, self.current_key()))
 
     def action_edit(self) -> None:
-        if self._may_change():
+        if self._may_change(self.section().edit_action):
             assert self.structure is not None
             self._open(self.section().edit(self.structure, self.current_key()))
 

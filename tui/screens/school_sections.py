@@ -11,9 +11,10 @@ from dataclasses import dataclass
 
 from node.i18n import N_, _
 from node.models.journal import WORK_KINDS
+from node.services.base.permissions import Action
 from node.services.school import school_setup, setup_changes
 from node.services.school.setup_view import Structure
-from node.services.students import classes
+from node.services.students import classes, handover
 from tui.screens.admin_dialogs import show_day
 from tui.screens.school_dialogs import (
     Call,
@@ -64,6 +65,8 @@ class Section:
     id = ""
     title = ""
     empty = N_("Nothing here yet; n adds the first.")
+    #: Who may open the edit form (the service checks again what is changed).
+    edit_action = Action.SCHOOL_MANAGE
 
     def columns(self) -> tuple[str, ...]:
         raise NotImplementedError
@@ -538,22 +541,45 @@ class LoadSection(Section):
         ]
         return Form(_("A new journal in the load"), fields, read, _("The journal is added."))
 
+    #: A journal's teacher and group are also the system administrator's (a teacher who
+    #: leaves mid-year); the service says who may change its hours.
+    edit_action = Action.JOURNAL_HANDOVER
+
     def edit(self, s: Structure, key: str | None) -> Form | str:
         journal = _find(s.load, key)
         if journal is None:
             return _(NOTHING)
+        teachers = _teacher_choices(s, nobody=False)
+        if all(value != journal.teacher_id for _name, value in teachers):  # disabled: left
+            teachers = ((journal.teacher, journal.teacher_id), *teachers)
+        groups = ((_("whole class"), ""),) + tuple(
+            (g.name, g.id) for g in s.subgroups.get((journal.class_id, journal.subject_id), [])
+        )
 
         def read(a: dict[str, str]) -> Call:
-            hours = a["hours"].replace(",", ".")
-            return lambda actor: classes.set_hours_per_week(actor, journal.id, hours)
+            return lambda actor: handover.change_journal(
+                actor,
+                journal.id,
+                teacher_id=a["teacher"],
+                subgroup_id=a["group"] or None,
+                hours_per_week=a["hours"],
+            )
 
         return Form(
-            _("{label}, {subject}: hours per week").format(
+            _("Journal {label}, {subject}").format(
                 label=journal.class_label, subject=journal.subject
             ),
-            [Field("hours", _("Hours per week"), _number(journal.hours))],
+            [
+                Field("teacher", _("Teacher"), journal.teacher_id, teachers),
+                Field("group", _("Group"), journal.subgroup_id or "", groups),
+                Field("hours", _("Hours per week"), _number(journal.hours)),
+            ],
             read,
-            _("The hours per week are changed."),
+            _("The journal is changed; its marks stay, its lessons to come follow it."),
+            hint=_(
+                "A new teacher takes the journal with its marks and its lessons to come "
+                "(a teacher who leaves mid-year); laptops follow at their next sync."
+            ),
         )
 
     def remove(self, s: Structure, key: str | None) -> Removal | str:

@@ -54,7 +54,7 @@ class Action(StrEnum):
     JOURNAL_WRITE = "journal.write"  # topics, homework, marks, attendance, plan: assignment;
     #                                  a Lesson: that lesson's page only (a substitute too)
     LESSON_SCHEDULE = "lesson.schedule"  # move or cancel a lesson: assignment
-    JOURNAL_HANDOVER = "journal.handover"  # a journal's teacher or subgroup: assignment
+    JOURNAL_HANDOVER = "journal.handover"  # a journal's teacher or subgroup; no resource
     SUBSTITUTION_MANAGE = "substitution.manage"  # set or remove substitutes; no resource
     FINAL_WRITE = "final.write"  # final marks: assignment
     FINAL_UNLOCK = "final.unlock"  # reopen final marks after the deadline: assignment
@@ -168,7 +168,12 @@ def allowed(actor: Actor, action: Action, resource: Resource = None) -> bool:
             return actor.user_id is not None and actor.has_role(*STAFF_ROLES)
         case Action.USERS_MANAGE | Action.NODES_MANAGE:
             return actor.has_role("sysadmin")
-        case Action.BACKUPS_VIEW | Action.SCHOOL_EXPORT | Action.SCHOOL_VIEW:
+        case (
+            Action.BACKUPS_VIEW
+            | Action.SCHOOL_EXPORT
+            | Action.SCHOOL_VIEW
+            | Action.JOURNAL_HANDOVER  # a teacher who leaves mid-year: the journal goes on
+        ):
             return admin or actor.has_role("sysadmin")
         case Action.YEAR_CLOSE:
             return actor.has_role("director", "sysadmin")
@@ -182,10 +187,6 @@ def allowed(actor: Actor, action: Action, resource: Resource = None) -> bool:
             return isinstance(resource, TeachingAssignment) and (admin or _teaches(actor, resource))
         case Action.FINAL_UNLOCK:
             return isinstance(resource, TeachingAssignment) and admin
-        case Action.JOURNAL_HANDOVER:  # a teacher who leaves mid-year: keep the journal going
-            return isinstance(resource, TeachingAssignment) and (
-                admin or actor.has_role("sysadmin")
-            )
         case Action.JOURNAL_VIEW | Action.HISTORY_VIEW:
             return isinstance(resource, TeachingAssignment) and (
                 admin

@@ -105,6 +105,9 @@ class LoadRow:
     subgroup: str
     teacher: str
     hours: float
+    subject_id: str = ""
+    subgroup_id: str | None = None
+    teacher_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,9 @@ def school_structure(actor: Actor) -> Structure:
             a.subgroup.name if a.subgroup_id else "",
             a.teacher.display_name,
             a.hours_per_week,
+            a.subject_id,
+            a.subgroup_id,
+            a.teacher_id,
         )
         for a in journals
     ]

@@ -84,8 +84,15 @@ def _ensure_inside(year: AcademicYear, rows: list[Period] | list[Holiday], start
             school_setup.check_inside_year(proposed, row.start, row.end)
         except ValidationError as exc:
             raise ValidationError(
-                _("«{name}» ({start}–{end}) would be outside the year: {reason}").format(
-                    name=row.name, start=_day(row.start), end=_day(row.end), reason=exc.message
+                _(
+                    "«{name}» ({start}–{end}) would be outside the year's new dates "
+                    "({year_start}–{year_end}); change those dates first."
+                ).format(
+                    name=row.name,
+                    start=_day(row.start),
+                    end=_day(row.end),
+                    year_start=_day(start),
+                    year_end=_day(end),
                 )
             ) from exc
 

@@ -136,7 +136,7 @@ def change_journal(
     journal = get_assignment(assignment_id)
     teacher = get_user(teacher_id)
     subgroup = get_subgroup(subgroup_id) if subgroup_id else None
-    ensure_allowed(actor, Action.JOURNAL_HANDOVER, journal)
+    ensure_allowed(actor, Action.JOURNAL_HANDOVER)
     hours = journal.hours_per_week
     if hours_per_week is not None:
         hours = check_hours_per_week(str(hours_per_week).replace(",", "."))

@@ -87,8 +87,7 @@ RULES: list[tuple[Action, str | None, set[str]]] = [
     (Action.LESSON_SCHEDULE, "maths", ADMIN | {"class_teacher"}),
     (Action.FINAL_UNLOCK, "english_g1", ADMIN),
     # a journal handed to another teacher or subgroup (a teacher leaves mid-year) [R 6.1]
-    (Action.JOURNAL_HANDOVER, "english_g1", ADMIN | {"sysadmin"}),
-    (Action.JOURNAL_HANDOVER, None, {"system"}),
+    (Action.JOURNAL_HANDOVER, None, ADMIN | {"sysadmin"}),
     # journals are seen by their teacher, the class teacher and the administration
     (Action.JOURNAL_VIEW, "english_g1", ADMIN | {"assignment_teacher", "class_teacher"}),
     (Action.JOURNAL_VIEW, "maths_8b", ADMIN | {"assignment_teacher"}),

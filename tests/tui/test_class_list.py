@@ -96,6 +96,29 @@ async def test_codes_for_one_student_are_shown_once_and_written_as_slips(demo_db
         assert str(slips) in str(status(app).render())
 
 
+async def test_enter_gives_the_codes_asked_for_and_a_cancel_says_so(demo_db: Path):
+    """Codes were asked for with a key: Enter in the question confirms it [issue 18]."""
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_class(pilot, app)
+        row = app.screen.roster.rows[0]
+        Student.update(user=None).where(Student.id == row.student_id).execute()
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert app.focused is not None and app.focused.id == "save"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ClassScreen)
+        assert "no codes were given" in str(status(app).render())
+        await pilot.press("g")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, CodesDialog)
+        assert len(app.screen.codes) == 1
+
+
 async def test_codes_when_everyone_has_an_account_say_so(demo_db: Path):
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:

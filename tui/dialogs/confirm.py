@@ -1,4 +1,9 @@
-"""A yes/no question, asked before an action that cannot be taken back lightly."""
+"""A yes/no question, asked before an action that cannot be taken back lightly.
+
+Which button Enter presses is each caller's decision, made explicit: the action the person
+just asked for (giving codes), unless it destroys data (deleting, removing, unlinking),
+where the safe «Cancel» stays the default and the action takes a deliberate key.
+"""
 
 from __future__ import annotations
 
@@ -20,10 +25,11 @@ class ConfirmDialog(FormDialog):
         Binding("n", "cancel", N_("No"), show=False),
     ]
 
-    def __init__(self, question: str, yes: str) -> None:
+    def __init__(self, question: str, yes: str, *, destructive: bool) -> None:
         super().__init__()
         self.question = question
         self.yes = yes
+        self.destructive = destructive
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -33,7 +39,7 @@ class ConfirmDialog(FormDialog):
             yield from self.buttons(self.yes)
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        self.query_one("#cancel" if self.destructive else "#save", Button).focus()
 
     def action_save(self) -> None:
         self.dismiss(True)

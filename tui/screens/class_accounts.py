@@ -18,6 +18,7 @@ from node.services.base import clock
 from node.services.students.class_codes import issue_class_codes, slips_file_name
 from tui.backend import Backend, Outcome
 from tui.dialogs.confirm import ConfirmDialog
+from tui.screens.class_base import ServiceScreen
 from tui.screens.class_dialogs import CodesDialog
 
 
@@ -58,14 +59,17 @@ def issue_with_slips(
     return outcome, str(written[0]) if written else ""
 
 
-def ask_and_issue(screen: Screen, question: str, issue: Callable[[], object]) -> None:
-    """Confirm, then start ``issue`` (the screen's worker)."""
+def ask_and_issue(screen: ServiceScreen, question: str, issue: Callable[[], object]) -> None:
+    """Confirm (Enter gives the codes the person just asked for), then start ``issue`` (the
+    screen's worker); a cancelled request says so in the status line."""
 
     def answered(yes: bool | None) -> None:
         if yes:
             issue()
+        else:
+            screen.set_status(_("Cancelled: no codes were given."))
 
-    screen.app.push_screen(ConfirmDialog(question, _("Give codes")), answered)
+    screen.app.push_screen(ConfirmDialog(question, _("Give codes"), destructive=False), answered)
 
 
 def show_codes(screen: Screen, outcome: Outcome[list[IssuedCode]], path: str) -> bool:

@@ -193,8 +193,10 @@ class AttendanceScreen(ServiceScreen):
                     lambda: journal.correct_attendance(actor, absence.attendance_id, None, ""),
                     _("The absence was removed."),
                 )
+            else:
+                self.set_status(_("Cancelled."))
 
         question = _("{name} was present at {subject} on {day}: remove the absence?").format(
             name=absence.student_name, subject=absence.subject, day=weekday_day(absence.date)
         )
-        self.app.push_screen(ConfirmDialog(question, _("Remove")), answered)
+        self.app.push_screen(ConfirmDialog(question, _("Remove"), destructive=True), answered)

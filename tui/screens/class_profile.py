@@ -278,9 +278,11 @@ class ProfileScreen(ServiceScreen):
                     lambda: guardians.unlink_guardian(actor, student_id, guardian_id),
                     _("The parent was unlinked; their account and other children stay."),
                 )
+            else:
+                self.set_status(_("Cancelled."))
 
         question = _("Unlink {name} from this student?").format(name=line.name)
-        self.app.push_screen(ConfirmDialog(question, _("Unlink")), answered)
+        self.app.push_screen(ConfirmDialog(question, _("Unlink"), destructive=True), answered)
 
     def action_link_guardian(self) -> None:
         self.app.push_screen(LinkGuardianDialog(self.student_id), self.link)

@@ -233,9 +233,11 @@ class PlanScreen(Screen[None]):
                     lambda: plan.delete_plan_item(actor, plan_item_id),
                     _("The line was deleted."),
                 )
+            else:
+                self.set_status(_("Cancelled."))
 
         question = _("Delete the plan line «{topic}»?").format(topic=item.topic)
-        self.app.push_screen(ConfirmDialog(question, _("Delete")), answered)
+        self.app.push_screen(ConfirmDialog(question, _("Delete"), destructive=True), answered)
 
     def action_import(self) -> None:
         self.app.push_screen(ImportDialog(self.last_path), self.import_file)

@@ -276,8 +276,12 @@ class SchoolScreen(Screen[None]):
         def confirmed(yes: bool | None) -> None:
             if yes and isinstance(removal, Removal):
                 self.run(removal.call, removal.notice)
+            else:
+                self.say(_("Cancelled."))
 
-        self.app.push_screen(ConfirmDialog(removal.question, _("Remove")), confirmed)
+        self.app.push_screen(
+            ConfirmDialog(removal.question, _("Remove"), destructive=True), confirmed
+        )
 
     # --- running a change ---------------------------------------------------------------
 

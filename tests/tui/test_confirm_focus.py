@@ -1,0 +1,31 @@
+"""Which button Enter presses in a confirmation: the asked-for action, unless it destroys
+data [issue 18]."""
+
+from __future__ import annotations
+
+import pytest
+from textual.app import App
+
+from tui.dialogs.confirm import ConfirmDialog
+
+
+class _Host(App[None]):
+    def __init__(self, dialog: ConfirmDialog) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.answers: list[bool | None] = []
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, self.answers.append)
+
+
+@pytest.mark.parametrize(("destructive", "answer"), [(False, True), (True, None)])
+async def test_enter_takes_the_asked_for_action_unless_it_destroys(destructive, answer):
+    app = _Host(ConfirmDialog("?", "OK", destructive=destructive))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        assert app.focused is not None
+        assert app.focused.id == ("cancel" if destructive else "save")
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.answers == [answer]

@@ -12,7 +12,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 from node.models import History, Meta, SyncModel, bulk_insert, db, new_id
@@ -25,6 +25,19 @@ NODE_ID_KEY = "node_id"
 def node_id() -> str:
     """This node's id, as recorded in the database when the school was created."""
     return Meta.get_value(NODE_ID_KEY, "") or ""
+
+
+def one_transaction() -> AbstractContextManager[Any]:
+    """The caller's transaction when there is one, else a new one.
+
+    For batch writes: inside a big transaction (the set-up import's), a nested
+    ``db.atomic()`` is a savepoint, and SQLite then keeps a second copy, in memory, of every
+    page the batch changes, to be able to roll the savepoint back; writing a year's lessons
+    so took twice the time and 200 MB more. A batch call refuses before it writes, so it
+    needs no savepoint of its own: a failure while writing rolls back the caller's
+    transaction.
+    """
+    return nullcontext() if db.in_transaction() else db.atomic()
 
 
 def _plain(value: Any) -> Any:
@@ -137,7 +150,7 @@ def update_row(
     for name, value in stamp.items():
         setattr(instance, name, value)
     columns = [instance._meta.fields[name] for name in (*values, *stamp)]
-    with nullcontext() if db.in_transaction() else db.atomic():
+    with one_transaction():
         instance.save(only=columns)
         record_update(actor, instance, before, cell=cell)
     return True

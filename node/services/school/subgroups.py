@@ -117,7 +117,7 @@ def create_subgroups(
         names.add(key)
         new.append(subgroup)
         results.append(subgroup)
-    with db.atomic():
+    with history.one_transaction():
         history.create_rows(actor, new)
     return results
 
@@ -256,7 +256,7 @@ def set_members_of_subgroups(
     state = _Memberships(list(school_classes))
     checked: dict[tuple[str, str], EdiaryError | None] = {}  # (class, subject) → refusal
     results: list[list[SubgroupMember] | EdiaryError] = []
-    with db.atomic():
+    with history.one_transaction():
         for request in requests:
             try:
                 subgroup = subgroups.get(request.subgroup_id) or get_subgroup(request.subgroup_id)

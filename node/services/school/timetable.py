@@ -339,7 +339,7 @@ def set_slots(actor: Actor, requests: Sequence[SlotRequest]) -> list[TimetableSl
     bells = {number for (number,) in Bell.select(Bell.number).tuples()}
     results: list[TimetableSlot | EdiaryError] = []
     new: dict[str, TimetableSlot] = {}  # id → a slot set in this batch, not yet written
-    with db.atomic():
+    with history.one_transaction():
         for request in requests:
             try:
                 results.append(_set_one_slot(actor, request, assignments, week, bells, new))
@@ -554,7 +554,7 @@ def generate_lessons(
     result = GenerationResult(
         created=len(rows), skipped_existing=skipped_existing, skipped_holidays=skipped_holidays
     )
-    with db.atomic():
+    with history.one_transaction():
         if rows:
             bulk_insert(Lesson, LESSON_COLUMNS, rows)
         history.record(

@@ -303,7 +303,7 @@ def enrol_students(
         twins.add(key)
         new.append(student)
         results.append(student)
-    with db.atomic():
+    with history.one_transaction():
         history.create_rows(actor, new)
     return results
 
@@ -549,7 +549,7 @@ def create_assignments(
         taught[key] = assignment
         new.append(assignment)
         results.append(assignment)
-    with db.atomic():
+    with history.one_transaction():
         history.create_rows(actor, new)
     return results
 

@@ -250,7 +250,7 @@ def add_guardians(
         linked.add((student.id, guardian.id))
         links.append(link)
         results.append(link)
-    with db.atomic():
+    with history.one_transaction():
         history.create_rows(actor, [*guardians, *links])
     return results
 

@@ -26,7 +26,7 @@ from node.services.school import subgroups, timetable
 from node.services.setup.context import Run, name_key
 from node.services.setup.report import TeacherLoad
 from node.services.setup.rows import Row
-from node.services.students import classes
+from node.services.students import classes, handover
 
 AssignmentKey = tuple[str, str, str | None]  # class id, subject id, subgroup id
 K = TypeVar("K")
@@ -237,18 +237,12 @@ def import_load(run: Run) -> dict[AssignmentKey, TeachingAssignment]:
             ) is not None:  # fmt: skip
                 run.report.count("load", "updated")
             continue
-        if assignment is not None:
-            run.report.count("load", "left")
-            run.note(
-                _(
-                    "{subject} in {label} stays with {teacher}: the import does not give a "
-                    "journal to another teacher."
-                ).format(
-                    subject=subject.name,
-                    label=school_class.label,
-                    teacher=assignment.teacher.display_name,
-                )
-            )
+        if assignment is not None:  # another teacher now: the journal is handed over
+            if run.attempt(
+                row, "teacher", handover.change_journal, run.actor, assignment.id,
+                teacher_id=teacher.id, subgroup_id=assignment.subgroup_id, hours_per_week=hours,
+            ) is not None:  # fmt: skip
+                run.report.count("load", "updated")
             continue
         pending.add(
             row,

@@ -265,3 +265,17 @@ def test_another_enrolment_date_is_left_as_it_was_and_said(node: Actor, tmp_path
         "not change an enrolment date."
     ]
     assert Student.get(Student.first_name == "Ольга").enrolled_on == dt.date(2026, 9, 1)
+
+
+def test_a_journal_handed_to_a_teacher_busy_at_its_lessons_is_refused(
+    node: Actor, tmp_path: Path
+):
+    _first(node, tmp_path)
+    sheets = school()
+    sheets["load"][1][2] = "petrov.s"  # 7А maths on Monday 1st: petrov.s has 10Б maths then
+    report = _again(node, tmp_path, sheets, write=False)
+    assert [str(p).split(":")[0] for p in report.problems] == [
+        "Teaching load, row 2, column «Учитель»"
+    ], [str(p) for p in report.problems]
+    maths = TeachingAssignment.select().join(User).where(User.login == "ivanova.m")
+    assert maths.count() == 2

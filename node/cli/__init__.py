@@ -115,6 +115,7 @@ def _run(args: list[str]) -> int:
         return 130
     except click.ClickException as exc:
         exc.show()
+        _say_where_global_options_go(exc)
         return exc.exit_code
     except (sqlite3.DatabaseError, pw.DatabaseError) as exc:
         error = _database_fault(exc)
@@ -128,6 +129,25 @@ def _run(args: list[str]) -> int:
     except Exception:  # the last line of defence: never a traceback on screen
         return _crashed()
     return result if isinstance(result, int) else 0
+
+
+#: Options of ``ediary`` itself, which click takes only before the command.
+_GLOBAL_OPTIONS = ("--data-dir", "--lang")
+
+
+def _say_where_global_options_go(exc: click.ClickException) -> None:
+    """``ediary demo --data-dir /tmp/x`` is refused by click: say where the option goes."""
+    if not isinstance(exc, click.NoSuchOption) or exc.option_name not in _GLOBAL_OPTIONS:
+        return
+    path = exc.ctx.command_path.split(" ", 1) if exc.ctx is not None else []
+    command = path[1] if len(path) > 1 else ""
+    click.echo(
+        _(
+            "{option} belongs to ediary itself: write it before the command, as in "
+            "'ediary {option} … {command}'."
+        ).format(option=exc.option_name, command=command),
+        err=True,
+    )
 
 
 def _crashed() -> int:

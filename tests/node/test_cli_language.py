@@ -70,3 +70,17 @@ def test_help_follows_the_language_after_another_language_was_shown(capsys):
     assert main(["--lang", "ru", "backup", "now", "--help"]) == 0
     out = capsys.readouterr().out
     assert "Показать эту справку и выйти." in out and "Show this" not in out
+
+
+def test_a_global_option_after_the_command_says_where_it_goes(tmp_path, capsys):
+    """`ediary demo --data-dir /tmp/walk` is how people type it: click refuses, and the
+    next line says to put it before the command (nothing is made)."""
+    assert main(["--lang", "ru", "demo", "--data-dir", str(tmp_path / "walk")]) == 2
+    err = capsys.readouterr().err
+    assert "Нет такого параметра '--data-dir'" in err
+    assert "'ediary --data-dir … demo'" in err and "перед командой" in err
+    assert not (tmp_path / "walk").exists()
+    assert main(["users", "list", "--lang", "en"]) == 2
+    assert "'ediary --lang … users list'" in capsys.readouterr().err
+    assert main(["--lang", "ru", "demo", "--bogus"]) == 2
+    assert "перед командой" not in capsys.readouterr().err

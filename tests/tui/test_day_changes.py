@@ -336,3 +336,41 @@ async def test_the_teachers_busy_at_that_time_come_last_with_their_lesson(demo_d
         assert last.startswith(other.teacher) and other.subject in last
         first = str(options.get_option_at_index(0).prompt)
         assert other.subject not in first
+
+
+async def test_a_refused_absence_opens_again_as_typed_with_the_reason(demo_db, tmp_path):
+    """The group-2 teacher cannot take the group-1 lesson they teach alongside: the dialog
+    comes back with the dates, the reason and the teacher chosen, and says why."""
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_day(pilot, app)
+        await pilot.press("left_square_bracket", "left_square_bracket")  # Monday 23.11
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, DayChangesScreen)
+        groups = [i for i, x in enumerate(screen.lessons) if x.number == 3]
+        busy = screen.lessons[groups[1]]
+        await to_row(pilot, groups[0])
+        await pilot.press("a")
+        await settle(pilot)
+        await pilot.press("enter", "enter")  # from and to: this day
+        await type_text(pilot, "болезнь")
+        await pilot.press("enter")
+        await type_text(pilot, busy.teacher.split()[0])
+        await pilot.press("enter")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, SubstituteDialog)
+        refusal = str(dialog.query_one("#dialog-status", Static).render())
+        assert busy.teacher in refusal and busy.subject in refusal
+        assert dialog.query_one("#sub-reason", Input).value == "болезнь"
+        assert dialog.query_one("#sub-from", Input).value == "23.11.2026"
+        options = dialog.query_one("#sub-teachers", OptionList)
+        assert options.has_focus and options.highlighted is not None
+        chosen = str(options.get_option_at_index(options.highlighted).prompt)
+        assert chosen.startswith(busy.teacher)
+        await pilot.press("home", "enter")  # the first in the list is free
+        await settle(pilot)
+        assert isinstance(app.screen, DayChangesScreen)
+        open_database(demo_db)
+        assert Substitution.select().count() >= 1

@@ -106,6 +106,8 @@ class DayChangesScreen(Screen[None]):
         self.teachers: list[Teacher] = []
         self.keep: str | None = None  # the lesson to stay on after a reload
         self.notice = ""  # what the last change did, said once the day is read again
+        #: the running change's dialog, to open again with what was typed if it is refused
+        self.again: Callable[[str], None] | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -264,12 +266,21 @@ class DayChangesScreen(Screen[None]):
             return
         title = _("Substitute: {lesson}").format(lesson=describe_lesson(lesson))
 
+        def ask(again: SubstituteChoice | None = None, refusal: str = "") -> None:
+            dialog = SubstituteDialog(
+                title,
+                self._others(lesson),
+                busy=self._busy_at(lesson),
+                again=again,
+                refusal=refusal,
+            )
+            self.app.push_screen(dialog, chosen)
+
         def chosen(choice: SubstituteChoice | None) -> None:
             if choice is not None:
-                self._set_substitute(lesson, choice)
+                self._set_substitute(lesson, choice, lambda why: ask(choice, why))
 
-        dialog = SubstituteDialog(title, self._others(lesson), busy=self._busy_at(lesson))
-        self.app.push_screen(dialog, chosen)
+        ask()
 
     def _busy_at(self, lesson: SchoolDayLesson) -> dict[str, str]:
         """Who teaches at the lesson's number that day (from the day's own list): they
@@ -285,7 +296,9 @@ class DayChangesScreen(Screen[None]):
     def _others(self, lesson: SchoolDayLesson) -> list[Teacher]:
         return [t for t in self.teachers if t.id != lesson.teacher_id]
 
-    def _set_substitute(self, lesson: SchoolDayLesson, choice: SubstituteChoice) -> None:
+    def _set_substitute(
+        self, lesson: SchoolDayLesson, choice: SubstituteChoice, again: Callable[[str], None]
+    ) -> None:
         name = self._teacher_name(choice.teacher_id)
         self.change(
             lesson,
@@ -293,6 +306,7 @@ class DayChangesScreen(Screen[None]):
             lambda actor: substitutions.set_substitute(
                 actor, lesson.lesson_id, choice.teacher_id, choice.reason
             ),
+            again=again,
         )
 
     def _teacher_name(self, teacher_id: str) -> str:
@@ -305,6 +319,12 @@ class DayChangesScreen(Screen[None]):
         title = _("{teacher} is away: one substitute for all their lessons").format(
             teacher=lesson.teacher
         )
+
+        def ask(again: SubstituteChoice | None = None, refusal: str = "") -> None:
+            dialog = SubstituteDialog(
+                title, self._others(lesson), day=lesson.date, again=again, refusal=refusal
+            )
+            self.app.push_screen(dialog, chosen)
 
         def chosen(choice: SubstituteChoice | None) -> None:
             if choice is None or choice.start is None or choice.end is None:
@@ -323,10 +343,10 @@ class DayChangesScreen(Screen[None]):
                     "end": end.strftime("%d.%m"),
                     "count": covered.lessons,
                 },
+                again=lambda why: ask(choice, why),
             )
 
-        dialog = SubstituteDialog(title, self._others(lesson), day=lesson.date)
-        self.app.push_screen(dialog, chosen)
+        ask()
 
     def action_remove_substitute(self) -> None:
         lesson = self.current()
@@ -424,9 +444,13 @@ class DayChangesScreen(Screen[None]):
         call: Callable[..., object],
         *,
         fill: Callable[[object], dict[str, object]] | None = None,
+        again: Callable[[str], None] | None = None,
     ) -> None:
-        """Run ``call(actor)``; then say ``notice`` (formatted with ``fill(result)``)."""
+        """Run ``call(actor)``; then say ``notice`` (formatted with ``fill(result)``). A
+        refusal is said in the status line, or, with ``again``, by the dialog opened again
+        with what was typed (nothing to type twice)."""
         self.keep = lesson.lesson_id
+        self.again = again
         self.say(_("Saving…"))
         self._change(notice, call, fill)
 
@@ -445,9 +469,12 @@ class DayChangesScreen(Screen[None]):
 
     @on(Done)
     def _done(self, message: Done) -> None:
+        again, self.again = self.again, None
         if not message.outcome.ok:
             self.say(message.outcome.error or "", error=True)
             self.app.bell()
+            if again is not None:
+                again(message.outcome.error or "")
             return
         self.notice = message.notice
         self.load()

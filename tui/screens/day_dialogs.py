@@ -33,7 +33,8 @@ class SubstituteDialog(FormDialog):
     """Pick the substitute from the school's teachers (type to narrow the list).
 
     ``day`` given: an absence — every lesson of ``absent`` from one day to another.
-    ``busy``: teachers who teach at that time, listed last with their lesson."""
+    ``busy``: teachers who teach at that time, listed last with their lesson. ``again``: a
+    choice the school refused, shown again as typed with ``refusal`` under it."""
 
     def __init__(
         self,
@@ -42,23 +43,31 @@ class SubstituteDialog(FormDialog):
         *,
         day: dt.date | None = None,
         busy: dict[str, str] | None = None,
+        again: SubstituteChoice | None = None,
+        refusal: str = "",
     ) -> None:
         super().__init__()
         self.title_text = title
         self.busy = busy or {}  # teacher id → the lesson they teach then
         self.teachers = sorted(teachers, key=lambda t: t.id in self.busy)  # the free first
         self.day = day
+        self.again = again
+        self.refusal = refusal
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="substitute-dialog"):
             yield Static(self.title_text, classes="dialog-title")
+            again = self.again
             if self.day is not None:
+                start = again.start if again and again.start else self.day
+                end = again.end if again and again.end else self.day
                 yield Label(_("From (dd.mm.yyyy)"))
-                yield Input(show_day(self.day), id="sub-from", compact=True)
+                yield Input(show_day(start), id="sub-from", compact=True)
                 yield Label(_("To (dd.mm.yyyy)"))
-                yield Input(show_day(self.day), id="sub-to", compact=True)
+                yield Input(show_day(end), id="sub-to", compact=True)
             yield Label(_("Reason (shown to the administration)"))
-            yield Input(id="sub-reason", placeholder=_("e.g. illness"), compact=True)
+            reason = again.reason if again else ""
+            yield Input(reason, id="sub-reason", placeholder=_("e.g. illness"), compact=True)
             yield Label(_("Substitute: type to narrow, Enter chooses"))
             yield Input(id="sub-filter", compact=True)
             yield OptionList(*self._options(""), id="sub-teachers")
@@ -76,6 +85,14 @@ class SubstituteDialog(FormDialog):
         return Text.assemble(teacher.name, (f" — {note}", "dim"))
 
     def on_mount(self) -> None:
+        if self.again is not None:  # refused: the list, on the teacher that was chosen
+            options = self.query_one("#sub-teachers", OptionList)
+            ids = [t.id for t in self.teachers]
+            if self.again.teacher_id in ids:
+                options.highlighted = ids.index(self.again.teacher_id)
+            options.focus()
+            self.refuse(self.refusal)
+            return
         first = "#sub-from" if self.day is not None else "#sub-reason"
         self.query_one(first, Input).focus()
 

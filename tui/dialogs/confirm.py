@@ -34,7 +34,7 @@ class ConfirmDialog(FormDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="dialog-title")
-            # a modal dialog has no footer: say the keys, since Cancel is the one focused
+            # a modal dialog has no footer: say its keys (Enter presses the focused button)
             yield Static(_("y — {yes}, Esc — cancel").format(yes=self.yes.lower()), classes="hint")
             yield from self.buttons(self.yes)
 

@@ -78,7 +78,7 @@ async def test_codes_for_one_student_are_shown_once_and_written_as_slips(demo_db
         await pilot.press("g")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        # Cancel has the focus and a dialog has no footer: the dialog says its keys
+        # a dialog has no footer: it says its keys
         hint = str(app.screen.query_one(".hint", Static).render())
         assert hint == "y — give codes, Esc — cancel"
         await pilot.press("y")

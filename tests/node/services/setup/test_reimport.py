@@ -267,9 +267,7 @@ def test_another_enrolment_date_is_left_as_it_was_and_said(node: Actor, tmp_path
     assert Student.get(Student.first_name == "Ольга").enrolled_on == dt.date(2026, 9, 1)
 
 
-def test_a_journal_handed_to_a_teacher_busy_at_its_lessons_is_refused(
-    node: Actor, tmp_path: Path
-):
+def test_a_journal_handed_to_a_teacher_busy_at_its_lessons_is_refused(node: Actor, tmp_path: Path):
     _first(node, tmp_path)
     sheets = school()
     sheets["load"][1][2] = "petrov.s"  # 7А maths on Monday 1st: petrov.s has 10Б maths then

@@ -26,7 +26,7 @@ from typing import Any
 from node.models import db
 from node.models.identifiers import ident, idents
 from sync.merge import Change
-from sync.scope import ScopeView
+from sync.scope import REFERENCE_TABLES, ScopeView
 from sync.tables import children_of, tables
 
 #: Per table, the columns that decide whose scope a row is in. A delete of such a row, or an
@@ -79,6 +79,8 @@ def leave_scope(user_id: str, gone: list[tuple[str, str]]) -> int:
     view = ScopeView.build(user_id)
     if not view.everything:
         for info in reversed(list(tables().values())):  # children before their parents
+            if info.name in REFERENCE_TABLES:
+                continue  # every replica holds the school's reference data
             cursor = db.execute_sql(f"SELECT * FROM {ident(info.name)}")
             names = [d[0] for d in cursor.description]
             outside = [

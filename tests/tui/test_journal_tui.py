@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rich.cells import cell_len
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Label, OptionList, Static
 from textual.worker import WorkerCancelled, WorkerState
 
 from node.models import FinalMark, History, Mark, Period
@@ -257,6 +257,34 @@ async def test_the_lesson_dialog_saves_the_homework(demo_db: Path):
         from node.models import Lesson
 
         assert Lesson.get_by_id(lesson_id).homework == "§ 12, упр. 3"
+
+
+async def test_the_lesson_dialog_offers_the_plan_only_when_there_is_one(demo_db: Path):
+    """A new class's journal has no thematic plan yet: the topic's label does not send the
+    teacher to a list «below» that is not there."""
+    from node.models import LessonPlanItem, PlanItem
+
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_journal(pilot, app)
+        await pilot.press("t")
+        await settle(pilot)
+        labels = [str(label.render()) for label in app.screen.query(Label)]
+        assert "Topic (or pick plan items below; Space ticks)" in labels
+        await pilot.press("escape")
+        await settle(pilot)
+        journal = app.screen.target.assignment_id
+        plan = PlanItem.select(PlanItem.id).where(PlanItem.assignment == journal)
+        LessonPlanItem.delete().where(LessonPlanItem.plan_item.in_(plan)).execute()
+        PlanItem.delete().where(PlanItem.assignment == journal).execute()
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("t")
+        await settle(pilot)
+        labels = [str(label.render()) for label in app.screen.query(Label)]
+        assert "Topic" in labels and not any("below" in text for text in labels)
 
 
 async def test_the_help_screen_lists_the_keys_of_the_journal(demo_db: Path):

@@ -91,7 +91,12 @@ class LessonDialog(ModalScreen[LessonEdit | None]):
         form = self.form
         with Vertical(classes="dialog", id="lesson-dialog"):
             yield Static(self.heading, classes="dialog-title")
-            yield Label(_("Topic (or pick plan items below; Space ticks)"))
+            # «below» only when there is a plan to pick from (a new journal has none yet)
+            yield Label(
+                _("Topic (or pick plan items below; Space ticks)")
+                if form.plan_items
+                else _("Topic")
+            )
             yield Input(form.topic, id="topic", compact=True)
             plan = SelectionList[str](
                 *[

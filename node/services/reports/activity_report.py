@@ -3,6 +3,11 @@
 Sign-ins are ``signin`` lines; entries are marks, attendance, topics, homework and messages;
 "opened their page" is a ``view`` line (the web page writes them). The per-kind counts come
 from ``node.services.base.activity``; this module adds the last-active time and the shares.
+
+Substitutions (замены) are the lessons a teacher taught for another in the month: held
+(not cancelled) lessons dated in the month up to today, with that teacher as substitute —
+the lessons journal control counts for them [R 3.4, 3.5]. A substitute who wrote nothing
+still has a line.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ from peewee import fn
 
 from node.i18n import _
 from node.models import ActivityLog, User, db
+from node.models.accounts import main_role
+from node.services.base import clock
 from node.services.base.activity import activity_by_role, activity_by_user, month_bounds
 from node.services.base.actor import Actor
 from node.services.base.permissions import Action, ensure_allowed
@@ -25,6 +32,15 @@ from node.services.reports.table import Cell, Table, percent
 ENTRY_KINDS = frozenset({"mark", "attendance", "topic", "homework", "message"})
 #: Roles whose share of people who opened their page is reported.
 PAGE_ROLES = ("parent", "student")
+
+#: Per substitute: held lessons of the days [?, ?] they taught for another teacher.
+_SUBSTITUTED_SQL = """
+SELECT u.id, u.login, u.roles, COUNT(*) FROM substitution sb
+JOIN lesson l ON l.id = sb.lesson_id
+JOIN user u ON u.id = sb.teacher_id
+WHERE l.date BETWEEN ? AND ? AND l.status != 'cancelled'
+GROUP BY u.id, u.login, u.roles
+"""
 
 _ACCOUNTS_SQL = """
 SELECT COUNT(*) FROM user WHERE status = 'active' AND (' ' || roles || ' ') LIKE ?
@@ -40,6 +56,7 @@ class ActivityRow:
     views: int
     users: int  # on a role's line: different people; on a user's line: 1
     last_active: dt.datetime | None  # on the school's clock (naive)
+    substituted: int = 0  # lessons taught as a substitute (замены)
 
 
 @dataclass(frozen=True)
@@ -80,18 +97,25 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
         entry = users[used.user_id, used.login]
         entry["role"] = used.role
         entry[_bucket(used.kind)] += used.count
-    user_rows = [
-        ActivityRow(
-            role=entry["role"],
-            login=login,
-            sign_ins=entry["signin"],
-            entries=entry["entry"],
-            views=entry["view"],
-            users=1,
-            last_active=last.get((user_id, login)),
+    substituted = _substituted(year, month)
+    for user_id, login, roles, _count in substituted:
+        if not any(key[0] == user_id for key in users):
+            users[user_id, login]["role"] = main_role(roles)
+    counts = {user_id: count for user_id, _login, _roles, count in substituted}
+    user_rows = []
+    for (user_id, login), entry in users.items():
+        user_rows.append(
+            ActivityRow(
+                role=entry["role"],
+                login=login,
+                sign_ins=entry["signin"],
+                entries=entry["entry"],
+                views=entry["view"],
+                users=1,
+                last_active=last.get((user_id, login)),
+                substituted=counts.pop(user_id, 0) if user_id else 0,  # once a person
+            )
         )
-        for (user_id, login), entry in users.items()
-    ]
     user_rows.sort(key=lambda r: (r.role, r.login))
     roles: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for counted in activity_by_role(actor, year, month):
@@ -100,6 +124,7 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
     last_by_role: dict[str, dt.datetime] = {}
     for person in user_rows:
         people[person.role] += 1
+        roles[person.role]["substituted"] += person.substituted
         if person.last_active and (
             person.role not in last_by_role or person.last_active > last_by_role[person.role]
         ):
@@ -113,6 +138,7 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
             views=counts["view"],
             users=people[role],
             last_active=last_by_role.get(role),
+            substituted=counts["substituted"],
         )
         for role, counts in sorted(roles.items())
     ]
@@ -134,6 +160,16 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
         )
         pages.append(PageShare(role=role, accounts=accounts, opened=opened))
     return ActivityReport(year=year, month=month, roles=role_rows, users=user_rows, pages=pages)
+
+
+def _substituted(year: int, month: int) -> list[tuple[str, str, str, int]]:
+    """(user id, login, roles, lessons) of the month's substitutes, up to today."""
+    first = dt.date(year, month, 1)
+    last = dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+    upto = min(last, clock.today())
+    if upto < first:
+        return []
+    return list(db.execute_sql(_SUBSTITUTED_SQL, (first, upto)).fetchall())
 
 
 def _bucket(kind: str) -> str:
@@ -180,6 +216,7 @@ def activity_table(report: ActivityReport) -> Table:
                 r.users,
                 r.sign_ins,
                 r.entries,
+                r.substituted,
                 r.views,
                 r.last_active.strftime("%d.%m.%Y %H:%M") if r.last_active else "",
             )
@@ -195,6 +232,7 @@ def activity_table(report: ActivityReport) -> Table:
             _("People"),
             _("Sign-ins"),
             _("Entries"),
+            _("Substitutions"),
             _("Page views"),
             _("Last active"),
         ),

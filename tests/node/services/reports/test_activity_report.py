@@ -7,10 +7,12 @@ import datetime as dt
 import pytest
 
 from node.errors import Forbidden, ValidationError
+from node.models import Lesson
 from node.services.base import clock
 from node.services.base.activity import record_activity
 from node.services.gradebook import journal
 from node.services.reports.activity_report import activity_report, activity_table
+from node.services.school import substitutions, timetable
 
 
 def test_roles_users_and_no_page_views_yet(school):
@@ -58,3 +60,30 @@ def test_rules(school):
         activity_report(school.actor(school.director), 2026, 13)
     empty = activity_report(school.actor(school.director), 2026, 10)
     assert empty.users == [] and empty.roles == []
+
+
+def test_substitutions_count_the_lessons_taught_for_another_teacher(school):
+    """Held lessons of the month up to today (25.11) with the teacher as substitute; a
+    substitute who wrote nothing has a line of their own, and so does their role."""
+    deputy = school.actor(school.deputy)
+    first, second, third = school.maths_lessons[:3]  # 09, 11 and 16 November
+    for lesson in (first, second, third):
+        substitutions.set_substitute(deputy, lesson.id, school.pe_teacher.id, "болезнь")
+    timetable.cancel_lesson(deputy, third.id, "карантин")  # not held: not counted
+    tomorrow = Lesson.create(assignment=school.maths, date=dt.date(2026, 11, 30), number=2)
+    substitutions.set_substitute(deputy, tomorrow.id, school.pe_teacher.id)  # not yet taught
+    report = activity_report(deputy, 2026, 11)
+    [line] = report.users
+    assert (line.role, line.login, line.entries, line.sign_ins, line.substituted) == (
+        "teacher",
+        "sokolov",
+        0,
+        0,
+        2,
+    )
+    [role] = report.roles
+    assert (role.role, role.users, role.substituted) == ("teacher", 1, 2)
+    table = activity_table(report)
+    assert table.columns[5] == "Substitutions"
+    assert [row[5] for row in table.rows] == [2, 2]
+    assert activity_report(deputy, 2026, 10).users == []  # another month: none

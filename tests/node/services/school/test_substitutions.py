@@ -268,6 +268,8 @@ def test_the_reports_count_a_substituted_lesson_for_the_teacher_who_taught_it(
     activity = activity_report(deputy, 2026, 11)
     [line] = [row for row in activity.users if row.login == "petrov"]
     assert line.entries == 2
+    # and its «substitutions» are the lessons control counts for him
+    assert line.substituted == teachers["Петров О. В."].lessons == 1
 
 
 def test_a_substituted_lesson_moves_only_where_its_substitute_is_free(school, lesson, covered):

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from node.errors import NotFound, ValidationError
 from node.i18n import _, current_language
 from node.models import User
+from node.services.base.names import person_names
 from node.services.base.text import plain_line
 
 _LOGIN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,31}$")
@@ -81,7 +82,7 @@ def split_name(full_name: str) -> tuple[str, str, str]:
                 "«Иванова Мария Александровна»; «{name}» is not enough."
             ).format(name=(full_name or "").strip())
         )
-    return parts[0], parts[1], " ".join(parts[2:])
+    return person_names(parts[0], parts[1], " ".join(parts[2:]))
 
 
 def parse_roles(text: str | Iterable[str]) -> frozenset[str]:

@@ -14,6 +14,7 @@ from collections import defaultdict
 from node.errors import EdiaryError, ValidationError
 from node.i18n import _
 from node.models import Guardian, SchoolClass, Student, StudentGuardian
+from node.services.base.names import FIRST, LAST, MIDDLE, person_name
 from node.services.setup.cells import to_date
 from node.services.setup.context import Run, name_key
 from node.services.setup.rows import Row
@@ -23,27 +24,33 @@ from node.services.students.profiles import check_birth_date, clean_phone
 _DIGIT = re.compile(r"\d")
 
 
+#: Which part of a name each name column holds (for ``person_name``'s message).
+_NAME_PARTS = {"last_name": LAST, "first_name": FIRST, "middle_name": MIDDLE}
+
+
 def _check_names(run: Run, row: Row, keys: tuple[str, ...]) -> None:
-    """A name holds no digits; a date in a name column means the columns have shifted."""
+    """Names by the one rule of ``node.services.base.names``; a date in a name column means
+    the columns have shifted, and the problem says so."""
     for key in keys:
         text = row.text(key)
-        if not _DIGIT.search(text):
-            continue
         try:
-            to_date(text)
-        except ValidationError:
-            run.rows.problem(
-                row, key, _("«{value}» has digits in it; write the name only.").format(value=text)
-            )
-        else:
-            run.rows.problem(
-                row,
-                key,
-                _(
-                    "«{value}» is a date, not a name: the columns have probably shifted; put "
-                    "the birth date in its own column and the name here."
-                ).format(value=text),
-            )
+            person_name(text, _NAME_PARTS[key])
+        except ValidationError as exc:
+            run.rows.problem(row, key, _shifted_date(text) or str(exc))
+
+
+def _shifted_date(text: str) -> str | None:
+    """What to say when a name cell holds a date (else None)."""
+    if not _DIGIT.search(text):
+        return None
+    try:
+        to_date(text)
+    except ValidationError:
+        return None
+    return _(
+        "«{value}» is a date, not a name: the columns have probably shifted; put "
+        "the birth date in its own column and the name here."
+    ).format(value=text)
 
 
 def _digits(phone: str) -> str:

@@ -44,8 +44,9 @@ from node.services.base.lookup import (
     get_year,
     required_text,
 )
+from node.services.base.names import FIRST, LAST, MIDDLE, person_name
 from node.services.base.permissions import Action, allowed, ensure_allowed
-from node.services.base.text import one_final_period, plain_line
+from node.services.base.text import one_final_period
 from node.services.students.profiles import check_birth_date
 
 #: The schemes a class can follow; the 'year' period belongs to every class.
@@ -162,9 +163,9 @@ def _check_enrolment(
     """What ``enrol_student`` checks before looking for a twin: the names and the day."""
     year = school_class.year
     ensure_year_open(year)
-    last = required_text(last_name, _("Enter the student's last name."))
-    first = required_text(first_name, _("Enter the student's first name."))
-    middle = plain_line(middle_name).strip()
+    last = person_name(required_text(last_name, _("Enter the student's last name.")), LAST)
+    first = person_name(required_text(first_name, _("Enter the student's first name.")), FIRST)
+    middle = person_name(middle_name, MIDDLE)
     day = enrolled_on or clock.today()
     if day > year.end:
         raise ValidationError(

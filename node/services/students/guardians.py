@@ -18,6 +18,7 @@ from node.models import AcademicYear, Guardian, SchoolClass, Student, StudentGua
 from node.services.base import history
 from node.services.base.actor import Actor
 from node.services.base.lookup import by_ids, ensure_year_open, get_student, required_text
+from node.services.base.names import FIRST, LAST, MIDDLE, person_name
 from node.services.base.permissions import Action, ensure_allowed
 from node.services.base.text import one_final_period
 from node.services.students.profiles import clean_phone, short_text
@@ -83,9 +84,13 @@ def clean_email(text: str | None) -> str:
 def _clean(data: GuardianData) -> dict[str, str]:
     email = clean_email(data.email)
     return {
-        "last_name": required_text(data.last_name, _("Enter the guardian's last name.")),
-        "first_name": required_text(data.first_name, _("Enter the guardian's first name.")),
-        "middle_name": short_text(data.middle_name, _("middle name")),
+        "last_name": person_name(
+            required_text(data.last_name, _("Enter the guardian's last name.")), LAST
+        ),
+        "first_name": person_name(
+            required_text(data.first_name, _("Enter the guardian's first name.")), FIRST
+        ),
+        "middle_name": person_name(data.middle_name, MIDDLE),
         "phone": clean_phone(data.phone),
         "email": email,
     }

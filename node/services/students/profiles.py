@@ -18,6 +18,7 @@ from node.models import Guardian, Student, StudentGuardian, User
 from node.services.base import clock, history
 from node.services.base.actor import Actor
 from node.services.base.lookup import ensure_year_open, get_student, required_text
+from node.services.base.names import FIRST, LAST, MIDDLE, person_name
 from node.services.base.permissions import Action, ensure_allowed
 from node.services.base.text import plain_line
 from node.services.students.class_roster import ACCOUNT_NONE, is_due
@@ -178,9 +179,13 @@ def update_student(
     ensure_allowed(actor, Action.STUDENT_EDIT, student)
     ensure_year_open(student.school_class.year)
     values = {
-        "last_name": required_text(last_name, _("Enter the student's last name.")),
-        "first_name": required_text(first_name, _("Enter the student's first name.")),
-        "middle_name": short_text(middle_name, _("middle name")),
+        "last_name": person_name(
+            required_text(last_name, _("Enter the student's last name.")), LAST
+        ),
+        "first_name": person_name(
+            required_text(first_name, _("Enter the student's first name.")), FIRST
+        ),
+        "middle_name": person_name(middle_name, MIDDLE),
         "birth_date": birth_date,
         "gender": (gender or "").strip().lower(),
         "address": short_text(address, _("address")),

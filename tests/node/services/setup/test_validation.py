@@ -112,6 +112,12 @@ CASES: list[tuple[str, Change, str, str]] = [
         "is a date, not a name",
     ),
     (
+        "a name that is not a name",
+        _cell("parents", 3, 1, "Ольга!"),
+        "Parents, row 3, column «Имя»",
+        "is not a first name",
+    ),
+    (
         "a phone that is not a phone",
         _cell("parents", 4, 3, "позвонить маме"),
         "Parents, row 4, column «Телефон»",

@@ -296,6 +296,10 @@ async def test_the_footer_offers_each_role_the_keys_it_may_use(demo_db: Path, tm
             shown = footer_keys(app) & {"c", "t", "s"}
             assert shown == on_admin, login
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD), data_dir=tmp_path)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE) as pilot:  # a class teacher
         await settle(pilot)
         assert not {"a", "s"} & footer_keys(app) and {"k", "c"} <= footer_keys(app)
+    app = EdiaryApp(demo_db, sign_in_as=("abdullaev.fv", PASSWORD), data_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:  # leads no class: no «c Мой класс»
+        await settle(pilot)
+        assert "k" in footer_keys(app) and not {"a", "s", "c"} & footer_keys(app)

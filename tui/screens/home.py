@@ -78,24 +78,22 @@ class HomeScreen(Screen[None]):
         self.load()
 
     def _offer_role_keys(self) -> None:
-        """The director and the deputies see `a` and `s` on the footer (the plan, Refresh and,
-        unless they lead a class, My class step back into F1 to leave room at 80 columns)."""
+        """The footer offers the keys the user's roles open: `a` and `s` to the director and
+        the deputies (the plan and Refresh step back into F1 to leave them room at 80
+        columns), My class to those who lead a class. F1 lists every key."""
         from tui.screens.admin_screen import may_administer
         from tui.screens.school import may_view_school
 
         actor = self.app.backend.actor
-        if not (may_administer(actor) or may_view_school(actor)):
-            return
-        show_bindings(
-            self,
-            {
+        shown = {"my-class": "class_teacher" in actor.roles}
+        if may_administer(actor) or may_view_school(actor):
+            shown |= {
                 "admin": may_administer(actor),
                 "school": may_view_school(actor),
                 "plan": False,
                 "refresh": False,
-                "my-class": "class_teacher" in actor.roles,
-            },
-        )
+            }
+        show_bindings(self, shown)
         self.refresh_bindings()
 
     def on_screen_resume(self) -> None:

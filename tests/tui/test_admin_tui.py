@@ -303,3 +303,36 @@ async def test_the_footer_offers_each_role_the_keys_it_may_use(demo_db: Path, tm
     async with app.run_test(size=SIZE) as pilot:  # leads no class: no «c Мой класс»
         await settle(pilot)
         assert "k" in footer_keys(app) and not {"a", "s", "c"} & footer_keys(app)
+
+
+async def test_the_activity_tab_counts_a_substitutes_lessons(demo_db: Path, tmp_path: Path):
+    """Королёва takes one of Сорокина's physics lessons this month: her line says 1 under
+    «Substitutions», as journal control counts that lesson for her."""
+    from node.errors import EdiaryError
+    from node.models import Lesson, Subject, TeachingAssignment
+    from node.services.school import substitutions
+
+    open_database(demo_db)
+    physics = TeachingAssignment.select().join(Subject).where(Subject.name == "Физика").get()
+    koroleva = User.get(User.login == "koroleva.ei")
+    lessons = Lesson.select().where(
+        Lesson.assignment == physics,
+        Lesson.date.between(dt.date(2026, 11, 1), dt.date(2026, 11, 25)),
+        Lesson.status != "cancelled",
+    )
+    for lesson in lessons.order_by(Lesson.date.desc()):
+        try:  # the first lesson she is free for
+            substitutions.set_substitute(actor("deputy"), lesson.id, koroleva.id, "болезнь")
+            break
+        except EdiaryError:
+            continue
+    app = EdiaryApp(demo_db, sign_in_as=("director", PASSWORD), data_dir=tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_admin(pilot, app)
+        await pilot.press("2")
+        await settle(pilot)
+        grid = table(app, "activity-table")
+        titles = [str(c.label) for c in grid.columns.values()]
+        index = titles.index("Substitutions")
+        logins = column(grid, 1)
+        assert column(grid, index)[logins.index("koroleva.ei")] == "1"

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from node.models import AcademicYear, Period
 from node.models.database import open_database
@@ -123,3 +123,19 @@ async def test_the_sysadmin_may_look_but_not_change_the_year(demo_db, tmp_path):
             await settle(pilot)
             assert isinstance(app.screen, SchoolScreen)
             assert "director and the deputies" in said(app)
+
+
+async def test_g_sets_a_grades_scheme(demo_db, tmp_path):
+    app = app_for(demo_db, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_school(pilot, app)
+        open_database(demo_db)
+        await pilot.press("g")
+        await settle(pilot)
+        assert isinstance(app.screen, FieldsDialog)
+        with nothing_written():  # 7А has final marks: its scheme stays
+            app.screen.query_one("#f-scheme", Select).value = "halves"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert isinstance(app.screen, SchoolScreen)
+            assert "final marks" in said(app) and status(app).has_class("error")

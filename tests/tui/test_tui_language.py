@@ -148,6 +148,7 @@ JOURNEYS: list[tuple[str, str | None, list[tuple[tuple[str, ...], str]]]] = [
             (("escape", "y"), "FieldsDialog"),
             (("escape", "Y"), "FieldsDialog"),
             (("escape", "7", "e"), "FieldsDialog"),
+            (("escape", "g"), "FieldsDialog"),
         ],
     ),
     (

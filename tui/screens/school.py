@@ -29,7 +29,7 @@ from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.admin_dialogs import show_day
 from tui.screens.school_dialogs import Call, FieldsDialog, Form
 from tui.screens.school_sections import SECTIONS, Removal, Section
-from tui.screens.school_year import new_year_form, year_form
+from tui.screens.school_year import grade_scheme_form, new_year_form, year_form
 
 
 def may_view_school(actor: Actor) -> bool:
@@ -55,6 +55,7 @@ class SchoolScreen(Screen[None]):
         Binding("x", "remove", N_("Remove"), show=False, id="remove-x"),
         Binding("y", "year", N_("Academic year"), id="year"),
         Binding("Y", "new_year", N_("A new academic year"), show=False, id="new-year"),
+        Binding("g", "grade_scheme", N_("Quarters or halves for a grade"), show=False),
         Binding("t", "timetable", N_("The class's timetable"), show=False, id="timetable"),
         Binding("r", "refresh", N_("Refresh"), show=False, id="refresh"),
     ]
@@ -263,6 +264,11 @@ class SchoolScreen(Screen[None]):
         if self._may_change():
             assert self.structure is not None
             self._open(new_year_form(self.structure))
+
+    def action_grade_scheme(self) -> None:
+        if self._may_change():
+            assert self.structure is not None
+            self._open(grade_scheme_form(self.structure))
 
     def action_remove(self) -> None:
         if not self._may_change():

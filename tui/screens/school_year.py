@@ -10,8 +10,10 @@ from node.i18n import _
 from node.models import AcademicYear
 from node.services.school import years
 from node.services.school.setup_view import Structure
+from node.services.students import classes
 from node.services.year_end.rollover import next_year_defaults
 from tui.screens.school_dialogs import Call, Field, Form, day_field, read_day
+from tui.screens.school_sections import SCHEME_NAMES
 
 
 def _read(a: dict[str, str]) -> tuple[str, dt.date, dt.date]:
@@ -86,4 +88,28 @@ def year_form(s: Structure) -> Form | str:
         read,
         _("The year is changed; its whole-year period follows its dates."),
         hint=_("Quarters, halves and holidays must stay inside the year: change them first."),
+    )
+
+
+def grade_scheme_form(s: Structure) -> Form | str:
+    """Quarters or halves for every class of one grade at once."""
+    if s.year is None or not s.classes:
+        return _("There are no classes yet: add them on the Classes tab (6, n).")
+    year_id = s.year.id
+    grades = sorted({c.grade for c in s.classes})
+    schemes = tuple((_(SCHEME_NAMES[k]), k) for k in classes.CLASS_SCHEMES)
+
+    def read(a: dict[str, str]) -> Call:
+        grade = int(a["grade"])
+        return lambda actor: classes.set_grade_scheme(actor, year_id, grade, a["scheme"])
+
+    return Form(
+        _("Quarters or halves for a grade"),
+        [
+            Field("grade", _("Grade"), str(grades[0]), tuple((str(g), str(g)) for g in grades)),
+            Field("scheme", _("Scheme"), "quarters", schemes),
+        ],
+        read,
+        _("The grade's classes follow the scheme chosen."),
+        hint=_("Every class of the grade; refused while one of them has final marks."),
     )

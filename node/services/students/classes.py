@@ -648,3 +648,28 @@ def change_class(
         actor, school_class, {"class_teacher": teacher, "period_scheme": period_scheme}
     )
     return school_class
+
+
+def set_grade_scheme(actor: Actor, year_id: str, grade: int, period_scheme: str) -> int:
+    """Every class of ``grade`` follows quarters or halves (a school often has the upper
+    grades on halves); each class is checked as ``change_class`` checks it, all before any
+    is written. Returns how many classes changed."""
+    year = get_year(year_id)
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
+    ensure_year_open(year)
+    found = list(
+        SchoolClass.select()
+        .where(SchoolClass.year == year, SchoolClass.grade == grade)
+        .order_by(SchoolClass.letter)
+    )
+    if not found:
+        raise ValidationError(
+            _("The year {name} has no class of grade {grade}.").format(name=year.name, grade=grade)
+        )
+    for school_class in found:
+        _check_scheme_change(school_class, period_scheme)
+    changed = 0
+    with db.atomic():
+        for school_class in found:
+            changed += history.update_row(actor, school_class, {"period_scheme": period_scheme})
+    return changed

@@ -95,3 +95,27 @@ def test_a_period_change_leaving_marks_outside_every_period_is_refused(school, d
 def test_the_whole_year_period_is_not_removed(school, director):
     with nothing_written(), pytest.raises(Conflict, match="whole-year period"):
         setup_changes.remove_period(director, school.year_period.id)
+
+
+def test_a_grade_follows_quarters_or_halves_all_at_once(school, director):
+    from node.models import FinalMark, SchoolClass
+    from node.services.students import classes
+
+    assert classes.set_grade_scheme(director, school.year.id, 8, "quarters") == 1
+    assert SchoolClass.get_by_id(school.class_8b.id).period_scheme == "quarters"
+    assert [h.action for h in history_of(school.class_8b)] == ["update"]
+    with nothing_written(), pytest.raises(ValidationError, match="no class of grade 9"):
+        classes.set_grade_scheme(director, school.year.id, 9, "halves")
+    with nothing_written(), pytest.raises(ValidationError, match="quarters or halves"):
+        classes.set_grade_scheme(director, school.year.id, 7, "trimesters")
+    FinalMark.create(
+        student=school.students[0],
+        assignment=school.maths,
+        period=school.quarters[0],
+        value="5",
+        set_at=dt.datetime(2026, 11, 1, 9, 0),
+    )
+    with nothing_written(), pytest.raises(Conflict, match="final marks"):
+        classes.set_grade_scheme(director, school.year.id, 7, "halves")
+    with nothing_written(), pytest.raises(Forbidden):
+        classes.set_grade_scheme(school.actor(school.sysadmin), school.year.id, 8, "halves")

@@ -84,6 +84,20 @@ def NP_(context: str, message: str) -> str:
 
 _ = gettext
 
+#: The language of the server's log lines a sysadmin acts on (start, address, backups,
+#: discovery, errors needing action): the server's own, chosen once when it starts, never a
+#: web visitor's. Routine debug lines stay English.
+_log_language = [DEFAULT_LANGUAGE]
+
+
+def set_log_language(language: str | None) -> None:
+    _log_language[0] = normalize_language(language)
+
+
+def log_text(message: str) -> str:
+    """``message`` (marked with ``N_``) in the log's language, whatever the request's."""
+    return _translations(_log_language[0]).gettext(message)
+
 
 #: What the system's own error numbers mean, in words people read (``strerror`` is English).
 _OS_REASONS = {

@@ -32,6 +32,7 @@ from zeroconf import (
     get_all_addresses,
 )
 
+from node.i18n import N_, log_text
 from sync import protocol
 from sync.client import HubAddress
 
@@ -164,7 +165,11 @@ class Advertiser:
         infos = self.services(addresses)
         asyncio.run_coroutine_threadsafe(_register(zeroconf, infos), zeroconf.loop).result()
         self._zeroconf = zeroconf
-        log.info("announcing %s.local on %s", self.name, ", ".join(addresses))
+        log.info(
+            log_text(N_("announcing {name} on {addresses}")).format(
+                name=f"{self.name}.local", addresses=", ".join(addresses)
+            )
+        )
 
     def _withdraw(self) -> None:
         if self._zeroconf is not None:
@@ -196,7 +201,7 @@ class Advertiser:
             try:
                 self.recheck()
             except Exception:  # a flapping interface must not end the announcements
-                log.exception("re-announcing failed")
+                log.exception(log_text(N_("re-announcing over mDNS failed")))
 
     def close(self) -> None:
         self._stop.set()

@@ -19,7 +19,7 @@ from aiohttp import web
 
 from node.config import NodeConfig
 from node.errors import ValidationError
-from node.i18n import _
+from node.i18n import N_, _, log_text, os_reason
 from node.identity import load_or_create_identity
 from node.services.replication import peers
 from node.tls import (
@@ -112,10 +112,14 @@ async def start_sync(
     node's self-signed certificate; laptops pin whichever it is at pairing.
     """
     if await asyncio.to_thread(peers.the_hub) is not None:
-        log.info("sync: this node is a replica; syncing with its hub every %d s", every)
+        log.info(
+            log_text(
+                N_("sync: this node is a replica; syncing with its hub every {seconds} s")
+            ).format(seconds=int(every))
+        )
         return SyncHosting(task=asyncio.create_task(background_sync(config.identity_path, every)))
     if not sync_port:
-        log.info("sync: off (--sync-port 0)")
+        log.info(log_text(N_("sync: off (--sync-port 0)")))
         return SyncHosting()
     size = chunk_size(config)
     paths = cert or await asyncio.to_thread(hub_certificate, config, host)
@@ -127,7 +131,11 @@ async def start_sync(
     try:
         await web.TCPSite(runner, host, sync_port, ssl_context=context).start()
     except OSError as exc:  # the web page still runs; laptops wait for the next start
-        log.warning("sync: cannot listen on %s:%d: %s", host, sync_port, exc)
+        log.warning(
+            log_text(N_("sync: cannot listen on {host}:{port}: {error}")).format(
+                host=host, port=sync_port, error=os_reason(exc)
+            )
+        )
         await runner.cleanup()
         return SyncHosting()
     hosting = SyncHosting(runner=runner, fingerprint=identity.fingerprint)
@@ -136,9 +144,17 @@ async def start_sync(
         await asyncio.to_thread(record_served, config.data_dir, paths.cert, address)
         hosting.data_dir = config.data_dir
     except OSError as exc:
-        log.warning("sync: cannot note the served certificate for 'ediary pair': %s", exc)
+        log.warning(
+            log_text(
+                N_("sync: cannot note the served certificate for 'ediary pair': {error}")
+            ).format(error=os_reason(exc))
+        )
     # last: once this line is out, laptops can sync and 'ediary pair' knows the certificate
-    log.info("sync: https://%s:%d/ fingerprint %s", host, sync_port, identity.fingerprint)
+    log.info(
+        log_text(N_("sync: {address} fingerprint {fingerprint}")).format(
+            address=f"https://{host}:{sync_port}/", fingerprint=identity.fingerprint
+        )
+    )
     if announce:
         hosting.advertiser = Advertiser(
             host=host,
@@ -157,4 +173,6 @@ async def _announce(advertiser: Advertiser) -> None:
     try:
         await asyncio.to_thread(advertiser.start)
     except OSError as exc:  # no multicast here: manual addresses still work
-        log.warning("sync: cannot announce over mDNS: %s", exc)
+        log.warning(
+            log_text(N_("sync: cannot announce over mDNS: {error}")).format(error=os_reason(exc))
+        )

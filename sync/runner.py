@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from node.errors import EdiaryError, NotFound
-from node.i18n import _
+from node.i18n import N_, _, log_text
 from node.identity import load_or_create_identity
 from node.models import SyncConflict, SyncPeer
 from node.services.base import clock
@@ -201,11 +201,11 @@ async def background_sync(identity_path: Path, every: float = BACKGROUND_SECONDS
                 report.conflicts,
             )
         except HubUnreachable:
-            log.info("sync: the school server is not reachable; will retry")
+            log.info(log_text(N_("sync: the school server is not reachable; will retry")))
         except EdiaryError as exc:
-            log.warning("sync failed: %s", exc)
+            log.warning(log_text(N_("sync failed: {error}")).format(error=exc))
         except Exception:
-            log.exception("sync failed")
+            log.exception(log_text(N_("sync failed")))
         await asyncio.sleep(every)
 
 

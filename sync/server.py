@@ -25,7 +25,7 @@ from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from node.errors import EdiaryError, Forbidden
-from node.i18n import _
+from node.i18n import N_, _, log_text
 from node.models import SyncPeer, User, db
 from node.models.database import open_database
 from node.services.replication import peers
@@ -199,7 +199,11 @@ async def join(request: web.Request) -> web.Response:
         peer = await asyncio.to_thread(peers.redeem_pairing_code, _text(data, "code"), new_peer)
     except Forbidden as exc:
         return _refusal(403, "bad_code", str(exc))
-    log.info("paired node %s for %s from %s", node_id[:12], peer.login, request.remote)
+    log.info(
+        log_text(N_("paired node {node} for {login} from {address}")).format(
+            node=node_id[:12], login=peer.login, address=request.remote
+        )
+    )
     full_name = await asyncio.to_thread(_full_name, peer.user_id)
     return web.json_response(
         {
@@ -241,7 +245,11 @@ async def auth(request: web.Request) -> web.Response:
         return _not_paired()
     statement = protocol.auth_statement(challenge, node_id, identity.node_id, identity.fingerprint)
     if not protocol.verify(peer.public_key, _text(data, "signature"), statement):
-        log.warning("node %s failed to prove its key from %s", node_id[:12], request.remote)
+        log.warning(
+            log_text(N_("node {node} failed to prove its key from {address}")).format(
+                node=node_id[:12], address=request.remote
+            )
+        )
         return _not_paired()
     # only the key's holder learns that it was revoked or its account disabled
     if peer.revoked_at is not None:
@@ -352,7 +360,7 @@ async def _stream(
                 put(("chunk", chunk))
             put(("end", None))
         except Exception as exc:  # reported to the laptop as the stream's last frame
-            log.exception("export failed")
+            log.exception(log_text(N_("export failed")))
             if not stop.is_set():
                 put(("error", exc))
         finally:
@@ -400,7 +408,11 @@ async def push(request: web.Request) -> web.Response:
     log.debug("push committed: %d applied, %d already held", result.applied, result.skipped)
     vector = await asyncio.to_thread(engine.version_vector)
     if result.rejected:
-        log.info("node %s: %d pushed changes rejected", peer.node_id[:12], len(result.rejected))
+        log.info(
+            log_text(N_("node {node}: {count} pushed changes rejected")).format(
+                node=peer.node_id[:12], count=len(result.rejected)
+            )
+        )
     body = result_to_json(result)
     body["vector"] = vector
     return web.json_response(body)
@@ -424,7 +436,11 @@ async def _refusals(request: web.Request, handler: Any) -> web.StreamResponse:
     except web.HTTPException:
         raise
     except Exception:
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        log.exception(
+            log_text(N_("unexpected error on {method} {path}")).format(
+                method=request.method, path=request.path
+            )
+        )
         return _refusal(500, "server_error", _internal_error())
 
 

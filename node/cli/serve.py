@@ -29,7 +29,7 @@ from node.cli.app import Context, cli
 from node.cli.translated import TranslatedPath, option
 from node.config import NodeConfig
 from node.errors import Conflict, EdiaryError, StorageError, ValidationError
-from node.i18n import N_, _
+from node.i18n import N_, _, current_language, log_text, set_log_language
 from node.models.database import open_database
 from node.tls import (
     CERT_FILE,
@@ -61,8 +61,17 @@ def _backup_settings(config: NodeConfig) -> BackupSettings | None:
 def _backup_once(settings: BackupSettings) -> str:
     run = run_auto(settings)
     if run.reason == "made" and run.created is not None:
-        return f"backup: made {len(run.created.paths)} copies, pruned {len(run.pruned)}"
-    return f"backup: {run.reason}"
+        return log_text(N_("backup: made {copies} copies, pruned {pruned}")).format(
+            copies=len(run.created.paths), pruned=len(run.pruned)
+        )
+    return log_text(_SKIPPED.get(run.reason, N_("backup: {reason}"))).format(reason=run.reason)
+
+
+#: Why an automatic backup was not made, as the log says it.
+_SKIPPED = {
+    "unchanged": N_("backup: not needed, nothing changed since the last one"),
+    "too-soon": N_("backup: not due yet"),
+}
 
 
 async def backup_loop(settings: BackupSettings, every: float = BACKUP_CHECK_SECONDS) -> None:
@@ -71,9 +80,9 @@ async def backup_loop(settings: BackupSettings, every: float = BACKUP_CHECK_SECO
         try:
             log.info(await asyncio.to_thread(_backup_once, settings))
         except EdiaryError as exc:
-            log.warning("backup failed: %s", exc)
+            log.warning(log_text(N_("backup failed: {error}")).format(error=exc))
         except Exception:
-            log.exception("backup failed")
+            log.exception(log_text(N_("backup failed")))
         await asyncio.sleep(every)
 
 
@@ -115,7 +124,7 @@ def _start_helpers(
         cert=str(tls.cert) if tls else None,
         key=str(tls.key) if tls else None,
     )
-    log.info("web page: %d processes", workers)
+    log.info(log_text(N_("web page: {count} processes")).format(count=workers))
     return web_workers.start(spec, workers - 1)
 
 
@@ -170,10 +179,12 @@ async def run_server(
             _("Cannot listen on {host}:{port}: {error}").format(host=host, port=port, error=exc)
         ) from exc
     scheme = "https" if ssl_context is not None else "http"
-    log.info("serving on %s://%s:%d/", scheme, host, port)
+    log.info(log_text(N_("serving on {address}")).format(address=f"{scheme}://{host}:{port}/"))
     settings = _backup_settings(config)
     if settings is None:
-        log.info("automatic backups: off (no backup key; see 'ediary backup keys init')")
+        log.info(
+            log_text(N_("automatic backups: off (no backup key; see 'ediary backup keys init')"))
+        )
         backups = None
     else:
         backups = asyncio.create_task(backup_loop(settings))
@@ -182,7 +193,7 @@ async def run_server(
     try:
         await stop.wait()
     finally:
-        log.info("stopping")
+        log.info(log_text(N_("stopping")))
         web_workers.terminate(helpers)  # they finish their running requests meanwhile
         if backups is not None:
             backups.cancel()
@@ -236,6 +247,7 @@ def serve(
     open_database(obj.config.database_path).close()  # a clear error before listening
     chunk_size(obj.config)  # and for a wrong sync setting
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    set_log_language(current_language())
     context = None
     paths = None  # sync uses the web page's certificate when there is one
     if tls or cert is not None or key is not None:

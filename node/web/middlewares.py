@@ -8,7 +8,7 @@ import logging
 from aiohttp import web
 
 from node.errors import EdiaryError, Forbidden, NotFound
-from node.i18n import LANGUAGES, _, current_language
+from node.i18n import LANGUAGES, N_, _, current_language, log_text
 from node.services.access.auth import SessionEnded
 from node.web import keys
 from node.web.session import SESSION_COOKIE, choose_language, finish_cookies
@@ -84,7 +84,11 @@ async def error_middleware(request: web.Request, handler: web.Handler) -> web.St
     except web.HTTPException as exc:
         return error_page(request, exc.status, exc.reason)
     except Exception:
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        log.exception(
+            log_text(N_("unexpected error on {method} {path}")).format(
+                method=request.method, path=request.path
+            )
+        )
         return error_page(
             request, 500, _("Something went wrong on the school's server. Try again later.")
         )

@@ -59,14 +59,18 @@ class Served:
     output: Output
 
 
-def _start(data_dir: Path, *args: str, traced: bool = False) -> Served:
+#: The line ``serve`` writes once it listens, in each language.
+SERVING = {"en": "serving on", "ru": "веб-страница работает по адресу"}
+
+
+def _start(data_dir: Path, *args: str, traced: bool = False, language: str = "en") -> Served:
     """``ediary serve`` on a free loopback port, once it says it serves there (sync off:
     these tests are about the web page); ``traced``: it says when a transaction begins."""
     port = _free_port()
     env = os.environ | {"EDIARY_DATA_DIR": str(data_dir)}
     command = ["-c", TRACED_CLI] if traced else ["-m", "node.cli"]
     process = subprocess.Popen(
-        [sys.executable, *command, "--lang", "en", "serve", "--port", str(port)]
+        [sys.executable, *command, "--lang", language, "serve", "--port", str(port)]
         + ["--sync-port", "0", *args],
         env=env,
         stdout=subprocess.PIPE,
@@ -77,7 +81,7 @@ def _start(data_dir: Path, *args: str, traced: bool = False) -> Served:
     listening = f"127.0.0.1:{port}/"
     try:
         served.output.wait_for(
-            lambda lines: any("serving on" in x and listening in x for x in lines)
+            lambda lines: any(SERVING[language] in x and listening in x for x in lines)
         )
     except AssertionError:
         _stop(served)
@@ -109,6 +113,22 @@ def test_serve_answers_and_stops_on_sigterm(school, tmp_path: Path) -> None:
     assert '"GET /signin HTTP/1.1" 200' in output
     assert "automatic backups: off" in output
     assert "Traceback" not in output
+
+
+def test_the_lines_a_sysadmin_acts_on_follow_the_language(school, tmp_path: Path) -> None:
+    """Start, address and backups in Russian; a visitor's English page changes nothing."""
+    served = _start(tmp_path, "--workers", "1", language="ru")
+    try:
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{served.port}/signin", headers={"Accept-Language": "en"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as reply:
+            assert reply.status == 200
+    finally:
+        output = _stop(served)
+    assert "автоматическое резервное копирование выключено" in output
+    assert "остановка" in output
+    assert "serving on" not in output and "automatic backups" not in output
 
 
 def test_sigterm_finishes_the_write_in_progress(web_school, tmp_path: Path) -> None:

@@ -65,6 +65,7 @@ def leave_scope(user_id: str, gone: list[tuple[str, str]]) -> int:
     # row's new owner), its children leave with it, and it comes back only if one stays.
     db.execute_sql("PRAGMA defer_foreign_keys = ON")
     held: dict[tuple[str, str], tuple[list[str], tuple[Any, ...]]] = {}
+    cascaded: set[tuple[str, str]] = set()
     for table, row_id in gone:
         if table not in tables():
             continue
@@ -74,6 +75,7 @@ def leave_scope(user_id: str, gone: list[tuple[str, str]]) -> int:
             continue
         if not _drop(table, row_id):
             held[(table, row_id)] = ([d[0] for d in cursor.description], values)
+            cascaded |= _descendants(table, row_id)  # its ON DELETE CASCADE takes them now
             db.execute_sql(f"DELETE FROM {ident(table)} WHERE id = ?", (row_id,))
         left.add((table, row_id))
     view = ScopeView.build(user_id)
@@ -97,8 +99,32 @@ def leave_scope(user_id: str, gone: list[tuple[str, str]]) -> int:
                 values,
             )
             left.discard((table, row_id))
+    left |= {(table, row_id) for table, row_id in cascaded if not _exists(table, row_id)}
     _forget(left)
     return len(left)
+
+
+def _exists(table: str, row_id: str) -> bool:
+    return (
+        db.execute_sql(f"SELECT 1 FROM {ident(table)} WHERE id = ?", (row_id,)).fetchone()
+        is not None
+    )
+
+
+def _descendants(table: str, row_id: str) -> set[tuple[str, str]]:
+    """Every row that hangs on this one, however deep (what a cascading delete removes)."""
+    found: set[tuple[str, str]] = set()
+    todo = [(table, row_id)]
+    while todo:
+        parent, parent_id = todo.pop()
+        for ref in children_of(parent):
+            for (child_id,) in db.execute_sql(
+                f"SELECT id FROM {ident(ref.table)} WHERE {ident(ref.column)} = ?", (parent_id,)
+            ):
+                if (ref.table, child_id) not in found:
+                    found.add((ref.table, child_id))
+                    todo.append((ref.table, child_id))
+    return found
 
 
 def _referred(table: str, row_id: str) -> bool:

@@ -102,3 +102,28 @@ def test_a_journal_of_a_class_new_to_the_teacher_comes_with_its_students(hub, la
     assert _rows(petrov, s.maths_8b.id) == _rows(hub, s.maths_8b.id)
     with petrov.active():
         assert TeachingAssignment.get_by_id(s.maths_8b.id).teacher_id == s.pe_teacher.id
+
+
+def test_a_journal_handed_back_returns_whole_to_the_first_laptop(hub, laptop):
+    """What left with the journal (its lessons and marks, gone with it in one step) leaves no
+    trace that would keep it from coming back when the journal is handed back."""
+    s = hub.school
+    lesson = hub.english_lesson
+    with hub.active():
+        set_marks(Actor.for_system(), lesson.id, s.students[0].id, ["5"])
+    petrov = laptop("petrov", s.other_teacher.id)
+    director = Actor.from_user(s.director)
+    hand = dict(subgroup_id=s.group1.id)
+    hub.call(change_journal, director, s.english_g1.id, teacher_id=s.pe_teacher.id, **hand)
+    assert sync(hub, petrov) == []
+    assert _held(petrov, s.english_g1.id)["lessons"] == 0
+    with petrov.active():  # nothing of the journal's rows is remembered as received
+        ids = [lesson.id, s.english_g1.id]
+        known = db.execute_sql(
+            "SELECT count(*) FROM sync_change WHERE row_id IN (?, ?)", ids
+        ).fetchone()[0]
+        assert known == 0
+    hub.call(change_journal, director, s.english_g1.id, teacher_id=s.other_teacher.id, **hand)
+    assert sync(hub, petrov) == []
+    assert _rows(petrov, s.english_g1.id) == _rows(hub, s.english_g1.id)
+    assert _held(petrov, s.english_g1.id)["marks"] == 1

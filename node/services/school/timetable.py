@@ -264,13 +264,17 @@ class SlotRequest:
 
 
 class _Week:
-    """The weekly timetables of some years, read once: what is at each time, by year."""
+    """The weekly timetables of some years, read once: what is at each time, by year, with
+    the rooms, classes and teachers taken then."""
 
     def __init__(self, year_ids: set[str]) -> None:
-        self.at: dict[tuple[str, int, int], list[tuple[TimetableSlot, TeachingAssignment]]] = (
-            defaultdict(list)
-        )
         self.slots: dict[tuple[str, int, int], TimetableSlot] = {}
+        #: (year, weekday, number) → room (casefolded) → assignments whose lesson is there
+        self.rooms: dict[tuple[str, int, int], dict[str, list[TeachingAssignment]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        #: (year, weekday, number, class or teacher id) → assignments holding it then
+        self.holders: dict[tuple[str, int, int, str], list[TeachingAssignment]] = defaultdict(list)
         query = (
             TimetableSlot.select(TimetableSlot, TeachingAssignment, SchoolClass)
             .join(TeachingAssignment)
@@ -281,9 +285,20 @@ class _Week:
             self.add(slot, slot.assignment)
 
     def add(self, slot: TimetableSlot, assignment: TeachingAssignment) -> None:
-        year_id = assignment.school_class.year_id
-        self.at[(year_id, slot.weekday, slot.number)].append((slot, assignment))
+        at = (assignment.school_class.year_id, slot.weekday, slot.number)
         self.slots[(assignment.id, slot.weekday, slot.number)] = slot
+        if slot.room:
+            self.rooms[at][slot.room.casefold()].append(assignment)
+        self.holders[(*at, assignment.school_class_id)].append(assignment)
+        self.holders[(*at, assignment.teacher_id)].append(assignment)
+
+    def move(self, slot: TimetableSlot, assignment: TeachingAssignment, room: str) -> None:
+        """The slot's room changes to ``room``."""
+        at = (assignment.school_class.year_id, slot.weekday, slot.number)
+        if slot.room:
+            self.rooms[at][slot.room.casefold()].remove(assignment)
+        if room:
+            self.rooms[at][room.casefold()].append(assignment)
 
     def room_clash(
         self, assignment: TeachingAssignment, weekday: int, number: int, room: str
@@ -291,20 +306,19 @@ class _Week:
         """``_room_clash`` answered from what was read."""
         if not room:
             return None
-        key = (assignment.school_class.year_id, weekday, number)
-        for slot, other in self.at.get(key, ()):
-            if other.id != assignment.id and slot.room and slot.room.casefold() == room.casefold():
-                return other
-        return None
+        at = (assignment.school_class.year_id, weekday, number)
+        there = self.rooms.get(at, {}).get(room.casefold(), ())
+        return next((other for other in there if other.id != assignment.id), None)
 
     def slot_clash(
         self, assignment: TeachingAssignment, weekday: int, number: int
     ) -> TeachingAssignment | None:
-        """``slot_clash`` answered from what was read."""
-        key = (assignment.school_class.year_id, weekday, number)
-        for _slot, other in self.at.get(key, ()):
-            if clashes_with(assignment, other):
-                return other
+        """``_slot_clash`` answered from what was read."""
+        at = (assignment.school_class.year_id, weekday, number)
+        for holder in (assignment.school_class_id, assignment.teacher_id):
+            for other in self.holders.get((*at, holder), ()):
+                if clashes_with(assignment, other):
+                    return other
         return None
 
 
@@ -369,6 +383,7 @@ def _set_one_slot(
         raise _room_taken(in_room, clean_room, weekday, number)
     existing = week.slots.get((assignment.id, weekday, number))
     if existing is not None:
+        week.move(existing, assignment, clean_room)
         if existing.id in new:  # set earlier in this batch: its creation records the room
             existing.room = clean_room
         else:

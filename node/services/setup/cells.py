@@ -29,6 +29,8 @@ _LIST_SEPARATORS = re.compile(r"[,;\n]+")
 
 def cell_text(value: Cell) -> str:
     """The cell as the user reads it: a whole number without «.0», a date as dd.mm.yyyy."""
+    if type(value) is str and value.isprintable():  # most cells: nothing for plain_line to do
+        return " ".join(value.split())
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -165,8 +167,11 @@ _READERS: dict[ColumnType, Any] = {
 
 def read_cell(value: Cell, column: Column) -> Any:
     """The cell as its column's type; ``None`` for an empty cell (required is checked later)."""
-    if is_blank(value):
+    text = cell_text(value)
+    if text == "":
         return None
+    if column.type is ColumnType.TEXT:
+        return text
     if column.type is ColumnType.CHOICE:
         return to_choice(value, column)
     return _READERS[column.type](value)

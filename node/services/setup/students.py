@@ -300,7 +300,7 @@ class _NewParents:
             return
         results = guardians.add_guardians(self.run.actor, [request for _r, request, _k in waiting])
         for (row, request, key), result in zip(waiting, results, strict=True):
-            blame = "child"
+            blame: str | None = "child"
             if request.data is not None or (
                 request.same_as is not None and result is results[request.same_as]
             ):
@@ -375,12 +375,12 @@ def import_parents(run: Run) -> None:
             continue
         if (child.id, guardian.id) in new.pairs:
             new.send()
-        link = new.links.get((child.id, guardian.id))
-        if link is None:
+        linked = new.links.get((child.id, guardian.id))
+        if linked is None:
             link_to = guardians.GuardianRequest(child.id, relation, guardian_id=guardian.id)
             new.add(row, link_to, key)
             continue
-        _update_parent(run, row, child, guardian, link, data)
+        _update_parent(run, row, child, guardian, linked, data)
     new.send()
 
 

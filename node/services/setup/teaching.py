@@ -85,7 +85,7 @@ def import_subgroups(run: Run) -> None:
         if school_class is None or subject is None or row.broken:
             continue
         groups[(school_class.id, subject.id, name_key(row["subgroup"]))].append(row)
-    classes_by_id = {c.id: c for c in run.classes.values()}
+    classes_by_id: dict[str, SchoolClass] = {c.id: c for c in run.classes.values()}
     members: dict[tuple[str, str, str], set[str]] = {}
     new: list[tuple[str, str, str]] = []
     for key, rows in groups.items():

@@ -46,10 +46,14 @@ class Covered:
 
 
 def lesson_label(lesson: Lesson) -> str:
-    """«7А, Алгебра, 01.12, урок 3» — how a message names a lesson."""
+    """«7А, Алгебра, 01.12, урок 3» — how a message names a lesson; a group's lesson names
+    its group («7А (2 группа), …»), or two groups' lessons at one time read as one."""
     assignment = lesson.assignment
+    label = assignment.school_class.label
+    if assignment.subgroup_id is not None:
+        label = f"{label} ({assignment.subgroup.name})"
     return _("{class_label}, {subject}, {day}, lesson {number}").format(
-        class_label=assignment.school_class.label,
+        class_label=label,
         subject=assignment.subject.name,
         day=lesson.date.strftime("%d.%m"),
         number=lesson.number,

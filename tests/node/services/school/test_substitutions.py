@@ -11,7 +11,7 @@ import datetime as dt
 import pytest
 
 from node.errors import Conflict, Forbidden, ValidationError
-from node.models import History, Lesson, Substitution
+from node.models import History, Lesson, Subgroup, Substitution, TeachingAssignment
 from node.services.base.permissions import may_write_row
 from node.services.gradebook import diary, journal, journal_entry
 from node.services.gradebook.grid import load_grid
@@ -279,3 +279,25 @@ def test_a_substituted_lesson_moves_only_where_its_substitute_is_free(school, le
         timetable.move_lesson(deputy, lesson.id, dt.date(2026, 11, 19), 2)
     moved = timetable.move_lesson(deputy, lesson.id, dt.date(2026, 11, 19), 3)
     assert Substitution.get(Substitution.lesson == moved.id).teacher_id == school.other_teacher.id
+
+
+def test_a_group_teacher_busy_with_the_other_group_is_told_which_group(school, lesson):
+    """English in two groups at one time: the group-2 teacher cannot take group 1, and the
+    refusal names group 2, so it does not read as the very lesson being covered."""
+    group2 = Subgroup.create(
+        school_class=school.class_7a, subject=school.english_subject, name="2 группа"
+    )
+    english_g2 = TeachingAssignment.create(
+        teacher=school.pe_teacher,
+        school_class=school.class_7a,
+        subject=school.english_subject,
+        subgroup=group2,
+        hours_per_week=3,
+    )
+    day, number = lesson.date, 5
+    group1_lesson = Lesson.create(assignment=school.english_g1, date=day, number=number)
+    Lesson.create(assignment=english_g2, date=day, number=number)
+    deputy = school.actor(school.deputy)
+    with nothing_written(), pytest.raises(Conflict) as refused:
+        substitutions.set_substitute(deputy, group1_lesson.id, school.pe_teacher.id)
+    assert f"7А (2 группа), Английский язык, {day:%d.%m}, lesson 5" in str(refused.value)

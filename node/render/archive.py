@@ -22,8 +22,11 @@ from node.services.year_end.journals import (
     YearContents,
 )
 
-#: Lesson columns per printed grid: what fits across A4 landscape beside the names.
-COLUMNS_PER_PAGE = 22
+#: Lesson columns per printed grid, as a paper journal has so many dates per spread: what
+#: fits across A4 landscape (277 mm, the page's width on screen too) beside the number, the
+#: name and the period's final mark, with two marks in a cell («3/4», «оп 5»). Checked in
+#: Chromium at 1200 px by tests/backup/test_archive_print.py.
+COLUMNS_PER_PAGE = 15
 
 
 @dataclass(frozen=True)

@@ -68,6 +68,7 @@ def ensure_marks_covered(year: AcademicYear, scheme: str, ranges: Ranges) -> Non
 def create_year(actor: Actor, name: str, start: dt.date, end: dt.date) -> AcademicYear:
     """A new academic year with its whole-year period, as the set-up import makes it; its
     quarters and halves are added as periods afterwards."""
+    ensure_allowed(actor, Action.SCHOOL_MANAGE)
     with db.atomic():
         year = school_setup.create_year(actor, name, start, end)
         school_setup.add_period(

@@ -133,6 +133,23 @@ CASES: list[Case] = [
     ("year verify of a text file", lambda f: f.empty, ("year", "verify", "{files}/notes.txt")),
     ("nodes revoke unknown", lambda f: f.node, ("nodes", "revoke", "abcdef")),
     ("sync without a hub", lambda f: f.node, ("sync",)),
+    ("year confirm without a draft", lambda f: f.node, ("year", "confirm")),
+    ("year close to a missing folder", lambda f: f.node, ("year", "close", "--out", "{files}/no")),
+    ("report without --out", lambda f: f.node, ("report", "control")),
+    ("report of an unknown kind", lambda f: f.node, ("report", "summary", "--out", "{files}/r")),
+    ("a code valid for no days", lambda f: f.node, ("users", "code", "ivanova", "--days", "0")),
+    ("pair without a school", lambda f: f.empty, ("pair",)),
+    (
+        "keys init over a file",
+        lambda f: f.node,
+        ("backup", "keys", "init", "--identity", "{files}/notes.txt"),
+    ),
+    (
+        "a template into a missing folder",
+        lambda f: f.empty,
+        ("setup", "template", "--out", "{files}/no/such/template.xlsx"),
+    ),
+    ("activate without a code", lambda f: f.node, ("activate", "--login", "ivanova")),
 ]
 
 

@@ -98,10 +98,10 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
         entry["role"] = used.role
         entry[_bucket(used.kind)] += used.count
     substituted = _substituted(year, month)
-    for user_id, login, roles, _count in substituted:
+    for user_id, login, their_roles, _count in substituted:
         if not any(key[0] == user_id for key in users):
-            users[user_id, login]["role"] = main_role(roles)
-    counts = {user_id: count for user_id, _login, _roles, count in substituted}
+            users[user_id, login]["role"] = main_role(their_roles)
+    substitutions = {user_id: count for user_id, _login, _roles, count in substituted}
     user_rows = []
     for (user_id, login), entry in users.items():
         user_rows.append(
@@ -113,7 +113,7 @@ def activity_report(actor: Actor, year: int, month: int) -> ActivityReport:
                 views=entry["view"],
                 users=1,
                 last_active=last.get((user_id, login)),
-                substituted=counts.pop(user_id, 0) if user_id else 0,  # once a person
+                substituted=substitutions.pop(user_id, 0) if user_id else 0,  # once a person
             )
         )
     user_rows.sort(key=lambda r: (r.role, r.login))

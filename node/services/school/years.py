@@ -77,7 +77,9 @@ def create_year(actor: Actor, name: str, start: dt.date, end: dt.date) -> Academ
     return year
 
 
-def _ensure_inside(year: AcademicYear, rows: list[Period] | list[Holiday], start, end) -> None:  # noqa: ANN001
+def _ensure_inside(
+    year: AcademicYear, rows: list[Period] | list[Holiday], start: dt.date, end: dt.date
+) -> None:
     """Every period and holiday of the year inside the new dates, named when one is not."""
     proposed = AcademicYear(name=year.name, start=start, end=end)
     for row in rows:

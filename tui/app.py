@@ -171,7 +171,7 @@ class EdiaryApp(App[None]):
             if allowed(self.backend.actor, Action.SCHOOL_MANAGE):
                 yield SystemCommand(
                     _("Academic year"),
-                    _("The year's name and dates, or a new year"),
+                    _("The year's name and dates; a new year when there is none"),
                     self.academic_year,
                 )
                 yield SystemCommand(

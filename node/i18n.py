@@ -94,6 +94,10 @@ def set_log_language(language: str | None) -> None:
     _log_language[0] = normalize_language(language)
 
 
+def log_language() -> str:
+    return _log_language[0]
+
+
 def log_text(message: str) -> str:
     """``message`` (marked with ``N_``) in the log's language, whatever the request's."""
     return _translations(_log_language[0]).gettext(message)

@@ -29,7 +29,7 @@ from node.cli.app import Context, cli
 from node.cli.translated import TranslatedPath, option
 from node.config import NodeConfig
 from node.errors import Conflict, EdiaryError, StorageError, ValidationError
-from node.i18n import N_, _, current_language, log_text, set_log_language
+from node.i18n import N_, _, current_language, log_language, log_text, set_log_language
 from node.models.database import open_database
 from node.tls import (
     CERT_FILE,
@@ -123,6 +123,7 @@ def _start_helpers(
         body_seconds=limits.body_seconds,
         cert=str(tls.cert) if tls else None,
         key=str(tls.key) if tls else None,
+        log_language=log_language(),
     )
     log.info(log_text(N_("web page: {count} processes")).format(count=workers))
     return web_workers.start(spec, workers - 1)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from aiohttp import web
 
+from node.i18n import set_log_language
 from node.tls import server_ssl_context
 from node.web.app import create_app, make_runner
 from node.web.limits import BODY_SECONDS, HEADER_SECONDS, WebLimits
@@ -56,6 +57,8 @@ class WebSpec:
     body_seconds: float = BODY_SECONDS
     cert: str | None = None
     key: str | None = None
+    #: the language of the log lines a sysadmin acts on: the main process's
+    log_language: str = "ru"
 
 
 #: How a helper process starts: not ``-m node.cli.web_workers``, which runpy warns about in
@@ -118,6 +121,7 @@ def main(argv: list[str]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # until the loop's own handler is in place
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     spec = WebSpec(**json.loads(argv[0]))
+    set_log_language(spec.log_language)
     asyncio.run(serve(spec, int(argv[1])))
 
 

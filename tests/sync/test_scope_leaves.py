@@ -14,6 +14,7 @@ from node.models import (
     History,
     Lesson,
     Mark,
+    PlanItem,
     SchoolClass,
     Student,
     SyncConflict,
@@ -56,7 +57,8 @@ def _substituted_lesson(hub: Node) -> Lesson:
         lesson = Lesson.create(assignment=s.maths_8b, date=DAY, number=1)
         Lesson.create(assignment=s.maths_8b, date=DAY, number=4)
         system = Actor.for_system()
-        set_topic(system, lesson.id, "Дроби")
+        item = PlanItem.create(assignment=s.maths_8b, position=1, topic="Дроби", hours=1)
+        set_topic(system, lesson.id, "Дроби", plan_item_ids=[item.id])
         set_marks(system, lesson.id, s.other_students[0].id, ["4"])
         set_attendance(system, lesson.id, s.other_students[1].id, "absent")
         substitutions.set_substitute(Actor.from_user(s.deputy), lesson.id, s.pe_teacher.id)
@@ -68,7 +70,7 @@ def test_a_removed_substitution_leaves_the_substitutes_laptop(hub, laptop):
     lesson = _substituted_lesson(hub)
     sokolov = laptop("sokolov", s.pe_teacher.id)
     petrov = laptop("petrov", s.other_teacher.id)
-    held = {"lesson": 1, "mark": 1, "attendance": 1, "lesson_plan_item": 0, "substitution": 1}
+    held = {"lesson": 1, "mark": 1, "attendance": 1, "lesson_plan_item": 1, "substitution": 1}
     assert _page(sokolov, lesson.id) == held
     with sokolov.active():  # he marks the lesson and syncs: the school server takes it
         set_marks(Actor.from_user(s.pe_teacher), lesson.id, s.other_students[2].id, ["5"])
@@ -81,8 +83,9 @@ def test_a_removed_substitution_leaves_the_substitutes_laptop(hub, laptop):
 
     assert _page(sokolov, lesson.id) == dict.fromkeys(PAGE_TABLES, 0)
     with sokolov.active():
-        # nor the journal it came from, nor 8Б's students, whom he does not teach
+        # nor the journal it came from (with its plan), nor 8Б's students
         assert TeachingAssignment.get_or_none(TeachingAssignment.id == s.maths_8b.id) is None
+        assert not PlanItem.select().where(PlanItem.assignment == s.maths_8b.id).exists()
         assert not Student.select().where(Student.school_class == s.class_8b.id).exists()
         # his own journal is untouched
         assert TeachingAssignment.get_by_id(s.pe.id).teacher_id == s.pe_teacher.id

@@ -4,6 +4,12 @@ Building a database is the slow part of a test's set-up (migrations, then the sm
 rows), so each pytest worker builds it once, as a template file, and every test gets its own
 copy of that file (``copy_database``): the same rows and ids each time, and no test sees
 another's writes.
+
+Passwords are hashed in the test process with ``TEST_PASSWORD_COST``, a cheap Argon2 cost
+(``passwords.use_cost``): a production-cost hash takes ~50 ms of CPU and the suite makes and
+checks thousands. A test about the production cost itself asks for
+``production_password_cost``. Child processes (``ediary`` run as a command) hash at the
+production cost as always.
 """
 
 from __future__ import annotations
@@ -21,12 +27,33 @@ from node.files import private_database_file, private_folder
 from node.i18n import use_language
 from node.models import Meta
 from node.models.database import open_database
+from node.services.access import passwords
 from node.services.base import clock
 from node.services.base.actor import Actor
 from tests.factories import SmallSchool, build_small_school
 
 #: The day the small school's tests run on: mid second quarter, a Wednesday.
 SCHOOL_TODAY = dt.date(2026, 11, 25)
+
+
+#: The Argon2 cost of hashes made in the test process: the smallest Argon2 allows.
+TEST_PASSWORD_COST = passwords.Argon2Params(memory_kib=8, iterations=1, lanes=1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """Hashes made in the test process use ``TEST_PASSWORD_COST`` (see the module's text)."""
+    production = passwords.use_cost(TEST_PASSWORD_COST)
+    yield
+    passwords.use_cost(production)
+
+
+@pytest.fixture
+def production_password_cost() -> Iterator[passwords.Argon2Params]:
+    """This test hashes at the production cost, ``passwords.CURRENT``."""
+    cheap = passwords.use_cost(passwords.CURRENT)
+    yield passwords.CURRENT
+    passwords.use_cost(cheap)
 
 
 @pytest.fixture(autouse=True)

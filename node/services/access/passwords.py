@@ -7,6 +7,10 @@ ones before deriving and to tell when a hash is weaker than ``CURRENT``. The par
 travel with the hash: raising ``CURRENT`` does not lock anyone out, and ``needs_rehash``
 tells the sign-in code to re-hash with the new cost after a good login. Hashing is slow on
 purpose (tens of milliseconds) so that a stolen database cannot be brute-forced cheaply.
+
+The test suite hashes thousands of passwords, so it lowers the cost for its own process with
+``use_cost`` (tests/conftest.py); nothing else calls it (tests/test_architecture.py checks),
+so every real hash is made and judged by ``CURRENT``.
 """
 
 from __future__ import annotations
@@ -36,6 +40,10 @@ class Argon2Params:
 #: small school server, cheap enough for a login, expensive for an attacker.
 CURRENT = Argon2Params(memory_kib=19456, iterations=2, lanes=1)
 
+#: The cost ``hash_password`` makes and ``needs_rehash`` expects: ``CURRENT``, unless the
+#: test suite lowered it for its process (``use_cost``).
+_cost_in_use = CURRENT
+
 #: Refuse absurd stored costs instead of letting a damaged row hang a login.
 _MAX = Argon2Params(memory_kib=4 * 1024 * 1024, iterations=64, lanes=64)
 
@@ -53,19 +61,28 @@ class _Costs:
     hash_bytes: int
 
 
+def use_cost(params: Argon2Params) -> Argon2Params:
+    """For the test suite only: hash with ``params`` instead of ``CURRENT`` in this process
+    (cheap hashes for tests that are not about the cost); returns the cost it replaces."""
+    global _cost_in_use
+    replaced, _cost_in_use = _cost_in_use, params
+    return replaced
+
+
 def _secret(password: str) -> bytes:
     """NFC first: the same password typed on two keyboards may arrive composed or not."""
     return unicodedata.normalize("NFC", password).encode("utf-8")
 
 
 def hash_password(
-    password: str, *, params: Argon2Params = CURRENT, salt: bytes | None = None
+    password: str, *, params: Argon2Params | None = None, salt: bytes | None = None
 ) -> str:
     """A new salted Argon2id hash of ``password`` in PHC form (slow on purpose).
 
     ``salt`` is only for reproducible demo data, whose password is public anyway; real
     accounts always get a fresh random salt.
     """
+    params = params or _cost_in_use
     if salt is None:
         salt = os.urandom(SALT_BYTES)
     elif len(salt) < SALT_BYTES:
@@ -113,8 +130,10 @@ def verify_password(password: str, stored: str | None) -> bool:
     return True
 
 
-def needs_rehash(stored: str | None, *, params: Argon2Params = CURRENT) -> bool:
-    """True when ``stored`` is weaker than ``params`` (or unreadable): re-hash at next login."""
+def needs_rehash(stored: str | None, *, params: Argon2Params | None = None) -> bool:
+    """True when ``stored`` is weaker than ``params`` (``CURRENT`` by default) or unreadable:
+    re-hash at next login."""
+    params = params or _cost_in_use
     costs = _costs(stored)
     if costs is None:
         return True

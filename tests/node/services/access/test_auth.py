@@ -140,7 +140,7 @@ def test_signing_out_and_revoking_everywhere(school, teacher):
         resolve_session("")
 
 
-def test_an_old_hash_is_upgraded_at_sign_in(teacher):
+def test_an_old_hash_is_upgraded_at_sign_in(teacher, production_password_cost):
     weak = Argon2Params(memory_kib=1024, iterations=1, lanes=1)
     User.update(password_hash=hash_password(PASSWORD, params=weak)).where(
         User.id == teacher.id

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+from pathlib import Path
 
 import pytest
 
@@ -16,7 +17,9 @@ from node.services.access.passwords import (
 FAST = Argon2Params(memory_kib=64, iterations=1, lanes=1)
 
 
-def test_hash_has_phc_form_with_current_parameters():
+def test_hash_has_phc_form_with_current_parameters(production_password_cost):
+    """The production cost (the suite hashes cheaply elsewhere: tests/conftest.py)."""
+    assert CURRENT == Argon2Params(memory_kib=19456, iterations=2, lanes=1)
     stored = hash_password("Секрет-123")
     _, algorithm, version, costs, salt, digest = stored.split("$")
     assert (algorithm, version) == ("argon2id", "v=19")
@@ -84,7 +87,7 @@ def test_tampered_digest_does_not_verify():
     assert not verify_password("pw", f"{head}${flipped}")
 
 
-def test_needs_rehash_when_below_current_costs():
+def test_needs_rehash_when_below_current_costs(production_password_cost):
     weak = hash_password("pw", params=FAST)
     assert needs_rehash(weak)
     assert not needs_rehash(weak, params=FAST)
@@ -117,7 +120,7 @@ OLD_DEMO = (
 )
 
 
-def test_hashes_made_by_the_earlier_code_still_verify():
+def test_hashes_made_by_the_earlier_code_still_verify(production_password_cost):
     for stored in (OLD_CURRENT, OLD_FAST):
         assert verify_password("Школа-1 пароль ё", stored)
         assert not verify_password("Школа-1 пароль е", stored)
@@ -127,3 +130,15 @@ def test_hashes_made_by_the_earlier_code_still_verify():
 
 def test_the_same_salt_gives_the_same_string_as_the_earlier_code():
     assert hash_password("ediary-demo", params=FAST, salt=b"s" * 16) == OLD_DEMO
+
+
+def test_only_the_test_suite_lowers_the_hashing_cost():
+    """``use_cost`` is for tests: no module of the program calls it."""
+    root = Path(__file__).resolve().parents[4]
+    callers = [
+        path.relative_to(root)
+        for package in ("node", "tui", "sync", "backup")
+        for path in (root / package).rglob("*.py")
+        if "use_cost(" in path.read_text(encoding="utf-8")
+    ]
+    assert callers == [Path("node/services/access/passwords.py")]  # its definition only

@@ -24,7 +24,6 @@ import datetime as dt
 import json
 import os
 import shutil
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import time
 import urllib.request
 from pathlib import Path
 from typing import Any
+
+from tests.ports import free_port
 
 #: The goals of issue 6, for size L on a 2-core machine.
 P99_GOAL_MS = 100.0
@@ -80,12 +81,6 @@ WARM_UP_SECONDS = 5
 #: The paced run's pause is this share of clients / RPS_GOAL, so that with the page's own
 #: time the parents together ask for a little over the goal's rate.
 PACED_SHARE = 0.9
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def pick_parents(db_path: Path, clients: int) -> list[tuple[str, str]]:
@@ -161,7 +156,7 @@ def _start_server(
 ) -> tuple[list[subprocess.Popen], int]:
     """``ediary serve --workers N`` over the copy, or N hello processes sharing a port; both
     log to ``log_path``. Returns once every process answers (their start-up line is logged)."""
-    port = _free_port()
+    port = free_port()
     log = log_path.open("ab")
     offset = log.tell()
     if kind == "hello":

@@ -33,14 +33,9 @@ from sync import engine
 from sync.client import HubAddress, fetch_fingerprint
 from sync.pairing import join_hub
 from sync.runner import sync_once
+from tests.ports import free_port
 
 LOGIN = "teacher"  # the demo's teacher
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _engine_bootstrap(hub_db: Path, user_id: str) -> float:
@@ -69,9 +64,9 @@ def run(db_path: Path, work: Path, repeats: int = 5) -> dict[str, Any]:
     hub_dir.mkdir()
     shutil.copy(db_path, hub_dir / "ediary.db")
     env = os.environ | {"EDIARY_DATA_DIR": str(hub_dir)}
-    port = _free_port()
+    port = free_port()
     command = [sys.executable, "-m", "node.cli", "--lang", "en"]
-    serve = [*command, "serve", "--port", str(_free_port()), "--sync-port", str(port)]
+    serve = [*command, "serve", "--port", str(free_port()), "--sync-port", str(port)]
     process = subprocess.Popen(serve, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

@@ -1,8 +1,7 @@
-"""Helpers of the sync transport tests: free loopback ports and a hub endpoint over TLS."""
+"""Helpers of the sync transport tests: a hub endpoint over TLS on loopback."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -15,12 +14,6 @@ from node.identity import load_or_create_identity, node_id_from_public_key
 from node.tls import ensure_self_signed, fingerprint, server_ssl_context
 from sync.client import HubAddress, HubClient
 from sync.server import HubIdentity, create_sync_app
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass
@@ -42,9 +35,10 @@ async def serving_hub(data_dir: Path, chunk: int | None = None) -> AsyncIterator
     identity = HubIdentity(key=key, node_id=node_id, fingerprint=fingerprint(paths.cert))
     runner = web.AppRunner(create_sync_app(None, identity, chunk=chunk), access_log=None)
     await runner.setup()
-    port = free_port()
     context = server_ssl_context(paths.cert, paths.key)
-    await web.TCPSite(runner, "127.0.0.1", port, ssl_context=context).start()
+    # port 0: the kernel picks a free port as it binds (no window for another to take it)
+    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context).start()
+    port = runner.addresses[0][1]
     try:
         yield RunningHub(HubAddress("127.0.0.1", port), identity)
     finally:

@@ -33,8 +33,8 @@ from node.services.gradebook import journal
 from sync import engine
 from sync.client import HubAddress, fetch_fingerprint
 from tests.conftest import SCHOOL_TODAY
+from tests.ports import free_port
 from tests.processes import TIMEOUT, Output
-from tests.sync.net_support import free_port
 from tests.sync.test_net_end_to_end import Hub, _build_hub, on, pair_code
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -13,7 +13,7 @@ import pytest
 
 from sync import protocol
 from sync.discovery import Advertiser, clean_name, discover, listen_addresses
-from tests.sync.net_support import free_port
+from tests.ports import free_port
 
 FINGERPRINT = "AB12 " * 16
 

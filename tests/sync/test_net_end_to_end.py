@@ -33,8 +33,8 @@ from sync.discovery import FoundHub, discover
 from sync.runner import laptop_status, status_line
 from tests.conftest import SCHOOL_TODAY
 from tests.factories import SmallSchool, build_small_school
+from tests.ports import free_port
 from tests.processes import Output
-from tests.sync.net_support import free_port
 
 PASSWORD = "correct horse battery"
 CODE = re.compile(r"Pairing code for \S+ \(.*\): (\S+)")

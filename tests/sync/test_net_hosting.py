@@ -9,7 +9,7 @@ from node.config import load_config
 from node.services.replication import peers
 from node.tls import fingerprint
 from sync.hosting import hub_identity, start_sync
-from tests.sync.net_support import free_port
+from tests.ports import free_port
 
 
 async def test_a_hub_serves_sync_over_tls_with_its_fingerprint(database, tmp_path: Path):

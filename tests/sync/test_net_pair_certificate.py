@@ -20,7 +20,7 @@ from node.tls import (
 )
 from sync.client import HubAddress, fetch_fingerprint
 from sync.hosting import start_sync
-from tests.sync.net_support import free_port
+from tests.ports import free_port
 from tests.sync.test_net_end_to_end import _build_hub, run, start_serve
 
 

@@ -17,7 +17,8 @@ from node.tls import format_fingerprint
 from sync import engine, protocol
 from sync.client import HubAddress, HubClient, HubUnreachable
 from tests.factories import SmallSchool
-from tests.sync.net_support import RunningHub, free_port, serving_hub
+from tests.ports import free_port
+from tests.sync.net_support import RunningHub, serving_hub
 
 
 @pytest.fixture

@@ -24,15 +24,9 @@ from node.cli.serve import _backup_settings
 from node.config import load_config
 from node.models import Session
 from node.tls import der_fingerprint, ensure_self_signed, fingerprint
+from tests.ports import free_port
 from tests.processes import Output
 from tests.web.conftest import PASSWORD
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
 
 #: ``ediary ARGS`` that writes "sqlite: BEGIN …" when one of its connections starts a
 #: transaction (SQLite's trace callback: before the statement waits for any lock).
@@ -66,7 +60,7 @@ SERVING = {"en": "serving on", "ru": "веб-страница работает �
 def _start(data_dir: Path, *args: str, traced: bool = False, language: str = "en") -> Served:
     """``ediary serve`` on a free loopback port, once it says it serves there (sync off:
     these tests are about the web page); ``traced``: it says when a transaction begins."""
-    port = _free_port()
+    port = free_port()
     env = os.environ | {"EDIARY_DATA_DIR": str(data_dir)}
     command = ["-c", TRACED_CLI] if traced else ["-m", "node.cli"]
     process = subprocess.Popen(

@@ -5,14 +5,19 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from textual.widgets import DataTable, Input, OptionList
+from textual.widgets import DataTable, Input, OptionList, Select
 
 from node.models import Guardian, History, Student, StudentGuardian
 from tests.tui.test_class_list import open_class
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
 from tui.app import EdiaryApp
 from tui.dialogs.confirm import ConfirmDialog
-from tui.screens.class_dialogs import GuardianDialog, LinkGuardianDialog, parse_day
+from tui.screens.class_dialogs import (
+    GuardianDialog,
+    LinkGuardianDialog,
+    family_name_for,
+    parse_day,
+)
 from tui.screens.class_list import ClassScreen
 from tui.screens.class_profile import ProfileScreen
 
@@ -96,7 +101,8 @@ async def test_a_parent_is_added_edited_and_unlinked(demo_db: Path):
         await settle(pilot)
         assert links(student) == count + 1
         added = Guardian.get(Guardian.first_name == "Ольга")
-        assert added.last_name == student.last_name  # the form starts with the child's
+        # the form starts with the child's family name, as a mother's
+        assert added.last_name == family_name_for(student.last_name, "mother")
         table = app.screen.query_one("#guardians", DataTable)
         row = [line.guardian_id for line in app.screen.profile.guardians].index(added.id)
         table.focus()
@@ -154,3 +160,37 @@ async def test_a_siblings_parent_is_linked(demo_db: Path):
         await settle(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert links(student) == count + 1
+
+
+def test_a_parents_family_name_takes_the_relations_form():
+    assert family_name_for("Орлов", "mother") == "Орлова"
+    assert family_name_for("Ильин", "grandmother") == "Ильина"
+    assert family_name_for("Белинский", "mother") == "Белинская"
+    assert family_name_for("Анисимова", "father") == "Анисимов"
+    assert family_name_for("Белинская", "grandfather") == "Белинский"
+    assert family_name_for("Анисимова", "mother") == "Анисимова"
+    assert family_name_for("Орлов", "father") == "Орлов"
+    for other in ("Ким", "Черных", "Шевчук", "Ов"):  # names that do not change
+        assert family_name_for(other, "mother") == other
+    assert family_name_for("Орлов", "guardian") == "Орлов"
+
+
+async def test_the_new_parents_family_name_follows_the_relation_until_typed(demo_db):
+    """A boy Орлов: the form offers «Орлова» for his mother, «Орлов» once «father» is
+    chosen; a name typed over stays whatever the relation."""
+    app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
+    async with app.run_test(size=SIZE) as pilot:
+        await open_profile(pilot, app)
+        app.push_screen(GuardianDialog("Новый родитель", last_name="Орлов"))
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, GuardianDialog)
+        last = dialog.query_one("#g-last", Input)
+        assert last.value == "Орлова"
+        dialog.query_one("#g-relation", Select).value = "father"
+        await settle(pilot)
+        assert last.value == "Орлов"
+        last.value = "Смирнов"
+        dialog.query_one("#g-relation", Select).value = "mother"
+        await settle(pilot)
+        assert last.value == "Смирнов"

@@ -118,14 +118,37 @@ class GuardianEdit:
     relation: str
 
 
+#: Relations whose holder takes the feminine or the masculine form of a family name.
+_WOMEN, _MEN = frozenset({"mother", "grandmother"}), frozenset({"father", "grandfather"})
+#: Russian family names that change with gender (Орлов/Орлова, Белинский/Белинская).
+_FORMS = (("ова", "ов"), ("ева", "ев"), ("ёва", "ёв"), ("ина", "ин"), ("ына", "ын"))
+_ADJECTIVES = (("ская", "ский"), ("цкая", "цкий"))
+
+
+def family_name_for(last_name: str, relation: str) -> str:
+    """The student's family name as a mother's or a father's (Орлов → Орлова for the
+    mother); a name of another kind (Ким, Черных) as it is."""
+    if relation not in _WOMEN | _MEN:
+        return last_name
+    women = relation in _WOMEN
+    for feminine, masculine in _ADJECTIVES + _FORMS:
+        have, want = (masculine, feminine) if women else (feminine, masculine)
+        if last_name.endswith(have) and len(last_name) > len(have) + 1:
+            return last_name[: -len(have)] + want
+    return last_name
+
+
 class GuardianDialog(FormDialog):
-    """A guardian's name, contacts and relation to the student."""
+    """A guardian's name, contacts and relation to the student. A new parent's family name
+    is the student's, in the form the relation takes (and follows the relation until it is
+    typed over)."""
 
     def __init__(self, title: str, line: GuardianLine | None = None, last_name: str = "") -> None:
         super().__init__()
         self.heading = title
         self.line = line
         self.last_name = last_name
+        self.suggested = family_name_for(last_name, "mother") if line is None else ""
 
     def compose(self) -> ComposeResult:
         line = self.line
@@ -134,7 +157,7 @@ class GuardianDialog(FormDialog):
             yield Static(self.heading, classes="dialog-title", markup=False)
             with Horizontal(classes="form-row"):
                 yield Label(_("Last name"))
-                yield Input(parts[0] or self.last_name, id="g-last", compact=True)
+                yield Input(parts[0] or self.suggested, id="g-last", compact=True)
                 yield Label(_("First name"))
                 yield Input(parts[1], id="g-first", compact=True)
             with Horizontal(classes="form-row"):
@@ -158,6 +181,13 @@ class GuardianDialog(FormDialog):
 
     def on_mount(self) -> None:
         self.query_one("#g-last", Input).focus()
+
+    @on(Select.Changed, "#g-relation")
+    def _relation_changed(self, event: Select.Changed) -> None:
+        last = self.query_one("#g-last", Input)
+        if self.line is None and last.value == self.suggested and isinstance(event.value, str):
+            self.suggested = family_name_for(self.last_name, event.value)
+            last.value = self.suggested
 
     def action_save(self) -> None:
         def value(name: str) -> str:

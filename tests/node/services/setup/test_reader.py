@@ -7,10 +7,11 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from node.i18n import use_language
 from node.services.base.actor import Actor
+from node.services.setup import reader
 from node.services.setup.reader import read_files
 from node.services.setup.rows import typed_rows
 from node.services.setup.run import import_setup
@@ -70,6 +71,36 @@ def test_headers_any_case_titles_comments_and_excel_row_numbers(tmp_path: Path):
     assert not bundle.problems
     assert any("«Примечание»" in note for note in bundle.notes)
     assert any("«Пояснения»" in note for note in bundle.notes)
+
+
+def test_both_readers_give_the_same_cells_and_a_broken_cell_is_reported(tmp_path: Path):
+    sheets = school()
+    sheets["bells"][1][1] = dt.time(8, 30)
+    path = write_xlsx(tmp_path / "school.xlsx", sheets)
+    assert not reader._for_openpyxl(path)  # the fast reader's workbook
+    fast, full = reader._calamine_grids(path), reader._openpyxl_grids(path)
+    assert [(tab, [_trimmed(row) for row in grid]) for tab, grid in fast] == [
+        (tab, [_trimmed(row) for row in grid]) for tab, grid in full
+    ]
+    # an error cell (a lookup that found nothing) is its text, not an empty cell
+    sheets["parents"][1][4] = "#N/A"
+    broken = write_xlsx(tmp_path / "broken.xlsx", sheets)
+    book = load_workbook(broken)
+    book[book.sheetnames[list(sheets).index("parents")]]["E2"].data_type = "e"
+    book.save(broken)
+    assert reader._for_openpyxl(broken)
+    problems = [str(p) for p in typed_rows(read_files([broken])).problems.items]
+    assert problems == [], problems  # read as text: the e-mail check speaks later
+    rows = typed_rows(read_files([broken])).of("parents")
+    assert rows[0]["email"] == "#N/A"
+
+
+def _trimmed(row: tuple[object, ...]) -> tuple[object, ...]:
+    """A row without its empty cells at the end (each reader pads rows its own way)."""
+    end = len(row)
+    while end and row[end - 1] is None:
+        end -= 1
+    return row[:end]
 
 
 def test_a_csv_named_anyhow_is_known_by_its_header(tmp_path: Path):

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
+from python_calamine import CalamineWorkbook, SheetTypeEnum
+
 from node.i18n import LANGUAGES, N_, _, current_language, gettext, os_reason, use_language
 from node.services.setup.cells import Cell, cell_text
 from node.services.setup.problems import Problems
@@ -118,8 +120,6 @@ def _for_openpyxl(path: Path) -> bool:
 
 
 def _calamine_grids(path: Path) -> list[tuple[str, list[tuple[Cell, ...]]]]:
-    from python_calamine import CalamineWorkbook, SheetTypeEnum
-
     workbook = CalamineWorkbook.from_path(str(path))
     try:
         return [

@@ -335,7 +335,8 @@ def _may_mail(actor: Actor, action: Action, resource: Resource) -> bool:
     return False
 
 
-#: Who may, in words, for the refusals people meet on screens (the rest name the action).
+#: Who may, in words, for the refusals people meet on screens (the rest name the action);
+#: codes as the regulation gives them [R 3.2].
 _WHO_MAY = {
     Action.SCHOOL_MANAGE: N_(
         "Only the director and the deputies change the school's structure and timetable."
@@ -343,7 +344,7 @@ _WHO_MAY = {
     Action.SUBSTITUTION_MANAGE: N_("Substitutes are set by the director and the deputies."),
     Action.CODES_ISSUE: N_(
         "Access codes are given by the class teacher to their students and parents, and by "
-        "the system administrator to the staff [R 3.2]."
+        "the system administrator to the staff."
     ),
     Action.JOURNAL_WRITE: N_(
         "Only the journal's teacher writes in it (a substitute: the page of their lesson)."

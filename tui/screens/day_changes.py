@@ -464,7 +464,7 @@ class DayChangesScreen(Screen[None]):
         backend = self.app.backend
         outcome = backend.attempt(call, backend.actor)
         if outcome.ok and fill is not None:
-            notice = notice.format(**fill(outcome.value))
+            notice = one_final_period(notice.format(**fill(outcome.value)))
         self.post_message(self.Done(notice, outcome))
 
     @on(Done)

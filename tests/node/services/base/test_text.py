@@ -20,6 +20,8 @@ from tests.factories import SmallSchool
 #: What a hostile or careless paste brings: clear the screen, set the terminal's title,
 #: beep, NUL, backspace, a right-to-left override, Windows line ends, a C1 CSI.
 HOSTILE = "A\x1b[2J\x1b]0;pwned\x07B\x00C\x08D\u202eE\r\nF\x9b31mG\x7f"
+#: Controls inside a name (a name is letters: node.services.base.names refuses the rest).
+HOSTILE_NAME = "Ива\x1bно\x07ва\x00\u202e\x9b\x7f"
 
 
 def test_plain_text_keeps_lines_and_tabs_and_drops_the_rest():
@@ -81,16 +83,24 @@ def test_every_service_that_stores_typed_text_strips_control_characters(school: 
     journal.set_attendance(teacher, lesson.id, school.students[1].id, "late", reason=HOSTILE)
     plan.add_plan_item(teacher, school.maths.id, HOSTILE, section=HOSTILE)
     enrolled = classes.enrol_student(
-        director, school.class_7a.id, HOSTILE, HOSTILE, HOSTILE, enrolled_on=dt.date(2026, 11, 2)
+        director,
+        school.class_7a.id,
+        HOSTILE_NAME,
+        HOSTILE_NAME,
+        HOSTILE_NAME,
+        enrolled_on=dt.date(2026, 11, 2),
     )
+    assert enrolled.last_name == "Иванова"
     assert not has_controls(enrolled.last_name + enrolled.first_name + enrolled.middle_name)
     profiles.update_student(
-        teacher, student.id, last_name=HOSTILE, first_name="Артём", address=HOSTILE
+        teacher, student.id, last_name=HOSTILE_NAME, first_name="Артём", address=HOSTILE
     )
     guardians.add_guardian(
         teacher,
         student.id,
-        guardians.GuardianData(last_name=HOSTILE, first_name=HOSTILE, middle_name=HOSTILE),
+        guardians.GuardianData(
+            last_name=HOSTILE_NAME, first_name=HOSTILE_NAME, middle_name=HOSTILE_NAME
+        ),
         "mother",
     )
     timetable.cancel_lesson(teacher, spare.id, HOSTILE)

@@ -22,13 +22,23 @@ from node.cli.translated import option
 from node.cli.tui import run_tui
 from node.config import default_demo_dir, load_config
 from node.files import private_folder
-from node.i18n import N_, _, gettext
+from node.i18n import N_, _, gettext, ngettext
 from node.identity import load_or_create_identity
 from node.services.base import clock
 from node.services.demo.summary import DEMO_LOGINS
 
 #: The parent web page's log (the UI has the terminal), in the data folder.
 WEB_LOG = "demo-web.log"
+
+
+class _Sizes(click.Choice):
+    """S, M, L as README writes them, in a refusal too (click would list 's', 'm', 'l')."""
+
+    def get_invalid_choice_message(self, value: Any, ctx: click.Context | None) -> str:
+        listed = ", ".join(repr(choice) for choice in self.choices)
+        return ngettext(
+            "{value!r} is not {choice}.", "{value!r} is not one of {choices}.", len(self.choices)
+        ).format(value=value, choice=listed, choices=listed)
 
 
 @cli.command(
@@ -39,7 +49,7 @@ WEB_LOG = "demo-web.log"
 )
 @option(
     "--size",
-    type=click.Choice(["S", "M", "L"], case_sensitive=False),
+    type=_Sizes(["S", "M", "L"], case_sensitive=False),
     metavar="[S|M|L]",  # click would show the case-folded [s|m|l]; README writes S|M|L
     default="S",
     show_default=True,

@@ -52,9 +52,11 @@ def test_a_file_given_for_a_folder_is_named_in_russian(tmp_path, capsys):
     assert foreign_words(err) == set(), err
 
 
-def test_demo_sizes_are_shown_as_readme_writes_them(capsys):
+def test_demo_sizes_are_shown_as_readme_writes_them(capsys, tmp_path):
     assert main(["--lang", "ru", "demo", "--help"]) == 0
     assert "--size [S|M|L]" in capsys.readouterr().out
+    assert main(["--lang", "ru", "--data-dir", str(tmp_path), "demo", "--size", "XL"]) == 2
+    assert "'XL' — не одно из: 'S', 'M', 'L'." in capsys.readouterr().err
 
 
 def test_year_confirm_says_it_acts_on_the_draft(capsys):

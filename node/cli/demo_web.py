@@ -5,7 +5,9 @@ database connection, and the UI owns the terminal (the web logs to a file instea
 demo's day is pinned here too, so the parent sees the same "today" as the teacher.
 SIGTERM stops it cleanly (``run_server``), which is how the demo ends it.
 
-    python -c "$CHILD" DATA_DIR PORT [YYYY-MM-DD]
+    python -c "$CHILD" DATA_DIR PORT LANGUAGE [YYYY-MM-DD]
+
+Its log speaks the demo's language (``--lang``), as ``ediary serve`` would.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pathlib import Path
 
 from node.config import load_config
 from node.files import append_private
+from node.i18n import current_language, set_log_language
 from node.services.base import clock
 
 HOST = "127.0.0.1"
@@ -53,7 +56,7 @@ class DemoWeb:
     def __init__(self, data_dir: Path, day: dt.date | None, log_path: Path) -> None:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}/"
-        args = [sys.executable, "-c", CHILD, str(data_dir), str(self.port)]
+        args = [sys.executable, "-c", CHILD, str(data_dir), str(self.port), current_language()]
         if day is not None:
             args.append(day.isoformat())
         with append_private(log_path) as log:
@@ -91,7 +94,8 @@ def main(argv: list[str]) -> int:
     from node.cli.serve import run_server
 
     data_dir, port = Path(argv[0]), int(argv[1])
-    day = dt.date.fromisoformat(argv[2]) if len(argv) > 2 else None
+    set_log_language(argv[2])
+    day = dt.date.fromisoformat(argv[3]) if len(argv) > 3 else None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("ediary.demo").info("parent page of the demo, pid %d", os.getpid())
     pinned = clock.frozen_time(day) if day else contextlib.nullcontext()

@@ -219,10 +219,20 @@ def _known_student(
 
 def _report_unlisted(run: Run, listed: dict[str, set[str]]) -> None:
     """Students of a listed class that the file no longer lists: reported, never removed."""
+    labels = {school_class.id: school_class.label for school_class in run.classes.values()}
+    present: dict[str, list[Student]] = defaultdict(list)  # class id → its students, read once
+    class_ids = list(listed)
+    for start in range(0, len(class_ids), 500):
+        query = Student.select().where(
+            Student.school_class.in_(class_ids[start : start + 500]), Student.left_on.is_null()
+        )
+        for student in query:
+            present[student.school_class_id].append(student)
     for class_id, student_ids in listed.items():
-        label = SchoolClass.get_by_id(class_id).label
-        missing = Student.in_class(class_id).where(
-            Student.left_on.is_null(), Student.id.not_in(list(student_ids))
+        label = labels.get(class_id) or SchoolClass.get_by_id(class_id).label
+        missing = sorted(
+            (s for s in present[class_id] if s.id not in student_ids),
+            key=lambda s: (s.last_name, s.first_name, s.middle_name),  # the class list's order
         )
         for student in missing:
             run.report.count("students", "left")

@@ -219,7 +219,7 @@ def _known_student(
 
 def _report_unlisted(run: Run, listed: dict[str, set[str]]) -> None:
     """Students of a listed class that the file no longer lists: reported, never removed."""
-    labels = {school_class.id: school_class.label for school_class in run.classes.values()}
+    labels: dict[str, str] = {c.id: c.label for c in run.classes.values()}
     present: dict[str, list[Student]] = defaultdict(list)  # class id → its students, read once
     class_ids = list(listed)
     for start in range(0, len(class_ids), 500):

@@ -30,7 +30,7 @@ from node.services.reports.journal_problems import JournalProblems, journal_prob
 from node.services.reports.performance import year_periods
 from node.services.reports.table import Table
 from tui.backend import Outcome
-from tui.screens.admin_dialogs import show_day
+from tui.dialogs.dates import show_day
 from tui.screens.admin_pane import AdminPane, cell
 from tui.screens.journal import JournalScreen, JournalTarget
 

@@ -1,4 +1,5 @@
-"""Dialogs of the administration screen: a report's dates, and unlocking final marks."""
+"""Dialogs of the administration screen: unlocking final marks, and the form they stand on
+(the report's dates are asked by ``tui.dialogs.dates.RangeDialog``)."""
 
 from __future__ import annotations
 
@@ -14,21 +15,7 @@ from textual.widgets import Button, Input, Label, Static
 
 from node.i18n import N_, _
 from tui.bindings import translate_bindings
-
-
-def parse_day(text: str) -> dt.date | None:
-    """«25.11.2026» (as a Russian school writes it) or «2026-11-25»; None if neither."""
-    text = text.strip()
-    for pattern in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return dt.datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
-def show_day(day: dt.date) -> str:
-    return day.strftime("%d.%m.%Y")
+from tui.dialogs.dates import parse_day
 
 
 class FormDialog(ModalScreen):
@@ -64,42 +51,6 @@ class FormDialog(ModalScreen):
 
     def action_save(self) -> None:  # pragma: no cover - each dialog has its own
         raise NotImplementedError
-
-
-class RangeDialog(FormDialog):
-    """The dates of the control report; returns (first day, last day) or None."""
-
-    def __init__(self, start: dt.date, end: dt.date) -> None:
-        super().__init__()
-        self.start, self.end = start, end
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(_("Journal control: which days"), classes="dialog-title")
-            yield Label(_("From (dd.mm.yyyy)"))
-            yield Input(show_day(self.start), id="range-from", compact=True)
-            yield Label(_("To (dd.mm.yyyy)"))
-            yield Input(show_day(self.end), id="range-to", compact=True)
-            yield from self.buttons(_("Show"))
-
-    def on_mount(self) -> None:
-        self.query_one("#range-from", Input).focus()
-
-    @on(Input.Submitted, "#range-from")
-    def _next(self) -> None:
-        self.query_one("#range-to", Input).focus()
-
-    @on(Input.Submitted, "#range-to")
-    def action_save(self) -> None:
-        start = parse_day(self.query_one("#range-from", Input).value)
-        end = parse_day(self.query_one("#range-to", Input).value)
-        if start is None or end is None:
-            self.refuse(_("Write both dates as dd.mm.yyyy, e.g. 25.11.2026."))
-            return
-        if end < start:
-            self.refuse(_("The range ends before it starts: swap the dates."))
-            return
-        self.dismiss((start, end))
 
 
 @dataclass(frozen=True)

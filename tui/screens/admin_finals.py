@@ -19,7 +19,8 @@ from node.services.gradebook.finals import unlock_finals
 from node.services.reports.finals_progress import FinalsProgress, finals_progress, finals_table
 from node.services.reports.table import Table
 from tui.backend import Outcome
-from tui.screens.admin_dialogs import UnlockDialog, UnlockRequest, show_day
+from tui.dialogs.dates import show_day
+from tui.screens.admin_dialogs import UnlockDialog, UnlockRequest
 from tui.screens.admin_pane import AdminPane
 from tui.screens.journal import JournalScreen, JournalTarget
 

@@ -30,10 +30,10 @@ from node.services.reports import export
 from node.services.reports.table import Table
 from tui.backend import Outcome
 from tui.bindings import show_bindings, translate_bindings
+from tui.dialogs.dates import RangeDialog
 from tui.screens.admin_activity import ActivityPane
 from tui.screens.admin_backups import BackupsPane
 from tui.screens.admin_control import ControlPane
-from tui.screens.admin_dialogs import RangeDialog
 from tui.screens.admin_finals import FinalsPane
 from tui.screens.admin_pane import AdminPane
 from tui.screens.admin_performance import PerformancePane
@@ -231,7 +231,8 @@ class AdminScreen(Screen[None]):
             if days is not None:
                 pane.set_range(*days)
 
-        self.app.push_screen(RangeDialog(pane.start, pane.end), chosen)
+        dialog = RangeDialog(_("Journal control: which days"), pane.start, pane.end, _("Show"))
+        self.app.push_screen(dialog, chosen)
 
     def action_export(self, kind: str) -> None:
         pane = self._for("export")

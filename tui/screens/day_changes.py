@@ -28,10 +28,10 @@ from node.services.school import substitutions, timetable
 from node.services.school.school_day import SchoolDayLesson, Teacher, school_day, teachers
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
+from tui.dialogs.dates import RangeDialog
 from tui.screens.day_dialogs import (
     CancelDialog,
     DateDialog,
-    DaysDialog,
     MoveDialog,
     MoveRequest,
     SubstituteChoice,
@@ -382,7 +382,7 @@ class DayChangesScreen(Screen[None]):
                 fill=lambda covered: {"count": covered.lessons, "teacher": lesson.teacher},
             )
 
-        dialog = DaysDialog(title, lesson.date, lesson.date, _("Remove the substitutes"))
+        dialog = RangeDialog(title, lesson.date, lesson.date, _("Remove the substitutes"))
         self.app.push_screen(dialog, chosen)
 
     def action_move(self) -> None:

@@ -1,6 +1,7 @@
 """Dialogs of the day's changes: a substitute (one lesson or an absence), a move, a
-cancellation, a range of days, a date. Each returns what was typed, or None; the screen
-calls the services, which say what is wrong with a choice (a busy substitute, a holiday)."""
+cancellation, a date (a range of days: ``tui.dialogs.dates.RangeDialog``). Each returns what
+was typed, or None; the screen calls the services, which say what is wrong with a choice (a
+busy substitute, a holiday)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from textual.widgets.option_list import Option
 
 from node.i18n import _
 from node.services.school.school_day import Teacher
-from tui.screens.admin_dialogs import FormDialog, parse_day, show_day
+from tui.dialogs.dates import parse_day, show_day
+from tui.screens.admin_dialogs import FormDialog
 
 
 @dataclass(frozen=True)
@@ -225,42 +227,6 @@ class CancelDialog(FormDialog):
             self.refuse(_("Say why the lesson is cancelled."))
             return
         self.dismiss(reason)
-
-
-class DaysDialog(FormDialog):
-    """A range of days (from, to); returns it or None."""
-
-    def __init__(self, title: str, start: dt.date, end: dt.date, save: str) -> None:
-        super().__init__()
-        self.title_text, self.start, self.end, self.save_text = title, start, end, save
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Label(_("From (dd.mm.yyyy)"))
-            yield Input(show_day(self.start), id="days-from", compact=True)
-            yield Label(_("To (dd.mm.yyyy)"))
-            yield Input(show_day(self.end), id="days-to", compact=True)
-            yield from self.buttons(self.save_text)
-
-    def on_mount(self) -> None:
-        self.query_one("#days-from", Input).focus()
-
-    @on(Input.Submitted, "#days-from")
-    def _next(self) -> None:
-        self.query_one("#days-to", Input).focus()
-
-    @on(Input.Submitted, "#days-to")
-    def action_save(self) -> None:
-        start = parse_day(self.query_one("#days-from", Input).value)
-        end = parse_day(self.query_one("#days-to", Input).value)
-        if start is None or end is None:
-            self.refuse(_("Write both dates as dd.mm.yyyy, e.g. 25.11.2026."))
-            return
-        if end < start:
-            self.refuse(_("The range ends before it starts: swap the dates."))
-            return
-        self.dismiss((start, end))
 
 
 class DateDialog(FormDialog):

@@ -26,7 +26,7 @@ from node.services.school.setup_view import Structure, school_structure
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.dialogs.confirm import ConfirmDialog
-from tui.screens.admin_dialogs import show_day
+from tui.dialogs.dates import show_day
 from tui.screens.school_dialogs import Call, FieldsDialog, Form
 from tui.screens.school_sections import SECTIONS, Removal, Section
 from tui.screens.school_year import grade_scheme_form, new_year_form, year_form

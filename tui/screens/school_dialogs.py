@@ -18,7 +18,8 @@ from textual.widgets import Input, Label, Select, Static
 from node.errors import ValidationError
 from node.i18n import _
 from node.services.base.actor import Actor
-from tui.screens.admin_dialogs import FormDialog, parse_day, show_day
+from tui.dialogs.dates import parse_day, show_day
+from tui.screens.admin_dialogs import FormDialog
 
 #: What a form's ``read`` returns: the service call to run with the acting user.
 Call = Callable[[Actor], object]

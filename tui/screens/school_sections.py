@@ -15,7 +15,7 @@ from node.services.base.permissions import Action
 from node.services.school import school_setup, setup_changes
 from node.services.school.setup_view import Structure
 from node.services.students import classes, handover
-from tui.screens.admin_dialogs import show_day
+from tui.dialogs.dates import show_day
 from tui.screens.school_dialogs import (
     Call,
     Field,

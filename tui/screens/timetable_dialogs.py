@@ -15,7 +15,8 @@ from textual.widgets.option_list import Option
 
 from node.i18n import _
 from node.services.school.timetable_week import Choice, LoadLine
-from tui.screens.admin_dialogs import FormDialog, parse_day, show_day
+from tui.dialogs.dates import parse_day, show_day
+from tui.screens.admin_dialogs import FormDialog
 
 
 def load_label(line: LoadLine, *, with_class: bool) -> str:

@@ -163,11 +163,29 @@ def _strings(value: Any) -> list[str]:
     return []
 
 
+#: A JSON string (its escapes included), and every byte that is not a bracket.
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.S)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def _nesting(raw: bytes) -> int:
+    """How deep JSON text nests, found without parsing it: ``json.loads`` recurses once per
+    level, and thousands of levels exhaust the stack (a RecursionError that can also strike a
+    garbage collector's callback running meanwhile, outside any ``except``)."""
+    depth = deepest = 0
+    for bracket in _JSON_STRING.sub(b"", raw).translate(None, _NOT_BRACKETS):
+        depth += 1 if bracket in b"[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
 async def json_object(request: web.Request) -> dict[str, Any]:
     """The JSON object in the body: UTF-8, shallow, and all its strings real text."""
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="application/json")
     raw = await request.read()
+    if _nesting(raw) > MAX_JSON_DEPTH:
+        raise ValidationError(_("The request body is nested too deeply."))
     try:
         body = json.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pytest
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.ui import WebDriverWait
 
 from node.models import Guardian, StudentGuardian
@@ -82,6 +83,21 @@ def browser(tmp_path: Path) -> Iterator[WebDriver]:
         driver.quit()
 
 
+def _left(old_page: WebElement) -> bool:
+    """Whether the browser has left the page ``old_page`` belongs to. Chrome says so with a
+    stale reference, or, caught in the middle of the navigation, with «Node with given id does
+    not belong to the document» (selenium's staleness_of lets that one through as an error)."""
+    try:
+        old_page.is_enabled()
+    except StaleElementReferenceException:
+        return True
+    except WebDriverException as exc:
+        if "does not belong to the document" in str(exc.msg):
+            return True
+        raise
+    return False
+
+
 class Phone:
     """The browser as a parent uses it: open a page, type into a form, tap its button, look.
 
@@ -109,7 +125,7 @@ class Phone:
         old_page = self.driver.find_element(By.TAG_NAME, "html")
         found.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         wait = WebDriverWait(self.driver, PAGE_TIMEOUT)
-        wait.until(expected_conditions.staleness_of(old_page))
+        wait.until(lambda _driver: _left(old_page))
         wait.until(lambda d: d.execute_script("return document.readyState") == "complete")
 
     async def look(self, name: str) -> str:

@@ -59,6 +59,7 @@ from node.models.identifiers import ident
 from node.services.base.actor import Actor
 from node.services.base.permissions import may_write_row
 from node.services.base.text import has_controls
+from node.services.replication.table_names import table_name
 from sync.leave import leave_scope, shapes_scope
 from sync.merge import Change, Merger, SyncError, is_known, tombstone_of
 from sync.scope import BY_ASSIGNMENT, BY_LESSON, ScopeView
@@ -665,8 +666,8 @@ def _refusal(actor: Actor, change: Change) -> str | None:
     for row in rows:
         if may_write_row(actor, change.table, row, changed=changed) or _orphaned(info, row):
             continue
-        return _("{login} may not change this {table} row.").format(
-            login=actor.login, table=change.table
+        return _("{login} may not change this record ({what}).").format(
+            login=actor.login, what=table_name(change.table)
         )
     return None
 

@@ -11,6 +11,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from node.services.replication.table_names import table_name
+
 
 @dataclass(frozen=True)
 class RejectedChange:
@@ -39,15 +41,14 @@ def _plain(value: Any) -> Any:
 
 
 def describe_change(change: Any) -> str:
-    """A short line naming a change: its table and row, whatever shape the engine gives it."""
+    """A short line naming a change in the user's words: what the row is, and its id's start
+    (to tell two apart); the schema's table and column names are not shown."""
     plain = _plain(change)
     if isinstance(plain, dict):
         table = plain.get("table") or plain.get("entity") or ""
         row = plain.get("row_id") or plain.get("pk") or plain.get("id") or ""
-        fields = plain.get("fields")
-        names = f" ({', '.join(sorted(fields))})" if isinstance(fields, dict) and fields else ""
         if table or row:
-            return f"{table} {str(row)[:12]}{names}".strip()
+            return f"{table_name(str(table))} {str(row)[:8]}".strip()
     return str(plain)[:200]
 
 

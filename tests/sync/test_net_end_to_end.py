@@ -213,7 +213,7 @@ def test_a_change_outside_the_users_rights_is_refused_with_its_reason(hub: Hub, 
 
     assert code == 0, out
     assert "The school server refused 1 of this laptop's changes:" in out
-    assert "petrov may not change this school row" in out
+    assert "petrov may not change this record (the school's data)" in out
     with on(hub.data_dir):
         assert School.get().name == "Школа № 1"
 

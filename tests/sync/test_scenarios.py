@@ -348,7 +348,7 @@ def test_a_push_outside_the_users_rights_is_rejected_with_a_reason(hub, laptop):
     rejected = push(ivanova, hub)
     reasons = {r.change["table"]: r.reason for r in rejected}
     assert set(reasons) == {"mark", "user"} and len(rejected) == 2
-    assert "ivanova may not change this mark row" in reasons["mark"]
+    assert "ivanova may not change this record (mark)" in reasons["mark"]
     with hub.active():
         me = User.get_by_id(s.teacher.id)
         assert me.roles == "teacher class_teacher" and me.password_hash == "mine"

@@ -29,6 +29,7 @@ from node.services.base.actor import Actor
 from node.services.base.permissions import Action, allowed, ensure_allowed
 from node.services.messaging.mail_summary import ABSENCE_LABELS
 from node.services.replication.sync_conflicts import ConflictEntry, conflicts_for, count_conflicts
+from node.services.replication.table_names import table_name
 
 #: Why a write lost, as a person reads it (``rejected`` adds the server's reason).
 KIND_TEXTS = {
@@ -39,13 +40,8 @@ KIND_TEXTS = {
     "rejected": N_("refused by the school server"),
 }
 
-#: What a conflict of these tables is about.
-WHAT = {
-    "mark": N_("mark"),
-    "attendance": N_("absence"),
-    "final_mark": N_("final mark"),
-    "lesson": N_("lesson"),
-}
+#: The tables whose conflicts are a journal's cell (their ``what`` names the row).
+CELL_TABLES = ("mark", "attendance", "final_mark", "lesson")
 
 #: Columns whose values a person reads as they are; others (hashes, roles, ids, times)
 #: are never shown, so a conflict on an account shows no secret.
@@ -179,14 +175,13 @@ def _describe(entry: ConflictEntry, names: _Names) -> ConflictView:
         kept = _value(entry.table, entry.won)
         kind_text = gettext(KIND_TEXTS.get(entry.kind, entry.kind))
         kept_by = names.person(entry.won)
-    what = WHAT.get(entry.table)
-    cell = entry.table in ("mark", "attendance", "final_mark", "lesson")
+    cell = entry.table in CELL_TABLES
     return ConflictView(
         id=entry.id,
         detected_at=entry.detected_at,
         kind=entry.kind,
         kind_text=kind_text,
-        what=gettext(what) if what else _("school data"),
+        what=table_name(entry.table) if cell else _("school data"),
         place=place or _("school data"),
         kept=kept,
         lost=_value(entry.table, entry.lost),

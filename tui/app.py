@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from textual import work
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -16,7 +16,7 @@ from node.i18n import N_, _, set_language
 from node.services.access import auth
 from node.services.base.permissions import Action, allowed
 from tui.backend import Backend
-from tui.bindings import key_display, translate_bindings
+from tui.bindings import key_display, latin_key, translate_bindings
 from tui.palette import EdiaryCommandPalette
 from tui.screens.help import HelpScreen
 from tui.screens.signin import SignInScreen
@@ -108,6 +108,20 @@ class EdiaryApp(App[None]):
         if session is not None:
             self.backend.attempt(auth.sign_out, session.token)
         self.call_from_thread(self.exit)
+
+    async def on_key(self, event: events.Key) -> None:
+        """A key no widget took (an Input, a search, the journal's marks keep their letters):
+        a letter of the Russian layout fires the binding of the same key in the US one, so
+        «н» does what ``y`` does. A binding of the Cyrillic letter itself would win."""
+        latin = latin_key(event.key)
+        if latin is None:
+            return
+        bindings = self.screen.active_bindings
+        active = bindings.get(latin)
+        if event.key in bindings or active is None or not active.enabled:
+            return  # Textual's own lookup (after this handler) takes it as it came
+        event.prevent_default()
+        await self.run_action(active.binding.action, active.node)
 
     def get_key_display(self, binding: Binding) -> str:
         return key_display(binding)

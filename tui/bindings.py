@@ -4,6 +4,10 @@
 descriptions are marked with ``N_`` and translated here when a screen is made. Bindings a
 screen or widget inherits from Textual are translated under Textual's own catalog context
 (tui/textual_words.py), so that Textual's «Home» never becomes ediary's home screen.
+
+Keys are bound by their Latin letter; a teacher typing in the Russian layout sends «н» for
+``y``. ``latin_key`` names the key of the same place on the keyboard, which the app tries
+when no widget took the letter (tui/app.py), so bindings fire in either layout.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from functools import lru_cache
 
 from textual.binding import Binding
 from textual.dom import DOMNode
-from textual.keys import format_key
+from textual.keys import _character_to_key, format_key
 
 from node.i18n import N_, gettext, pgettext
 from tui.textual_words import TEXTUAL
@@ -32,6 +36,17 @@ KEY_CAPS = {
 #: Keys whose name is a word to translate.
 KEY_WORDS = {"space": N_("Space")}
 MODIFIER_CAPS = {"shift": "Shift", "alt": "Alt", "meta": "Alt", "super": "Super"}
+
+#: The Russian layout (ЙЦУКЕН) on the US one (QWERTY): the letters of the same key, row by
+#: row, lower case then upper case («х» is ``[``, «Б» is ``<``, «ё» is the backquote).
+RUSSIAN_LETTERS = "ёйцукенгшщзхъфывапролджэячсмитьбю" + "ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ"
+SAME_PLACE_LATIN = "`qwertyuiop[]asdfghjkl;'zxcvbnm,." + '~QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>'
+#: Textual's key name of a Russian letter's key in the US layout: «н» → ``y``, «х» →
+#: ``left_square_bracket`` (the names bindings are stored under).
+RUSSIAN_TO_LATIN_KEY = {
+    russian: _character_to_key(latin)
+    for russian, latin in zip(RUSSIAN_LETTERS, SAME_PLACE_LATIN, strict=True)
+}
 
 
 @lru_cache(maxsize=None)
@@ -103,3 +118,13 @@ def key_display(binding: Binding) -> str:
         name = format_key(key)
     shown = [MODIFIER_CAPS.get(modifier, modifier) for modifier in modifiers if modifier != "ctrl"]
     return ("^" if "ctrl" in modifiers else "") + "+".join([*shown, name])
+
+
+def latin_key(key: str) -> str | None:
+    """The key pressed in the US layout where ``key`` (a Russian letter, modifiers kept:
+    ``alt+н`` → ``alt+y``) is in the Russian one; None for any other key."""
+    *modifiers, name = key.split("+")
+    latin = RUSSIAN_TO_LATIN_KEY.get(name)
+    if latin is None:
+        return None
+    return "+".join([*modifiers, latin])

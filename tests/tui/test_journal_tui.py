@@ -242,21 +242,30 @@ async def test_a_click_puts_the_cursor_on_a_cell(demo_db: Path):
         assert table.cursor_coordinate == (2, 1)
 
 
+HOMEWORK = "Упр. 12: разделительные Ь и Ъ (вьюга, съёмка, жюри, хлеб)"
+
+
 async def test_the_lesson_dialog_saves_the_homework(demo_db: Path):
+    """Typed in the Russian layout: «е» opens the dialog as t does, and the homework typed
+    into it keeps its Cyrillic letters (none of them fires a key of the screen)."""
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         table = await open_journal(pilot, app)
         _student, lesson_id = first_cell(table)
-        await pilot.press("t")
+        await pilot.press("е")
         await settle(pilot)
         assert isinstance(app.screen, LessonDialog)
-        app.screen.query_one("#homework").value = "§ 12, упр. 3"
+        homework = app.screen.query_one("#homework", Input)
+        homework.value = ""
+        homework.focus()
+        await pilot.press(*HOMEWORK)  # ё ж х б ю ъ are punctuation keys in the US layout
+        assert homework.value == HOMEWORK
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         from node.models import Lesson
 
-        assert Lesson.get_by_id(lesson_id).homework == "§ 12, упр. 3"
+        assert Lesson.get_by_id(lesson_id).homework == HOMEWORK
 
 
 async def test_the_lesson_dialog_offers_the_plan_only_when_there_is_one(demo_db: Path):

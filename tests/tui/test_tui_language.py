@@ -3,7 +3,9 @@
 Each journey signs in, walks through screens, dialogs, the F1 list and the Ctrl+P palette,
 and reads the text drawn on the terminal (the SVG picture's text, line by line). In Russian
 no Latin word may be left that is not a name from the data or an allowed term
-(tests/language.py); in English no Cyrillic word that is not a name from the data.
+(tests/language.py); in English no Cyrillic word that is not a name from the data. The
+Russian journeys press their letters in the Russian layout («е» for t, «Н» for Y), as a
+Russian teacher's keyboard usually is: every letter key they use fires from there too.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from node.i18n import pgettext, use_language
 from tests.language import foreign_words, russian_words, words_of
 from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
 from tui.app import EdiaryApp
+from tui.bindings import RUSSIAN_TO_LATIN_KEY, latin_key
 from tui.palette import EdiaryCommandPalette
 from tui.textual_words import TEXTUAL, TEXTUAL_CLASSES, TEXTUAL_WORDS
 
@@ -76,7 +79,9 @@ JOURNEYS: list[tuple[str, str | None, list[tuple[tuple[str, ...], str]]]] = [
             (("f1",), "HelpScreen"),
             (("escape", "t"), "LessonDialog"),
             (("escape", "h"), "HistoryDialog"),
-            (("escape", "p"), "PeriodDialog"),
+            # from the names column: on a mark's cell «з» (p's key in the Russian layout)
+            # starts «зач», as «н» «б» «у» «о» start their letters
+            (("escape", "home", "p"), "PeriodDialog"),
             (("escape", "ctrl+p"), "EdiaryCommandPalette"),
         ],
     ),
@@ -108,7 +113,8 @@ JOURNEYS: list[tuple[str, str | None, list[tuple[tuple[str, ...], str]]]] = [
             (("c",), "ClassScreen"),
             (("f1",), "HelpScreen"),
             (("escape", "g"), "ConfirmDialog"),
-            (("escape", "w"), "AttendanceScreen"),
+            (("n",), "ClassScreen"),
+            (("w",), "AttendanceScreen"),
             (("f1",), "HelpScreen"),
             (("escape", "escape", "s"), "SubgroupScreen"),
             (("f1",), "HelpScreen"),
@@ -165,14 +171,21 @@ JOURNEYS: list[tuple[str, str | None, list[tuple[tuple[str, ...], str]]]] = [
 ]
 
 
-async def walk(app: EdiaryApp, steps: list[tuple[tuple[str, ...], str]]) -> list[str]:
-    """Press each step's keys, check the screen reached, and read what it shows."""
+#: A key of the US layout → the letter the same key types in the Russian one (y → «н»).
+RUSSIAN_LAYOUT = {latin: russian for russian, latin in RUSSIAN_TO_LATIN_KEY.items()}
+
+
+async def walk(
+    app: EdiaryApp, steps: list[tuple[tuple[str, ...], str]], layout: dict[str, str] | None = None
+) -> list[str]:
+    """Press each step's keys (their letters in ``layout``), check the screen reached, and
+    read what it shows."""
     texts: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         for keys, screen in steps:
             await settle(pilot)
             for key in keys:
-                await pilot.press(key)
+                await pilot.press((layout or {}).get(key, key))
                 await settle(pilot)
             await steady(pilot)
             assert type(app.screen).__name__ == screen, (keys, app.screen)
@@ -195,7 +208,7 @@ async def test_every_screen_in_russian_has_no_english(demo_db: Path, name, login
     names = data_words(demo_db)
     with use_language("ru"):
         app = EdiaryApp(demo_db, sign_in_as=(login, PASSWORD) if login else None)
-        texts = await walk(app, steps)
+        texts = await walk(app, steps, RUSSIAN_LAYOUT)
     for text in texts:
         assert foreign_words(text, names) == set(), text
 
@@ -261,6 +274,15 @@ async def test_the_key_list_scrolls_with_the_arrow_keys(demo_db: Path):
         assert table.cursor_row == table.row_count - 1
         assert table.scroll_y == table.max_scroll_y
         assert last in squeezed(screen_text(app))
+
+
+def test_a_russian_letter_is_the_key_of_the_same_place_in_the_us_layout():
+    pairs = {"н": "y", "Н": "Y", "т": "n", "ё": "grave_accent", "Ё": "tilde"}
+    pairs |= {"х": "left_square_bracket", "ж": "semicolon", "б": "comma", "ю": "full_stop"}
+    pairs |= {"alt+н": "alt+y", "Х": "left_curly_bracket", "Э": "quotation_mark"}
+    assert {key: latin_key(key) for key in pairs} == pairs
+    assert [latin_key(key) for key in ("y", "5", "enter", "ctrl+q", "ї")] == [None] * 5
+    assert len(RUSSIAN_LAYOUT) == 66  # 33 letters, each in two cases, on 66 distinct keys
 
 
 def test_every_textual_key_description_has_a_russian_translation():

@@ -1,8 +1,9 @@
 """The ``ediary`` command: the composition root that wires configuration, database and services.
 
-Every command turns the project's errors into one clear line and a non-zero exit; an
-unexpected failure is written with its traceback to ``ediary-error.log`` in the data
-directory, and the user sees one line saying where.
+A subcommand's module is imported only when that subcommand runs (``node.cli.lazy``; the
+table is ``node.cli.app.COMMANDS``). Every command turns the project's errors into one clear
+line and a non-zero exit; an unexpected failure is written with its traceback to
+``ediary-error.log`` in the data directory, and the user sees one line saying where.
 """
 
 from __future__ import annotations
@@ -19,20 +20,7 @@ from pathlib import Path
 import click
 import peewee as pw
 
-from node.cli import account as _account  # noqa: F401 — registers the subcommand
-from node.cli import backup as _backup  # noqa: F401 — registers the subcommand
 from node.cli import click_messages
-from node.cli import demo as _demo  # noqa: F401 — registers the subcommand
-from node.cli import init as _init  # noqa: F401 — registers the subcommand
-from node.cli import report as _report  # noqa: F401 — registers the subcommand
-from node.cli import serve as _serve  # noqa: F401 — registers the subcommand
-from node.cli import setup as _setup  # noqa: F401 — registers the subcommand
-from node.cli import setup_files as _setup_files  # noqa: F401 — registers the subcommands
-from node.cli import status as _status  # noqa: F401 — registers the subcommand
-from node.cli import sync as _sync  # noqa: F401 — registers the subcommand
-from node.cli import tui as _tui  # noqa: F401 — registers the subcommand
-from node.cli import users as _users  # noqa: F401 — registers the subcommand
-from node.cli import year as _year  # noqa: F401 — registers the subcommand
 from node.cli.app import cli, current_data_dir, current_database, language_from_environment
 from node.errors import EdiaryError, StorageError
 from node.files import append_private

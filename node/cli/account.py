@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from node.cli.app import Context, cli
-from node.cli.translated import option
+from node.cli.app import Context
+from node.cli.translated import command, option
 from node.cli.users import opened
 from node.errors import ValidationError
 from node.i18n import N_, _
@@ -42,7 +42,7 @@ def ask_secret(label: str, *, confirm: bool = False) -> str:
     return value
 
 
-@cli.command(help=N_("Activate your account with the access code from your slip."))
+@command(help=N_("Activate your account with the access code from your slip."))
 @option("--login", help=N_("Your login (asked if not given)."))
 @click.pass_obj
 def activate(obj: Context, login: str | None) -> None:
@@ -58,7 +58,7 @@ def activate(obj: Context, login: str | None) -> None:
         )
 
 
-@cli.command(help=N_("Check your login and password: sign in, show your account, sign out."))
+@command(help=N_("Check your login and password: sign in, show your account, sign out."))
 @option("--login", help=N_("Your login (asked if not given)."))
 @click.pass_obj
 def signin(obj: Context, login: str | None) -> None:
@@ -75,7 +75,7 @@ def signin(obj: Context, login: str | None) -> None:
             auth.sign_out(session.token)
 
 
-@cli.command(help=N_("Change your password; your other sessions end."))
+@command(help=N_("Change your password; your other sessions end."))
 @option("--login", help=N_("Your login (asked if not given)."))
 @click.pass_obj
 def passwd(obj: Context, login: str | None) -> None:

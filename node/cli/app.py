@@ -13,7 +13,8 @@ import click
 
 from node import __version__
 from node.cli import click_messages
-from node.cli.translated import TranslatedGroup, TranslatedPath, option
+from node.cli.lazy import LazyGroup, Subcommand
+from node.cli.translated import TranslatedPath, option
 from node.config import DATA_DIR_ENV, NodeConfig, load_config
 from node.errors import ValidationError
 from node.i18n import LANGUAGES, N_, _, normalize_language, set_language
@@ -45,8 +46,85 @@ def language_from_environment(argv: list[str]) -> str:
     return normalize_language(os.environ.get("LC_ALL") or os.environ.get("LANG"))
 
 
+#: Every ``ediary`` command: the module it lives in and its help, so that a run imports only
+#: the command it runs and ``ediary --help`` none (``node.cli.lazy``). The help is the
+#: command's own: tests/node/test_cli_commands.py fails when the two disagree.
+COMMANDS = {
+    "activate": Subcommand(
+        "node.cli.account:activate",
+        N_("Activate your account with the access code from your slip."),
+    ),
+    "backup": Subcommand(
+        "node.cli.backup:backup", N_("Encrypted backups of the database (age format).")
+    ),
+    "demo": Subcommand(
+        "node.cli.demo:demo",
+        N_(
+            "Build a realistic demo school and open the UI as its teacher, with the parent "
+            "web page served on 127.0.0.1."
+        ),
+    ),
+    "init": Subcommand(
+        "node.cli.init:init",
+        N_("Create the school in the data directory (asks, or reads --config)."),
+    ),
+    "join": Subcommand(
+        "node.cli.sync:join", N_("Pair this laptop with the school server, then fetch its data.")
+    ),
+    "nodes": Subcommand(
+        "node.cli.sync:nodes", N_("Paired laptops (on the server) or the hub (on a laptop).")
+    ),
+    "pair": Subcommand(
+        "node.cli.sync:pair",
+        N_("Show a one-time code that pairs a teacher's laptop (valid 10 minutes)."),
+    ),
+    "passwd": Subcommand(
+        "node.cli.account:passwd", N_("Change your password; your other sessions end.")
+    ),
+    "report": Subcommand(
+        "node.cli.report:report",
+        N_(
+            "Write a report as CSV (for Excel) or printable HTML: journal control, user activity "
+            "for a month, or performance and quality for a period."
+        ),
+    ),
+    "serve": Subcommand(
+        "node.cli.serve:serve", N_("Run the parent and student web page (and automatic backups).")
+    ),
+    "setup": Subcommand(
+        "node.cli.setup:setup",
+        N_(
+            "Set the school up from its own files: year, periods, holidays, bells, subjects, "
+            "classes, staff, students and parents, subgroups, teaching load and timetable."
+        ),
+    ),
+    "signin": Subcommand(
+        "node.cli.account:signin",
+        N_("Check your login and password: sign in, show your account, sign out."),
+    ),
+    "status": Subcommand(
+        "node.cli.status:status",
+        N_("Show the school, its size, the schema version and database health."),
+    ),
+    "sync": Subcommand(
+        "node.cli.sync:sync_now", N_("Sync this laptop with the school server now.")
+    ),
+    "tui": Subcommand(
+        "node.cli.tui:tui",
+        N_("Open the terminal UI: sign in, see today's lessons, keep the journal."),
+    ),
+    "users": Subcommand(
+        "node.cli.users:users", N_("Staff accounts and their access codes [R 3.2].")
+    ),
+    "year": Subcommand(
+        "node.cli.year:year", N_("Close the school year: check, archive, roll over.")
+    ),
+}
+
+
 @click.group(
-    cls=TranslatedGroup,
+    cls=LazyGroup,
+    subcommands=COMMANDS,
     help=N_("ediary — the school's electronic diary on its own network."),
     context_settings={"help_option_names": ["-h", "--help"]},
 )

@@ -23,8 +23,8 @@ from backup.schedule import run_auto
 from backup.settings import BackupSettings, backup_settings
 from backup.store import Entry, list_backups, read_entry
 from backup.verify import Contents, chain_problems, verify_entry
-from node.cli.app import Context, cli, print_table
-from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
+from node.cli.app import Context, print_table
+from node.cli.translated import TranslatedGroup, TranslatedPath, argument, group, option
 from node.errors import EdiaryError, StorageError, ValidationError
 from node.i18n import N_, _, os_reason
 from node.services.health.backup_status import read_backup_status, stale_warning
@@ -84,7 +84,7 @@ def warn_if_stale(settings: BackupSettings) -> None:
         click.echo(stale_warning(status), err=True)
 
 
-@cli.group(cls=TranslatedGroup, help=N_("Encrypted backups of the database (age format)."))
+@group(help=N_("Encrypted backups of the database (age format)."))
 def backup() -> None:
     pass
 
@@ -233,7 +233,7 @@ def verify(
             entries = list_backups(folder)
             problems += chain_problems(entries)
             groups.append(entries if all_ else entries[-1:])
-    for entry in (e for group in groups for e in group):
+    for entry in (e for listed in groups for e in listed):
         try:
             verified = verify_entry(settings, entry, identities)
         except EdiaryError as exc:

@@ -10,7 +10,6 @@ import click
 
 from node.cli.app import (
     Context,
-    cli,
     current_data_dir,
     current_database,
     parse_date,
@@ -18,7 +17,7 @@ from node.cli.app import (
     progress_printer,
 )
 from node.cli.demo_web import DemoWeb
-from node.cli.translated import option
+from node.cli.translated import command, option
 from node.cli.tui import run_tui
 from node.config import default_demo_dir, load_config
 from node.files import private_folder
@@ -41,7 +40,7 @@ class _Sizes(click.Choice):
         ).format(value=value, choice=listed, choices=listed)
 
 
-@cli.command(
+@command(
     help=N_(
         "Build a realistic demo school and open the UI as its teacher, with the parent "
         "web page served on 127.0.0.1."

@@ -16,8 +16,8 @@ from typing import Any
 
 import click
 
-from node.cli.app import Context, cli
-from node.cli.translated import TranslatedPath, option
+from node.cli.app import Context
+from node.cli.translated import TranslatedPath, command, option
 from node.cli.users import operator, show_codes
 from node.config import NodeConfig
 from node.errors import Conflict, ValidationError
@@ -191,7 +191,7 @@ def _remove(paths: list[Path]) -> None:
                 path.unlink(missing_ok=True)
 
 
-@cli.command(help=N_("Create the school in the data directory (asks, or reads --config)."))
+@command(help=N_("Create the school in the data directory (asks, or reads --config)."))
 @option(
     "--config",
     "config_file",

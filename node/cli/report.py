@@ -11,8 +11,8 @@ from pathlib import Path
 
 import click
 
-from node.cli.app import Context, cli, parse_date
-from node.cli.translated import TranslatedPath, argument, option
+from node.cli.app import Context, parse_date
+from node.cli.translated import TranslatedPath, argument, command, option
 from node.cli.users import opened, operator
 from node.errors import StorageError, ValidationError
 from node.i18n import N_, _, current_language
@@ -116,7 +116,7 @@ def check_out(path: Path) -> None:
         )
 
 
-@cli.command(
+@command(
     help=N_(
         "Write a report as CSV (for Excel) or printable HTML: journal control, user activity "
         "for a month, or performance and quality for a period."

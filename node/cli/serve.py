@@ -25,8 +25,8 @@ from backup.keys import load_recipients
 from backup.schedule import run_auto
 from backup.settings import BackupSettings, backup_settings
 from node.cli import web_workers
-from node.cli.app import Context, cli
-from node.cli.translated import TranslatedPath, option
+from node.cli.app import Context
+from node.cli.translated import TranslatedPath, command, option
 from node.config import NodeConfig
 from node.errors import Conflict, EdiaryError, StorageError, ValidationError
 from node.i18n import N_, _, current_language, log_language, log_text, set_log_language
@@ -205,7 +205,7 @@ async def run_server(
         await asyncio.to_thread(web_workers.wait, helpers)
 
 
-@cli.command(help=N_("Run the parent and student web page (and automatic backups)."))
+@command(help=N_("Run the parent and student web page (and automatic backups)."))
 @option("--host", default="127.0.0.1", show_default=True, help=N_("Address to listen on."))
 @option("--port", default=8080, show_default=True, type=int, help=N_("Port to listen on."))
 @option(

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import click
 
-from node.cli.app import Context, cli, progress_printer
-from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
+from node.cli.app import Context, progress_printer
+from node.cli.setup_files import export_, slips, template
+from node.cli.translated import TranslatedPath, argument, group, option
 from node.cli.users import opened, operator, show_codes
 from node.errors import ValidationError
 from node.i18n import N_, _, current_language, ngettext
@@ -22,8 +23,7 @@ from node.services.setup.run import check_setup, import_setup
 from node.services.setup.sheets import sheet_of_kind
 
 
-@cli.group(
-    cls=TranslatedGroup,
+@group(
     help=N_(
         "Set the school up from its own files: year, periods, holidays, bells, subjects, "
         "classes, staff, students and parents, subgroups, teaching load and timetable."
@@ -31,6 +31,10 @@ from node.services.setup.sheets import sheet_of_kind
 )
 def setup() -> None:
     pass
+
+
+for _files_out in (template, export_, slips):  # the set-up files going out: setup_files.py
+    setup.add_command(_files_out)
 
 
 def _outcomes(report: SetupReport) -> None:

@@ -17,8 +17,7 @@ import click
 
 from node import files
 from node.cli.app import Context
-from node.cli.setup import setup
-from node.cli.translated import TranslatedPath, option
+from node.cli.translated import TranslatedPath, command, option
 from node.cli.users import opened, operator
 from node.errors import StorageError, ValidationError
 from node.i18n import N_, _, ngettext, os_reason
@@ -72,7 +71,7 @@ def _where(paths: list[Path]) -> str:
     return str(paths[0]) if len(paths) == 1 else str(paths[0].parent / "*.csv")
 
 
-@setup.command(help=N_("Write the empty set-up workbook: every sheet, its columns, an example."))
+@command(help=N_("Write the empty set-up workbook: every sheet, its columns, an example."))
 @option("--out", required=True, type=TranslatedPath(path_type=Path), help=OUT_HELP)
 def template(out: Path) -> None:
     written = write_rows(out, writer.template_rows(), example=True)
@@ -84,7 +83,7 @@ def template(out: Path) -> None:
     )
 
 
-@setup.command(
+@command(
     name="export",
     help=N_("Write the school as it is now, in the set-up format, to import again later."),
 )
@@ -114,9 +113,7 @@ def export_(obj: Context, out: Path, year_name: str | None) -> None:
     )
 
 
-@setup.command(
-    help=N_("Access codes on printable slips: a class's students and parents, or the staff.")
-)
+@command(help=N_("Access codes on printable slips: a class's students and parents, or the staff."))
 @option("--class", "label", help=N_("The class, e.g. 5А: codes for its students and parents."))
 @option("--staff", is_flag=True, help=N_("Codes for every staff account not yet in use."))
 @option(

@@ -10,8 +10,9 @@ import click
 
 from backup.settings import BackupSettings, backup_settings
 from backup.store import newest_entry
-from node.cli.app import Context, cli, print_table
+from node.cli.app import Context, print_table
 from node.cli.backup import warn_if_stale
+from node.cli.translated import command
 from node.errors import StorageError
 from node.files import fix_command, loose_files
 from node.i18n import N_, _
@@ -48,7 +49,7 @@ def warn_if_loose(data_dir: Path, database: Path) -> None:
     click.echo(_("Make them private with: {command}").format(command=fix_command(roots)), err=True)
 
 
-@cli.command(help=N_("Show the school, its size, the schema version and database health."))
+@command(help=N_("Show the school, its size, the schema version and database health."))
 @click.pass_obj
 def status(obj: Context) -> None:
     path = obj.config.database_path

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import click
 
-from node.cli.app import Context, cli
-from node.cli.translated import TranslatedGroup, argument, option
+from node.cli.app import Context
+from node.cli.translated import argument, command, group, option
 from node.cli.users import opened, operator
 from node.errors import Forbidden, NotFound, ValidationError
 from node.i18n import N_, _
@@ -76,7 +76,7 @@ def _presented(obj: Context) -> tuple[str, str, int | None]:
     return hub_identity(obj.config).fingerprint, what, None
 
 
-@cli.command(help=N_("Show a one-time code that pairs a teacher's laptop (valid 10 minutes)."))
+@command(help=N_("Show a one-time code that pairs a teacher's laptop (valid 10 minutes)."))
 @option("--user", "login", required=True, help=N_("Login of the laptop's user, e.g. ivanova."))
 @click.pass_obj
 def pair(obj: Context, login: str) -> None:
@@ -145,7 +145,7 @@ def _choose(found: list[FoundHub]) -> FoundHub:
     return found[choice - 1]
 
 
-@cli.command(help=N_("Pair this laptop with the school server, then fetch its data."))
+@command(help=N_("Pair this laptop with the school server, then fetch its data."))
 @argument("address", required=False)
 @option(
     "--fingerprint",
@@ -255,14 +255,14 @@ def _sync_and_report(obj: Context) -> SyncReport:
     return report
 
 
-@cli.command(name="sync", help=N_("Sync this laptop with the school server now."))
+@command(name="sync", help=N_("Sync this laptop with the school server now."))
 @click.pass_obj
 def sync_now(obj: Context) -> None:
     with opened(obj):
         _sync_and_report(obj)
 
 
-@cli.group(cls=TranslatedGroup, help=N_("Paired laptops (on the server) or the hub (on a laptop)."))
+@group(help=N_("Paired laptops (on the server) or the hub (on a laptop)."))
 def nodes() -> None:
     pass
 

@@ -157,3 +157,15 @@ def option(*decls: str, **attrs: Any) -> Any:
 def argument(*decls: str, **attrs: Any) -> Any:
     """``click.argument`` whose metavar in the usage line is translated."""
     return click.argument(*decls, cls=TranslatedArgument, **attrs)
+
+
+def command(name: str | None = None, **attrs: Any) -> Any:
+    """``click.command`` making a ``TranslatedCommand``: a subcommand that a group's table
+    names (``node.cli.lazy``), or that a group adds itself."""
+    return click.command(name, cls=TranslatedCommand, **attrs)
+
+
+def group(name: str | None = None, **attrs: Any) -> Any:
+    """``click.group`` making a ``TranslatedGroup`` (or the ``cls`` given)."""
+    attrs.setdefault("cls", TranslatedGroup)
+    return click.group(name, **attrs)

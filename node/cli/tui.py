@@ -8,7 +8,8 @@ from pathlib import Path
 
 import click
 
-from node.cli.app import Context, cli
+from node.cli.app import Context
+from node.cli.translated import command
 from node.config import NodeConfig
 from node.i18n import N_
 
@@ -33,7 +34,7 @@ def laptop_sync(config: NodeConfig) -> Callable[[], str | None]:
     return partial(sync_from_thread, config.identity_path)
 
 
-@cli.command(help=N_("Open the terminal UI: sign in, see today's lessons, keep the journal."))
+@command(help=N_("Open the terminal UI: sign in, see today's lessons, keep the journal."))
 @click.pass_obj
 def tui(obj: Context) -> None:
     run_tui(

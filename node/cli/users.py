@@ -17,8 +17,8 @@ from pathlib import Path
 
 import click
 
-from node.cli.app import Context, cli
-from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
+from node.cli.app import Context
+from node.cli.translated import TranslatedPath, argument, group, option
 from node.errors import ValidationError
 from node.i18n import N_, _, os_reason
 from node.models.database import open_database
@@ -111,7 +111,7 @@ class RoleWord(click.ParamType):
 SLIPS_HELP = N_("Write printable A4 slips to this HTML file instead of showing the codes.")
 
 
-@cli.group(cls=TranslatedGroup, help=N_("Staff accounts and their access codes [R 3.2]."))
+@group(help=N_("Staff accounts and their access codes [R 3.2]."))
 def users() -> None:
     pass
 

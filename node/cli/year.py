@@ -21,9 +21,9 @@ from backup.archive.verify import extract_archive, verify_archive
 from backup.keys import is_encrypted, load_recipients
 from backup.settings import backup_settings
 from backup.verify import decrypt_to_file
-from node.cli.app import Context, cli, parse_date, print_table, progress_printer
+from node.cli.app import Context, parse_date, print_table, progress_printer
 from node.cli.backup import _identities, passphrase_option
-from node.cli.translated import TranslatedGroup, TranslatedPath, argument, option
+from node.cli.translated import TranslatedPath, argument, group, option
 from node.cli.users import opened, operator
 from node.errors import Conflict, ValidationError
 from node.files import make_tree_private, private_folder
@@ -43,7 +43,7 @@ year_option = option(
 )
 
 
-@cli.group(cls=TranslatedGroup, help=N_("Close the school year: check, archive, roll over."))
+@group(help=N_("Close the school year: check, archive, roll over."))
 def year() -> None:
     pass
 

@@ -5,9 +5,12 @@ database connection, and the UI owns the terminal (the web logs to a file instea
 demo's day is pinned here too, so the parent sees the same "today" as the teacher.
 SIGTERM stops it cleanly (``run_server``), which is how the demo ends it.
 
-    python -c "$CHILD" DATA_DIR PORT LANGUAGE [YYYY-MM-DD]
+    python -c "$CHILD" DATA_DIR PORT_FD LANGUAGE [YYYY-MM-DD]
 
-Its log speaks the demo's language (``--lang``), as ``ediary serve`` would.
+The child binds port 0, so the kernel picks a free port as it binds (a port chosen first
+and bound later could be taken in between), and writes the port it got to the pipe
+``PORT_FD``: that line is also the sign that the page listens. Its log speaks the demo's
+language (``--lang``), as ``ediary serve`` would.
 """
 
 from __future__ import annotations
@@ -17,11 +20,11 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import select
 import signal
-import socket
 import subprocess
 import sys
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 from node.config import load_config
@@ -37,49 +40,49 @@ START_SECONDS = 15.0
 STOP_SECONDS = 10.0
 
 
-def free_port() -> int:
-    """A port nobody listens on now on the loopback interface."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind((HOST, 0))
-        return int(probe.getsockname()[1])
-
-
-def _answers(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=0.2):
-        return True
-    return False
-
-
 class DemoWeb:
     """The running child: ``url`` while it answers; ``stop()`` ends it (SIGTERM, then kill)."""
 
     def __init__(self, data_dir: Path, day: dt.date | None, log_path: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://{HOST}:{self.port}/"
-        args = [sys.executable, "-c", CHILD, str(data_dir), str(self.port), current_language()]
+        #: the port the page listens on, known once ``wait_until_answering`` says so
+        self.port: int | None = None
+        self.url = ""
+        reader, writer = os.pipe()
+        args = [sys.executable, "-c", CHILD, str(data_dir), str(writer), current_language()]
         if day is not None:
             args.append(day.isoformat())
-        with append_private(log_path) as log:
-            self.process = subprocess.Popen(
-                args,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=log,
-                start_new_session=True,  # the terminal's signals are the UI's, not its
-            )
+        try:
+            with append_private(log_path) as log:
+                self.process = subprocess.Popen(
+                    args,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=log,
+                    pass_fds=(writer,),
+                    start_new_session=True,  # the terminal's signals are the UI's, not its
+                )
+        except BaseException:
+            os.close(reader)
+            raise
+        finally:
+            os.close(writer)  # the child's copy is the only one: its end of the pipe ends it
+        self._ports = os.fdopen(reader, "rb", buffering=0)
 
     def wait_until_answering(self, timeout: float = START_SECONDS) -> bool:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                return False
-            if _answers(self.port):
-                return True
-            time.sleep(0.05)
-        return False
+        """Whether the page listens, as the child says by writing its port (it closes the
+        pipe without a word, or says nothing in time, when it cannot)."""
+        with self._ports:
+            ready, _, _ = select.select([self._ports], [], [], timeout)
+            line = self._ports.readline() if ready else b""
+        if not line.strip().isdigit():
+            return False
+        self.port = int(line)
+        self.url = f"http://{HOST}:{self.port}/"
+        return True
 
     def stop(self) -> int | None:
         """Stop the page; its exit code (0: stopped cleanly)."""
+        self._ports.close()
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
             try:
@@ -90,15 +93,25 @@ class DemoWeb:
         return self.process.returncode
 
 
+def _report_port(fd: int) -> Callable[[int], None]:
+    """Write the port the page got to the demo's pipe, once."""
+
+    def report(port: int) -> None:
+        with os.fdopen(fd, "wb") as pipe:
+            pipe.write(f"{port}\n".encode())
+
+    return report
+
+
 def main(argv: list[str]) -> int:
     from node.cli.serve import run_server
 
-    data_dir, port = Path(argv[0]), int(argv[1])
+    data_dir, port_fd = Path(argv[0]), int(argv[1])
     set_log_language(argv[2])
     day = dt.date.fromisoformat(argv[3]) if len(argv) > 3 else None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("ediary.demo").info("parent page of the demo, pid %d", os.getpid())
     pinned = clock.frozen_time(day) if day else contextlib.nullcontext()
     with pinned:
-        asyncio.run(run_server(load_config(data_dir), HOST, port))
+        asyncio.run(run_server(load_config(data_dir), HOST, 0, serving=_report_port(port_fd)))
     return 0

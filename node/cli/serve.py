@@ -16,6 +16,7 @@ import signal
 import socket
 import ssl
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -112,7 +113,7 @@ def _start_helpers(
     """``workers - 1`` more processes serving the page on the port the main one bound."""
     if workers <= 1:
         return []
-    port = runner.addresses[0][1]  # the real port, also when asked for port 0
+    port = runner.addresses[0][1]
     limits = runner.app[keys.LIMITS]
     spec = web_workers.WebSpec(
         database_path=str(config.database_path),
@@ -156,7 +157,10 @@ async def run_server(
     sync_port: int = 0,
     sync_cert: CertPaths | None = None,
     workers: int = 1,
+    serving: Callable[[int], None] | None = None,
 ) -> None:
+    """Serve until SIGTERM or SIGINT. ``port`` 0: the kernel picks a free one as it binds;
+    ``serving`` is told the port once the page listens (the demo's page reports it so)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):  # first: a stop during start-up is clean too
@@ -179,8 +183,11 @@ async def run_server(
         raise StorageError(
             _("Cannot listen on {host}:{port}: {error}").format(host=host, port=port, error=exc)
         ) from exc
+    port = runner.addresses[0][1]  # the real port, also when asked for port 0
     scheme = "https" if ssl_context is not None else "http"
     log.info(log_text(N_("serving on {address}")).format(address=f"{scheme}://{host}:{port}/"))
+    if serving is not None:
+        serving(port)
     settings = _backup_settings(config)
     if settings is None:
         log.info(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
 import urllib.request
 from pathlib import Path
 
@@ -10,7 +12,14 @@ import pytest
 
 from node.cli import demo as demo_command
 from node.cli import main
-from node.cli.demo_web import DemoWeb, _answers
+from node.cli.demo_web import HOST, START_SECONDS, DemoWeb
+
+
+def _answers(port: int) -> bool:
+    """Whether anything listens on the loopback ``port``."""
+    with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=5):
+        return True
+    return False
 
 
 def _port(text: str) -> int:
@@ -37,22 +46,27 @@ def test_the_parent_page_answers_on_loopback_while_the_ui_runs_and_stops_after(
     assert "«parent»" in str(seen["out"]) and "«ediary-demo»" in str(seen["out"])
     assert seen["login"] == ("teacher", "ediary-demo")
     assert not _answers(int(str(seen["port"])))  # stopped with the UI
-    assert "stopping" in (tmp_path / demo_command.WEB_LOG).read_text()  # cleanly
+    log = (tmp_path / demo_command.WEB_LOG).read_text()
+    assert f"serving on http://127.0.0.1:{seen['port']}/" in log  # the port it bound itself
+    assert "stopping" in log  # cleanly
 
 
 def test_the_page_stops_when_the_ui_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     ports: list[int] = []
-    started = DemoWeb.__init__
+    started = DemoWeb.wait_until_answering
 
-    def remember(self: DemoWeb, *args: object) -> None:
-        started(self, *args)  # type: ignore[arg-type]
+    def remember(self: DemoWeb, timeout: float = START_SECONDS) -> bool:
+        assert self.port is None  # no port chosen before the page binds one (a race)
+        answering = started(self, timeout)
+        assert answering and self.port is not None
         ports.append(self.port)
+        return answering
 
     def ui(database_path: Path, *, sign_in_as: tuple[str, str] | None = None) -> None:
         assert _answers(ports[0])
         raise RuntimeError("the terminal went away")
 
-    monkeypatch.setattr(DemoWeb, "__init__", remember)
+    monkeypatch.setattr(DemoWeb, "wait_until_answering", remember)
     monkeypatch.setattr(demo_command, "run_tui", ui)
     assert (
         main(["--lang", "en", "--data-dir", str(tmp_path), "demo", "--today", "2026-11-25"]) == 70

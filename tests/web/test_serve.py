@@ -24,7 +24,6 @@ from node.cli.serve import _backup_settings
 from node.config import load_config
 from node.models import Session
 from node.tls import der_fingerprint, ensure_self_signed, fingerprint
-from tests.ports import free_port
 from tests.processes import Output
 from tests.web.conftest import PASSWORD
 
@@ -58,25 +57,24 @@ SERVING = {"en": "serving on", "ru": "веб-страница работает �
 
 
 def _start(data_dir: Path, *args: str, traced: bool = False, language: str = "en") -> Served:
-    """``ediary serve`` on a free loopback port, once it says it serves there (sync off:
+    """``ediary serve --port 0``, once it says which port it got and serves there (sync off:
     these tests are about the web page); ``traced``: it says when a transaction begins."""
-    port = free_port()
     env = os.environ | {"EDIARY_DATA_DIR": str(data_dir)}
     command = ["-c", TRACED_CLI] if traced else ["-m", "node.cli"]
     process = subprocess.Popen(
-        [sys.executable, *command, "--lang", language, "serve", "--port", str(port)]
+        [sys.executable, *command, "--lang", language, "serve", "--port", "0"]
         + ["--sync-port", "0", *args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
     )
-    served = Served(process, port, Output(process))
-    listening = f"127.0.0.1:{port}/"
+    served = Served(process, 0, Output(process))
+    listening = re.compile(rf"{SERVING[language]} https?://127\.0\.0\.1:(\d+)/")
     try:
-        served.output.wait_for(
-            lambda lines: any(SERVING[language] in x and listening in x for x in lines)
-        )
+        served.output.wait_for(lambda lines: any(listening.search(x) for x in lines))
+        served.port = int(next(m[1] for x in served.output.lines if (m := listening.search(x))))
+        assert served.port != 0, "serve logged the port it was asked for, not the one it got"
     except AssertionError:
         _stop(served)
         raise

@@ -242,7 +242,7 @@ async def test_a_click_puts_the_cursor_on_a_cell(demo_db: Path):
         assert table.cursor_coordinate == (2, 1)
 
 
-HOMEWORK = "Упр. 12: разделительные Ь и Ъ (вьюга, съёмка, жюри, хлеб)"
+HOMEWORK = "Упр. 3: Съёмка, жюри, хлеб"
 
 
 async def test_the_lesson_dialog_saves_the_homework(demo_db: Path):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from textual.app import App
 
+from node.i18n import _, use_language
 from tui.dialogs.confirm import ConfirmDialog
 
 
@@ -29,3 +30,23 @@ async def test_enter_takes_the_asked_for_action_unless_it_destroys(destructive, 
         await pilot.press("enter")
         await pilot.pause()
         assert app.answers == [answer]
+
+
+@pytest.mark.parametrize(
+    ("key", "answer"), [("д", True), ("н", None), ("y", True), ("n", None), ("escape", None)]
+)
+async def test_russian_letters_answer_as_they_read(key, answer):
+    """In the Russian layout the y key types «н», which a Russian reader means as «нет»:
+    «н» cancels even a harmless question, «д» («да») confirms."""
+    app = _Host(ConfirmDialog("?", "OK", destructive=False))
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        await pilot.press(key)
+        await pilot.pause()
+        assert app.answers == [answer]
+
+
+def test_the_russian_hint_names_the_russian_letters():
+    with use_language("ru"):
+        hint = _("y — {yes}, Esc — cancel")
+    assert hint.startswith("д или y") and "н или Esc" in hint

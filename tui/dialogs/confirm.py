@@ -23,6 +23,10 @@ class ConfirmDialog(FormDialog):
         Binding("escape", "cancel", N_("Cancel"), id="cancel"),
         Binding("y", "save", N_("Yes"), id="yes"),
         Binding("n", "cancel", N_("No"), show=False),
+        # In the Russian layout the y key types «н», which a Russian reader takes for «нет»:
+        # here «н» cancels and «д» («да») confirms, whatever Latin key they lie on.
+        Binding("д", "save", N_("Yes"), show=False),
+        Binding("н", "cancel", N_("No"), show=False),
     ]
 
     def __init__(self, question: str, yes: str, *, destructive: bool) -> None:
@@ -34,7 +38,8 @@ class ConfirmDialog(FormDialog):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(self.question, classes="dialog-title")
-            # a modal dialog has no footer: say its keys (Enter presses the focused button)
+            # a modal dialog has no footer: say its keys (Enter presses the focused button);
+            # the Russian text names «д» and «н» too
             yield Static(_("y — {yes}, Esc — cancel").format(yes=self.yes.lower()), classes="hint")
             yield from self.buttons(self.yes)
 

@@ -13,6 +13,7 @@ a manual HOST:PORT always works too, since mDNS does not cross routed networks.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import ipaddress
 import logging
 import re
@@ -93,7 +94,10 @@ async def _register(zeroconf: Zeroconf, infos: list[ServiceInfo]) -> None:
 
 class Advertiser:
     """Announces the hub while ``serve`` runs; ``start()`` and ``close()`` block briefly
-    (mDNS probing takes about 1.5 s), so async callers run them in a thread."""
+    (mDNS probing takes about 1.5 s), so async callers run them in a thread.
+
+    ``close()`` during the probing cuts it short: nothing was announced yet, so there is
+    nothing to withdraw (a ``serve`` stopped right after it started stops at once)."""
 
     def __init__(
         self,
@@ -120,6 +124,8 @@ class Advertiser:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._watcher: threading.Thread | None = None
+        #: the registration under way (mDNS probing), which ``close()`` cancels
+        self._registering: concurrent.futures.Future[None] | None = None
 
     def services(self, addresses: list[str]) -> list[ServiceInfo]:
         packed = [socket.inet_aton(a) for a in addresses]
@@ -162,9 +168,19 @@ class Advertiser:
         zeroconf = Zeroconf(
             interfaces=_interfaces(self.host, addresses), ip_version=IPVersion.V4Only
         )
+        self._zeroconf = zeroconf  # closed by close() also if the registration fails
         infos = self.services(addresses)
-        asyncio.run_coroutine_threadsafe(_register(zeroconf, infos), zeroconf.loop).result()
-        self._zeroconf = zeroconf
+        registering = asyncio.run_coroutine_threadsafe(_register(zeroconf, infos), zeroconf.loop)
+        self._registering = registering
+        if self._stop.is_set():  # close() came before there was a registration to cancel
+            registering.cancel()
+        try:
+            registering.result()
+        except concurrent.futures.CancelledError:  # close() cut the probing short
+            self._withdraw()
+            return
+        finally:
+            self._registering = None
         log.info(
             log_text(N_("announcing {name} on {addresses}")).format(
                 name=f"{self.name}.local", addresses=", ".join(addresses)
@@ -205,6 +221,9 @@ class Advertiser:
 
     def close(self) -> None:
         self._stop.set()
+        registering = self._registering
+        if registering is not None:
+            registering.cancel()  # the probing stops; the lock is free right after
         with self._lock:
             self._withdraw()
 

@@ -13,6 +13,7 @@ from node.services.base import clock
 from sync import engine
 from tests.conftest import SCHOOL_TODAY
 from tests.factories import SmallSchool, build_small_school
+from tests.sync.net_support import HubFolder
 from tests.sync.nodes import Node, bootstrap
 
 
@@ -49,3 +50,19 @@ def laptop(tmp_path: Path, hub: Node) -> Iterator[Callable[..., Node]]:
     yield make
     for node in made:
         node.close()
+
+
+@pytest.fixture(scope="session")
+def hub_folder_template(tmp_path_factory: pytest.TempPathFactory) -> HubFolder:
+    """A hub's data folder, built once per pytest worker: the template of ``hub_folder``.
+
+    Its copies share its node id (and so the name it announces over mDNS). A worker runs one
+    test at a time and every test stops its hub, so no two of them ever run at once; each
+    worker builds its own template, with its own node id."""
+    return HubFolder.build(tmp_path_factory.mktemp("hub-template") / "hub")
+
+
+@pytest.fixture
+def hub_folder(tmp_path: Path, hub_folder_template: HubFolder) -> HubFolder:
+    """A hub's data folder at ``tmp_path/hub``: a copy of ``hub_folder_template``."""
+    return hub_folder_template.copy_to(tmp_path / "hub")

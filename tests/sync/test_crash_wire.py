@@ -35,7 +35,8 @@ from sync.client import HubAddress, fetch_fingerprint
 from tests.conftest import SCHOOL_TODAY
 from tests.ports import free_port
 from tests.processes import TIMEOUT, Output
-from tests.sync.test_net_end_to_end import Hub, _build_hub, on, pair_code
+from tests.sync.net_support import HubFolder, on
+from tests.sync.test_net_end_to_end import Hub, pair_code
 
 ROOT = Path(__file__).resolve().parents[2]
 #: Changes per chunk on this hub (its ``sync_chunk_changes``): many chunks per sync.
@@ -297,11 +298,10 @@ ROUND_CHUNKS = 5
 
 
 @pytest.fixture
-def setup(tmp_path: Path) -> Iterator[Setup]:
-    data_dir = tmp_path / "hub"
-    school, english = _build_hub(data_dir)
+def setup(tmp_path: Path, hub_folder: HubFolder) -> Iterator[Setup]:
+    data_dir = hub_folder.data_dir
     (data_dir / "ediary.toml").write_text(f"sync_chunk_changes = {CHUNK}\n", encoding="utf-8")
-    served = Served(Hub(data_dir, free_port(), school, english))
+    served = Served(Hub(data_dir, free_port(), hub_folder.school, hub_folder.english_lesson))
     served.start()
     laptop = Laptop(tmp_path / "laptop")
     try:

@@ -3,7 +3,6 @@ data folders, real TLS on 127.0.0.1, the commands as people type them."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import os
 import re
@@ -11,7 +10,6 @@ import signal
 import subprocess
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,9 +18,7 @@ import pytest
 from node.cli import main
 from node.identity import load_or_create_identity
 from node.models import Attendance, Lesson, Mark, Meta, School, SyncPeer, User
-from node.models.database import open_database
 from node.services.access import auth
-from node.services.access.passwords import hash_password
 from node.services.base import clock
 from node.services.base.actor import Actor
 from node.services.base.history import NODE_ID_KEY
@@ -32,23 +28,12 @@ from sync.client import HubAddress, fetch_fingerprint
 from sync.discovery import FoundHub, discover
 from sync.runner import laptop_status, status_line
 from tests.conftest import SCHOOL_TODAY
-from tests.factories import SmallSchool, build_small_school
+from tests.factories import SmallSchool
 from tests.ports import free_port
 from tests.processes import Output
+from tests.sync.net_support import PASSWORD, HubFolder, on
 
-PASSWORD = "correct horse battery"
 CODE = re.compile(r"Pairing code for \S+ \(.*\): (\S+)")
-
-
-@contextmanager
-def on(data_dir: Path) -> Iterator[None]:
-    """Bind the models to one node's database for the block (the hub's file is shared with
-    its server process, as the TUI and the CLI share it in real life)."""
-    database = open_database(data_dir / "ediary.db", create=True)
-    try:
-        yield
-    finally:
-        database.close()
 
 
 @dataclass
@@ -90,20 +75,6 @@ def run(data_dir: Path, *args: str, answers: str = "") -> tuple[int, str]:
     return code, out.getvalue() + err.getvalue()
 
 
-def _build_hub(data_dir: Path) -> tuple[SmallSchool, str]:
-    data_dir.mkdir()
-    with on(data_dir), clock.frozen_time(SCHOOL_TODAY):
-        _key, node_id = load_or_create_identity(data_dir / "node_key.pem")
-        Meta.set_value(NODE_ID_KEY, node_id)
-        school = build_small_school()
-        digest = hash_password(PASSWORD)
-        User.update(password_hash=digest).execute()
-        english = Lesson.create(
-            assignment=school.english_g1, date=dt.date(2026, 11, 24), number=3, topic="Unit 3"
-        )
-    return school, english.id
-
-
 def start_serve(data_dir: Path, sync_port: int, *args: str) -> tuple[subprocess.Popen[str], Output]:
     """``ediary serve ARGS`` on ``data_dir`` in its own process, once it says its sync port
     serves (and 'ediary pair' knows the certificate it presents)."""
@@ -127,11 +98,12 @@ def start_serve(data_dir: Path, sync_port: int, *args: str) -> tuple[subprocess.
 
 
 @pytest.fixture
-def hub(tmp_path: Path) -> Iterator[Hub]:
-    data_dir = tmp_path / "hub"
-    school, english = _build_hub(data_dir)
-    hub = Hub(data_dir, free_port(), school, english)
-    hub.process, hub.output = start_serve(data_dir, hub.port)
+def hub(hub_folder: HubFolder) -> Iterator[Hub]:
+    """The hub's ``ediary serve``, one process (the web page's extra processes are
+    tests/web/test_workers.py's subject, not sync's)."""
+    folder = hub_folder
+    hub = Hub(folder.data_dir, free_port(), folder.school, folder.english_lesson)
+    hub.process, hub.output = start_serve(folder.data_dir, hub.port, "--workers", "1")
     yield hub
     hub.stop()
 

@@ -21,12 +21,13 @@ from node.tls import (
 from sync.client import HubAddress, fetch_fingerprint
 from sync.hosting import start_sync
 from tests.ports import free_port
-from tests.sync.test_net_end_to_end import _build_hub, run, start_serve
+from tests.sync.net_support import HubFolder
+from tests.sync.test_net_end_to_end import run, start_serve
 
 
 def _serve(data_dir: Path, sync_port: int, *args: str) -> subprocess.Popen[str]:
     """``ediary serve``, once its sync port serves (it has noted what it presents by then)."""
-    process, _output = start_serve(data_dir, sync_port, *args)
+    process, _output = start_serve(data_dir, sync_port, "--workers", "1", *args)
     served = read_served(data_dir)
     assert served is not None and served.running, "serve did not note its certificate"
     return process
@@ -37,9 +38,10 @@ def _stop(process: subprocess.Popen[str]) -> None:
     process.wait(timeout=20)
 
 
-def test_pair_shows_the_schools_certificate_that_serve_cert_presents(tmp_path: Path):
-    hub = tmp_path / "hub"
-    _build_hub(hub)
+def test_pair_shows_the_schools_certificate_that_serve_cert_presents(
+    tmp_path: Path, hub_folder: HubFolder
+):
+    hub = hub_folder.data_dir
     school = ensure_self_signed(tmp_path / "school-ca", hostnames=["school7.example"])
     port = free_port()
     process = _serve(hub, port, "--cert", str(school.cert), "--key", str(school.key))
@@ -63,10 +65,9 @@ def test_pair_shows_the_schools_certificate_that_serve_cert_presents(tmp_path: P
 
 
 def test_without_a_running_server_pair_says_which_certificate_will_be_presented(
-    tmp_path: Path,
+    tmp_path: Path, hub_folder: HubFolder
 ):
-    hub = tmp_path / "hub"
-    _build_hub(hub)
+    hub = hub_folder.data_dir
     code, out = run(hub, "pair", "--user", "ivanova")
     assert code == 0, out
     assert "'ediary serve' is not running. Started without --cert" in out

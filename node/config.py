@@ -37,7 +37,12 @@ CONFIG_KEYS: dict[str, str] = {
     "web_body_timeout_seconds": "time a client has to send a request's body (default 30)",
     "sync_chunk_changes": "most changes in one sync chunk (default 5000); fewer re-send less "
     "when the network keeps dropping",
+    "database_busy_timeout_seconds": "how long a command waits while another one writes to the "
+    "database before it says the database is busy (default 10)",
 }
+#: The setting, and how long a command waits for the database unless it says otherwise.
+BUSY_TIMEOUT_SETTING = "database_busy_timeout_seconds"
+BUSY_TIMEOUT_SECONDS = 10.0
 
 
 def default_data_dir() -> Path:
@@ -76,6 +81,24 @@ class NodeConfig:
     def language(self) -> str | None:
         value = self.values.get("language")
         return str(value) if value else None
+
+    @property
+    def busy_timeout_seconds(self) -> float:
+        """How long to wait for another process's write to the database (``database_busy_
+        timeout_seconds``): a command that waited this long says the database is busy."""
+        return self.seconds(BUSY_TIMEOUT_SETTING, BUSY_TIMEOUT_SECONDS)
+
+    def seconds(self, name: str, default: float) -> float:
+        """The setting ``name``, a number of seconds above 0 and at most an hour."""
+        value = self.values.get(name, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
+            raise ValidationError(
+                _(
+                    "The setting {name} in ediary.toml must be a number of seconds "
+                    "above 0 and at most 3600."
+                ).format(name=name)
+            )
+        return float(value)
 
 
 def load_config(data_dir: Path | str | None = None) -> NodeConfig:

@@ -18,6 +18,7 @@ from node.cli.translated import TranslatedPath, option
 from node.config import DATA_DIR_ENV, NodeConfig, load_config
 from node.errors import ValidationError
 from node.i18n import LANGUAGES, N_, _, normalize_language, set_language
+from node.models.base import busy_timeout
 from node.models.database import damage_warning, recorded_damage, writable_folder
 
 
@@ -151,6 +152,7 @@ def cli(ctx: click.Context, data_dir: Path | None, lang: str | None) -> None:
     if not lang and config.language:
         set_language(config.language)
         click_messages.follow(config.language)
+    ctx.with_resource(busy_timeout(config.busy_timeout_seconds))
     ctx.obj = Context(config, data_dir_given=data_dir is not None)
     if ctx.invoked_subcommand is not None and not _asks_for_help():
         # status checks the database itself and says what it finds

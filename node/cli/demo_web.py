@@ -30,6 +30,7 @@ from pathlib import Path
 from node.config import load_config
 from node.files import append_private
 from node.i18n import current_language, set_log_language
+from node.models.base import busy_timeout
 from node.services.base import clock
 
 HOST = "127.0.0.1"
@@ -112,6 +113,7 @@ def main(argv: list[str]) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     logging.getLogger("ediary.demo").info("parent page of the demo, pid %d", os.getpid())
     pinned = clock.frozen_time(day) if day else contextlib.nullcontext()
-    with pinned:
-        asyncio.run(run_server(load_config(data_dir), HOST, 0, serving=_report_port(port_fd)))
+    config = load_config(data_dir)
+    with pinned, busy_timeout(config.busy_timeout_seconds):
+        asyncio.run(run_server(config, HOST, 0, serving=_report_port(port_fd)))
     return 0

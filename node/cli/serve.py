@@ -125,6 +125,7 @@ def _start_helpers(
         cert=str(tls.cert) if tls else None,
         key=str(tls.key) if tls else None,
         log_language=log_language(),
+        busy_timeout_seconds=config.busy_timeout_seconds,
     )
     log.info(log_text(N_("web page: {count} processes")).format(count=workers))
     return web_workers.start(spec, workers - 1)

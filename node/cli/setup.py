@@ -13,8 +13,8 @@ from pathlib import Path
 import click
 
 from node.cli.app import Context, progress_printer
-from node.cli.setup_files import export_, slips, template
-from node.cli.translated import TranslatedPath, argument, group, option
+from node.cli.lazy import LazyGroup, Subcommand
+from node.cli.translated import TranslatedPath, argument, command, group, option
 from node.cli.users import opened, operator, show_codes
 from node.errors import ValidationError
 from node.i18n import N_, _, current_language, ngettext
@@ -22,8 +22,33 @@ from node.services.setup.report import SetupReport
 from node.services.setup.run import check_setup, import_setup
 from node.services.setup.sheets import sheet_of_kind
 
+IMPORT_HELP = N_(
+    "Bring in the school's .xlsx workbook or .csv files (one per sheet), then generate "
+    "the year's lessons. Any problem stops it before anything is written; importing a "
+    "corrected file again updates what changed."
+)
+#: ``ediary setup``'s commands, as ``node.cli.app.COMMANDS`` (``import`` needs neither
+#: openpyxl nor Jinja2, which the files going out, in setup_files.py, do).
+SETUP_COMMANDS = {
+    "import": Subcommand("node.cli.setup:import_", IMPORT_HELP),
+    "template": Subcommand(
+        "node.cli.setup_files:template",
+        N_("Write the empty set-up workbook: every sheet, its columns, an example."),
+    ),
+    "export": Subcommand(
+        "node.cli.setup_files:export_",
+        N_("Write the school as it is now, in the set-up format, to import again later."),
+    ),
+    "slips": Subcommand(
+        "node.cli.setup_files:slips",
+        N_("Access codes on printable slips: a class's students and parents, or the staff."),
+    ),
+}
+
 
 @group(
+    cls=LazyGroup,
+    subcommands=SETUP_COMMANDS,
     help=N_(
         "Set the school up from its own files: year, periods, holidays, bells, subjects, "
         "classes, staff, students and parents, subgroups, teaching load and timetable."
@@ -31,10 +56,6 @@ from node.services.setup.sheets import sheet_of_kind
 )
 def setup() -> None:
     pass
-
-
-for _files_out in (template, export_, slips):  # the set-up files going out: setup_files.py
-    setup.add_command(_files_out)
 
 
 def _outcomes(report: SetupReport) -> None:
@@ -70,14 +91,7 @@ def _teachers(report: SetupReport) -> None:
         )
 
 
-@setup.command(
-    name="import",
-    help=N_(
-        "Bring in the school's .xlsx workbook or .csv files (one per sheet), then generate "
-        "the year's lessons. Any problem stops it before anything is written; importing a "
-        "corrected file again updates what changed."
-    ),
-)
+@command(name="import", help=IMPORT_HELP)
 @argument("files", nargs=-1, required=True, type=TranslatedPath(dir_okay=False, path_type=Path))
 @option("--check", is_flag=True, help=N_("Only check the files and list every problem."))
 @click.pass_obj

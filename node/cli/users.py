@@ -22,7 +22,6 @@ from node.cli.translated import TranslatedPath, argument, group, option
 from node.errors import ValidationError
 from node.i18n import N_, _, os_reason
 from node.models.database import open_database
-from node.render.slips import check_slips_folder, write_slips
 from node.services.access.codes import CODE_VALID_DAYS, IssuedCode, issue_code
 from node.services.access.logins import find_user, parse_role, role_words
 from node.services.access.slips import activation_address
@@ -58,12 +57,16 @@ def opened(obj: Context) -> Iterator[None]:
 def check_slips_path(path: Path | None) -> None:
     """Refuse a slips file we could not write *before* issuing codes that would be lost."""
     if path is not None:
+        from node.render.slips import check_slips_folder  # Jinja2: only for slips
+
         check_slips_folder(path)
 
 
 def show_codes(codes: Sequence[IssuedCode], slips_path: Path | None) -> None:
     """Codes are shown once: on screen, or only in the slips file when one is asked for."""
     if slips_path is not None:
+        from node.render.slips import write_slips  # Jinja2: only for slips
+
         write_slips(slips_path, codes)
         click.echo(
             _(

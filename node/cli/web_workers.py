@@ -27,7 +27,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from node.config import BUSY_TIMEOUT_SECONDS
 from node.i18n import set_log_language
+from node.models.base import busy_timeout
 from node.tls import server_ssl_context
 from node.web.app import create_app, make_runner
 from node.web.limits import BODY_SECONDS, HEADER_SECONDS, WebLimits
@@ -59,6 +61,8 @@ class WebSpec:
     key: str | None = None
     #: the language of the log lines a sysadmin acts on: the main process's
     log_language: str = "ru"
+    #: the data folder's ``database_busy_timeout_seconds``
+    busy_timeout_seconds: float = BUSY_TIMEOUT_SECONDS
 
 
 #: How a helper process starts: not ``-m node.cli.web_workers``, which runpy warns about in
@@ -122,7 +126,8 @@ def main(argv: list[str]) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     spec = WebSpec(**json.loads(argv[0]))
     set_log_language(spec.log_language)
-    asyncio.run(serve(spec, int(argv[1])))
+    with busy_timeout(spec.busy_timeout_seconds):
+        asyncio.run(serve(spec, int(argv[1])))
 
 
 if __name__ == "__main__":

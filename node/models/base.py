@@ -14,7 +14,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -36,6 +36,19 @@ PRAGMAS: dict[str, Any] = {
     "cache_size": -32000,
     "temp_store": "memory",
 }
+
+
+@contextlib.contextmanager
+def busy_timeout(seconds: float) -> Iterator[None]:
+    """Within the block, new connections wait ``seconds`` for another process's write lock
+    before SQLite says the database is busy (10 s otherwise). The command line and the web
+    page use the data folder's ``database_busy_timeout_seconds``."""
+    previous = PRAGMAS["busy_timeout"]
+    PRAGMAS["busy_timeout"] = round(seconds * 1000)
+    try:
+        yield
+    finally:
+        PRAGMAS["busy_timeout"] = previous
 
 
 _TAIL_BITS = 74  # rand_a (12) + rand_b (62)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from node.cli import main
-from tests.node.test_cli_accounts import SCHOOL_TOML
+from tests.node.shell import SCHOOL_TOML
 
 
 def run(*args: str, env_lang: str = "en_US.UTF-8", data_dir: Path | None = None):
@@ -49,6 +49,14 @@ def test_an_unknown_setting_is_named(tmp_path: Path):
     result = run("status", data_dir=tmp_path)
     assert result.returncode == 2
     assert "colour" in result.stderr
+
+
+def test_a_bad_busy_timeout_is_named(tmp_path: Path, capsys: pytest.CaptureFixture):
+    (tmp_path / "ediary.toml").write_text("database_busy_timeout_seconds = 0\n", encoding="utf-8")
+    assert main(["--lang", "en", "--data-dir", str(tmp_path), "status"]) == 2
+    assert "database_busy_timeout_seconds in ediary.toml must be a number of seconds" in (
+        capsys.readouterr().err
+    )
 
 
 def test_a_bad_date_for_the_demo_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture):

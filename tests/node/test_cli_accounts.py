@@ -5,63 +5,12 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.language import foreign_words
-
-CODE = re.compile(r"^(\S+)\s+([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})\s", re.M)
-
-SCHOOL_TOML = """
-[school]
-name = "Школа № 7"
-timezone = "Europe/Moscow"
-locale = "ru"
-web_address = "http://school7.local:8080/"
-
-[policy]
-mark_max = 5
-rounding_threshold = "0.5"
-
-[sysadmin]
-name = "Сидоров Пётр Ильич"
-login = "admin"
-"""
-
-
-def run(data_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {
-        "PATH": "/usr/bin:/bin",
-        "LANG": "en_US.UTF-8",
-        "HOME": str(data_dir.parent),
-        "EDIARY_DATA_DIR": str(data_dir),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "node.cli", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        start_new_session=True,  # no controlling terminal: passwords come from stdin
-    )
-
-
-def codes(output: str) -> dict[str, str]:
-    return dict(CODE.findall(output))
-
-
-@pytest.fixture
-def school_dir(tmp_path: Path) -> Path:
-    (tmp_path / "school.toml").write_text(SCHOOL_TOML, encoding="utf-8")
-    data = tmp_path / "data"
-    result = run(data, "init", "--config", str(tmp_path / "school.toml"))
-    assert result.returncode == 0, result.stderr
-    assert "Школа № 7" in result.stdout
-    data.joinpath("admin.code").write_text(codes(result.stdout)["admin"])
-    return data
+from tests.node.shell import SCHOOL_TOML, codes, run
 
 
 def test_init_users_add_activate_sign_in_end_to_end(school_dir: Path):

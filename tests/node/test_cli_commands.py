@@ -13,6 +13,8 @@ import click
 
 import node.cli
 from node.cli.app import COMMANDS, cli
+from node.cli.lazy import LazyGroup
+from node.cli.setup import setup
 
 #: What only some commands need: ``ediary status`` or ``--help`` must not pay for them.
 HEAVY = ("aiohttp", "openpyxl", "textual", "jinja2")
@@ -26,12 +28,15 @@ def _reachable(command: click.Command) -> list[click.Command]:
     return found
 
 
-def test_the_table_names_each_command_with_its_own_help():
-    for name, entry in COMMANDS.items():
-        command = entry.load()
-        assert command.name == name, entry.target
-        assert command.help == entry.help, f"{name}: the table's help is not the command's"
-        assert command.short_help is None and not command.hidden and not command.deprecated
+def test_each_table_names_each_command_with_its_own_help():
+    lazy = [group for group in _reachable(cli) if isinstance(group, LazyGroup)]
+    assert cli in lazy and setup in lazy
+    for group in lazy:
+        for name, entry in group.commands.table.items():
+            command = entry.load()
+            assert command.name == name, entry.target
+            assert command.help == entry.help, f"{name}: the table's help is not the command's"
+            assert command.short_help is None and not command.hidden and not command.deprecated
 
 
 def test_every_command_in_node_cli_is_reachable_from_ediary():
@@ -47,7 +52,8 @@ def test_every_command_in_node_cli_is_reachable_from_ediary():
 
 
 def test_a_run_imports_only_the_command_it_runs(tmp_path):
-    """``ediary --help`` lists every command from the table; ``ediary status`` loads status."""
+    """``ediary --help`` lists every command from the table; ``ediary status`` loads status
+    and what it needs."""
     script = (
         "import json, sys\n"
         "from node.cli import main\n"

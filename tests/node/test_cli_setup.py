@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from tests.node.services.setup.workbook import school, write_csvs, write_xlsx
-from tests.node.test_cli_accounts import codes, run, school_dir  # noqa: F401 — the fixture
+from tests.node.shell import codes, run
 
 
 def _count(data: Path, table: str) -> int:
@@ -17,7 +17,7 @@ def _count(data: Path, table: str) -> int:
         return connection.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
 
 
-def test_check_then_import_then_import_again(school_dir: Path, tmp_path: Path):  # noqa: F811
+def test_check_then_import_then_import_again(school_dir: Path, tmp_path: Path):
     bad = school()
     bad["students"][1][4] = "31.02.2013"
     bad["load"][1][2] = "nobody"
@@ -51,7 +51,7 @@ def test_check_then_import_then_import_again(school_dir: Path, tmp_path: Path): 
     assert codes(again.stdout) == {}
 
 
-def test_problems_in_russian_and_unreadable_files(school_dir: Path, tmp_path: Path):  # noqa: F811
+def test_problems_in_russian_and_unreadable_files(school_dir: Path, tmp_path: Path):
     sheets = school()
     sheets["parents"][3][3] = "позвонить маме"
     result = run(
@@ -72,11 +72,14 @@ def test_problems_in_russian_and_unreadable_files(school_dir: Path, tmp_path: Pa
 
 
 def test_a_database_busy_with_another_import_is_said_so(
-    school_dir: Path,  # noqa: F811
+    school_dir: Path,
     tmp_path: Path,
 ):
     """While another process holds the write lock, commands that write wait SQLite's busy
-    timeout, then say the database is busy, in the user's language; nothing is written."""
+    timeout (the data folder's setting, here short), then say the database is busy, in the
+    user's language; nothing is written."""
+    settings = school_dir / "ediary.toml"
+    settings.write_text("database_busy_timeout_seconds = 0.3\n", encoding="utf-8")
     workbook = write_xlsx(tmp_path / "school.xlsx", school())
     env = {
         "PATH": "/usr/bin:/bin",

@@ -20,7 +20,7 @@ from node import files
 from node.cli import main
 from node.models.database import open_database
 from node.tls import ensure_self_signed, record_served
-from tests.node.test_cli_accounts import SCHOOL_TOML
+from tests.node.shell import SCHOOL_TOML
 
 #: The usual umask, one that hides nothing, and a strange one that even hides from the owner.
 UMASKS = [0o022, 0o000, 0o277]

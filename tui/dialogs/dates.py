@@ -45,7 +45,7 @@ class RangeDialog(FormDialog):
             yield Input(show_day(self.start), id="range-from", compact=True)
             yield Label(_("To (dd.mm.yyyy)"))
             yield Input(show_day(self.end), id="range-to", compact=True)
-            yield Static("", id="dialog-status", classes="status")
+            yield self.status_line()
             yield from self.buttons(self.save_text)
 
     def on_mount(self) -> None:
@@ -60,13 +60,9 @@ class RangeDialog(FormDialog):
         start = parse_day(self.query_one("#range-from", Input).value)
         end = parse_day(self.query_one("#range-to", Input).value)
         if start is None or end is None:
-            self._refuse(_("Write both dates as dd.mm.yyyy, e.g. 25.11.2026."))
+            self.refuse(_("Write both dates as dd.mm.yyyy, e.g. 25.11.2026."))
             return
         if end < start:
-            self._refuse(_("The range ends before it starts: swap the dates."))
+            self.refuse(_("The range ends before it starts: swap the dates."))
             return
         self.dismiss((start, end))
-
-    def _refuse(self, message: str) -> None:
-        self.say(message)
-        self.query_one("#dialog-status", Static).add_class("error")

@@ -1,4 +1,9 @@
-"""The base of the small forms: Escape cancels, Ctrl+S or Enter saves, a status line explains."""
+"""The base of every small form: Escape cancels, Ctrl+S or Enter saves, a status line explains.
+
+Enter in any field saves, unless the dialog handles that field's Enter itself (to go on to
+the next field, to search) and calls ``event.prevent_default()``: the base's handler then
+does not run. Textual walks the handlers from the subclass up and stops there.
+"""
 
 from __future__ import annotations
 
@@ -25,13 +30,23 @@ class FormDialog(ModalScreen):
         super().__init__()
         translate_bindings(self)
 
+    def status_line(self, text: str = "", *, error: bool = False) -> Static:
+        """The line above the buttons that says what to do or what is wrong."""
+        classes = "status error" if error else "status"
+        return Static(text, id="dialog-status", classes=classes, markup=False)
+
     def buttons(self, save: str) -> ComposeResult:
         with Horizontal(classes="buttons"):
             yield Button(save, id="save", variant="primary")
             yield Button(_("Cancel"), id="cancel")
 
     def say(self, text: str) -> None:
-        self.query_one(".status", Static).update(text)
+        self.query_one("#dialog-status", Static).update(text)
+
+    def refuse(self, message: str) -> None:
+        """Say what is wrong, in the error colour; what was typed stays."""
+        self.say(message)
+        self.query_one("#dialog-status", Static).add_class("error")
 
     @on(Button.Pressed, "#cancel")
     def _cancel_pressed(self) -> None:

@@ -1,5 +1,5 @@
-"""Dialogs of the administration screen: unlocking final marks, and the form they stand on
-(the report's dates are asked by ``tui.dialogs.dates.RangeDialog``)."""
+"""Dialogs of the administration screen: unlocking final marks (the report's dates are asked
+by ``tui.dialogs.dates.RangeDialog``)."""
 
 from __future__ import annotations
 
@@ -8,49 +8,12 @@ from dataclasses import dataclass
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Static
+from textual.containers import Vertical
+from textual.widgets import Input, Label, Static
 
-from node.i18n import N_, _
-from tui.bindings import translate_bindings
+from node.i18n import _
 from tui.dialogs.dates import parse_day
-
-
-class FormDialog(ModalScreen):
-    """Escape cancels, Ctrl+S or Enter in the last field saves; a bad field is named."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
-        Binding("ctrl+s", "save", N_("Save"), id="save"),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        translate_bindings(self)
-
-    def buttons(self, save: str) -> ComposeResult:
-        yield Static("", id="dialog-status", classes="status")
-        with Horizontal(classes="buttons"):
-            yield Button(save, id="save", variant="primary")
-            yield Button(_("Cancel"), id="cancel")
-
-    def refuse(self, message: str) -> None:
-        status = self.query_one("#dialog-status", Static)
-        status.update(message)
-        status.add_class("error")
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def _pressed_save(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:  # pragma: no cover - each dialog has its own
-        raise NotImplementedError
+from tui.dialogs.form import FormDialog
 
 
 @dataclass(frozen=True)
@@ -82,16 +45,17 @@ class UnlockDialog(FormDialog):
             yield Input(id="unlock-reason", placeholder=_("Why they are unlocked"), compact=True)
             yield Label(_("Until (dd.mm.yyyy; empty: the school's usual number of days)"))
             yield Input(id="unlock-until", compact=True)
+            yield self.status_line()
             yield from self.buttons(_("Unlock"))
 
     def on_mount(self) -> None:
         self.query_one("#unlock-reason", Input).focus()
 
     @on(Input.Submitted, "#unlock-reason")
-    def _next(self) -> None:
+    def _next(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # not the form's save: on to the day
         self.query_one("#unlock-until", Input).focus()
 
-    @on(Input.Submitted, "#unlock-until")
     def action_save(self) -> None:
         reason = self.query_one("#unlock-reason", Input).value.strip()
         text = self.query_one("#unlock-until", Input).value.strip()

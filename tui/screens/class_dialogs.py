@@ -65,7 +65,7 @@ class ClassPickerDialog(FormDialog):
                 ],
                 id="classes",
             )
-            yield Static("", classes="status", markup=False)
+            yield self.status_line()
 
     def on_mount(self) -> None:
         self.query_one("#classes", OptionList).focus()
@@ -95,7 +95,7 @@ class TextDialog(FormDialog):
             yield Static(self.heading, classes="dialog-title", markup=False)
             yield Label(self.label)
             yield Input(self.value, id="text", compact=True, select_on_focus=False)
-            yield Static("", classes="status error", markup=False)
+            yield self.status_line(error=True)
             yield from self.buttons(_("Save"))
 
     def on_mount(self) -> None:
@@ -176,7 +176,7 @@ class GuardianDialog(FormDialog):
                 yield Input(line.phone if line else "", id="g-phone", compact=True)
                 yield Label(_("E-mail"))
                 yield Input(line.email if line else "", id="g-email", compact=True)
-            yield Static("", classes="status error", markup=False)
+            yield self.status_line(error=True)
             yield from self.buttons(_("Save"))
 
     def on_mount(self) -> None:
@@ -242,7 +242,7 @@ class LinkGuardianDialog(FormDialog):
                     id="link-relation",
                     compact=True,
                 )
-            yield Static(_("Type a last name and press Enter."), classes="status", markup=False)
+            yield self.status_line(_("Type a last name and press Enter."))
             yield from self.buttons(_("Link"))
 
     def on_mount(self) -> None:
@@ -374,7 +374,7 @@ class StudentDialog(FormDialog):
             with Horizontal(classes="form-row"):
                 yield Label(_("Enrolled"))
                 yield Input(self.today.strftime("%d.%m.%Y"), id="s-enrolled", compact=True)
-            yield Static("", classes="status error", markup=False)
+            yield self.status_line(error=True)
             yield from self.buttons(_("Enrol"))
 
     def on_mount(self) -> None:
@@ -410,7 +410,7 @@ class DateDialog(FormDialog):
             yield Static(self.heading, classes="dialog-title", markup=False)
             yield Label(self.label)
             yield Input(self.value.strftime("%d.%m.%Y"), id="date", compact=True)
-            yield Static("", classes="status error", markup=False)
+            yield self.status_line(error=True)
             yield from self.buttons(_("Save"))
 
     def on_mount(self) -> None:

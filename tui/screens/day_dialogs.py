@@ -18,7 +18,7 @@ from textual.widgets.option_list import Option
 from node.i18n import _
 from node.services.school.school_day import Teacher
 from tui.dialogs.dates import parse_day, show_day
-from tui.screens.admin_dialogs import FormDialog
+from tui.dialogs.form import FormDialog
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class SubstituteDialog(FormDialog):
             yield Label(_("Substitute: type to narrow, Enter chooses"))
             yield Input(id="sub-filter", compact=True)
             yield OptionList(*self._options(""), id="sub-teachers")
+            yield self.status_line()
             yield from self.buttons(_("Set the substitute"))
 
     def _options(self, text: str) -> list[Option]:
@@ -99,15 +100,18 @@ class SubstituteDialog(FormDialog):
         self.query_one(first, Input).focus()
 
     @on(Input.Submitted, "#sub-from")
-    def _to(self) -> None:
+    def _to(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # not the form's save: on to the last day
         self.query_one("#sub-to", Input).focus()
 
     @on(Input.Submitted, "#sub-to")
-    def _reason(self) -> None:
+    def _reason(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # not the form's save: on to the reason
         self.query_one("#sub-reason", Input).focus()
 
     @on(Input.Submitted, "#sub-reason")
-    def _filter(self) -> None:
+    def _filter(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # not the form's save: on to the substitute
         self.query_one("#sub-filter", Input).focus()
 
     @on(Input.Changed, "#sub-filter")
@@ -119,7 +123,8 @@ class SubstituteDialog(FormDialog):
             options.highlighted = 0
 
     @on(Input.Submitted, "#sub-filter")
-    def _list(self) -> None:
+    def _list(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # the list decides: one teacher left saves, else choose in it
         options = self.query_one("#sub-teachers", OptionList)
         if options.option_count == 1:
             self.action_save()
@@ -176,16 +181,17 @@ class MoveDialog(FormDialog):
             yield Input(show_day(self.day), id="move-date", compact=True)
             yield Label(_("Lesson number"))
             yield Input(str(self.number), id="move-number", compact=True)
+            yield self.status_line()
             yield from self.buttons(_("Move"))
 
     def on_mount(self) -> None:
         self.query_one("#move-date", Input).focus()
 
     @on(Input.Submitted, "#move-date")
-    def _next(self) -> None:
+    def _next(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # not the form's save: on to the number
         self.query_one("#move-number", Input).focus()
 
-    @on(Input.Submitted, "#move-number")
     def action_save(self) -> None:
         day = parse_day(self.query_one("#move-date", Input).value)
         number = self.query_one("#move-number", Input).value.strip()
@@ -215,12 +221,12 @@ class CancelDialog(FormDialog):
             yield Input(
                 id="cancel-reason", placeholder=_("e.g. the class is on a trip"), compact=True
             )
+            yield self.status_line()
             yield from self.buttons(_("Cancel the lesson"))
 
     def on_mount(self) -> None:
         self.query_one("#cancel-reason", Input).focus()
 
-    @on(Input.Submitted, "#cancel-reason")
     def action_save(self) -> None:
         reason = self.query_one("#cancel-reason", Input).value.strip()
         if not reason:
@@ -241,12 +247,12 @@ class DateDialog(FormDialog):
             yield Static(_("The day's changes: which day"), classes="dialog-title")
             yield Label(_("Date (dd.mm.yyyy)"))
             yield Input(show_day(self.day), id="go-date", compact=True)
+            yield self.status_line()
             yield from self.buttons(_("Show"))
 
     def on_mount(self) -> None:
         self.query_one("#go-date", Input).focus()
 
-    @on(Input.Submitted, "#go-date")
     def action_save(self) -> None:
         day = parse_day(self.query_one("#go-date", Input).value)
         if day is None:

@@ -14,20 +14,14 @@ from textual.widgets import Button, DataTable, Input, Label, Select, SelectionLi
 from node.i18n import N_, _
 from node.services.gradebook.journal import CellChange
 from node.services.gradebook.journal_entry import LessonForm
-from tui.bindings import translate_bindings
+from tui.dialogs.form import FormDialog
 
 
-class JustificationDialog(ModalScreen[str | None]):
+class JustificationDialog(FormDialog):
     """Asks why a final mark differs from what the journal supports; None: cancelled."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
-        Binding("ctrl+s", "save", N_("Save"), id="save"),
-    ]
 
     def __init__(self, student: str, value: str, reasons: list[str], current: str = "") -> None:
         super().__init__()
-        translate_bindings(self)
         self.student = student
         self.value = value
         self.reasons = reasons
@@ -45,21 +39,13 @@ class JustificationDialog(ModalScreen[str | None]):
             yield Input(
                 self.current, id="justification", placeholder=_("Why this mark"), compact=True
             )
-            with Horizontal(classes="buttons"):
-                yield Button(_("Save"), id="save", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
+            yield from self.buttons(_("Save"))
 
     def on_mount(self) -> None:
         self.query_one("#justification", Input).focus()
 
-    @on(Input.Submitted, "#justification")
-    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         self.dismiss(self.query_one("#justification", Input).value)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 @dataclass(frozen=True)
@@ -73,17 +59,11 @@ class LessonEdit:
     work_type_id: str | None
 
 
-class LessonDialog(ModalScreen[LessonEdit | None]):
+class LessonDialog(FormDialog):
     """The lesson's topic (typed, or picked from the thematic plan), homework, work type."""
-
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
-        Binding("ctrl+s", "save", N_("Save"), id="save"),
-    ]
 
     def __init__(self, title: str, form: LessonForm) -> None:
         super().__init__()
-        translate_bindings(self)
         self.heading = title
         self.form = form
 
@@ -116,9 +96,7 @@ class LessonDialog(ModalScreen[LessonEdit | None]):
                 id="work-type",
                 compact=True,
             )
-            with Horizontal(classes="buttons"):
-                yield Button(_("Save"), id="save", variant="primary")
-                yield Button(_("Cancel"), id="cancel")
+            yield from self.buttons(_("Save"))
 
     def on_mount(self) -> None:
         self.query_one("#topic", Input).focus()
@@ -131,8 +109,6 @@ class LessonDialog(ModalScreen[LessonEdit | None]):
         ]
         plan.highlighted = linked[0] if linked else 0
 
-    @on(Input.Submitted)
-    @on(Button.Pressed, "#save")
     def action_save(self) -> None:
         plan: SelectionList[str] = self.query_one("#plan", SelectionList)
         work_type = self.query_one("#work-type", Select).value
@@ -146,10 +122,6 @@ class LessonDialog(ModalScreen[LessonEdit | None]):
             )
         )
 
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
 
 def _shown(value: object) -> str:
     return "—" if value in (None, "") else str(value)
@@ -162,7 +134,6 @@ class HistoryDialog(ModalScreen[None]):
 
     def __init__(self, title: str, changes: list[CellChange]) -> None:
         super().__init__()
-        translate_bindings(self)
         self.heading = title
         self.changes = changes
 

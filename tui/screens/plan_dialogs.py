@@ -77,7 +77,7 @@ class PlanLineDialog(FormDialog):
                     id="week",
                     compact=True,
                 )
-            yield Static("", classes="status error")
+            yield self.status_line(error=True)
             yield from self.buttons(_("Save"))
 
     def on_mount(self) -> None:
@@ -130,7 +130,7 @@ class ImportDialog(FormDialog):
                 compact=True,
                 select_on_focus=False,
             )
-            yield Static("", classes="status error")
+            yield self.status_line(error=True)
             yield from self.buttons(_("Import"))
 
     def on_mount(self) -> None:

@@ -19,7 +19,7 @@ from node.errors import ValidationError
 from node.i18n import _
 from node.services.base.actor import Actor
 from tui.dialogs.dates import parse_day, show_day
-from tui.screens.admin_dialogs import FormDialog
+from tui.dialogs.form import FormDialog
 
 #: What a form's ``read`` returns: the service call to run with the acting user.
 Call = Callable[[Actor], object]
@@ -98,6 +98,7 @@ class FieldsDialog(FormDialog):
                             id=f"f-{item.key}",
                             compact=True,
                         )
+            yield self.status_line()
             yield from self.buttons(self.form.save)
 
     def on_mount(self) -> None:
@@ -107,6 +108,7 @@ class FieldsDialog(FormDialog):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         """Enter goes to the next field; in the last one it saves."""
         event.stop()
+        event.prevent_default()  # this decides, not the base's «Enter saves»
         fields = list(self.query(".form-row Input, .form-row Select"))
         if event.input is fields[-1]:
             self.action_save()

@@ -16,7 +16,7 @@ from textual.widgets.option_list import Option
 from node.i18n import _
 from node.services.school.timetable_week import Choice, LoadLine
 from tui.dialogs.dates import parse_day, show_day
-from tui.screens.admin_dialogs import FormDialog
+from tui.dialogs.form import FormDialog
 
 
 def load_label(line: LoadLine, *, with_class: bool) -> str:
@@ -59,6 +59,7 @@ class PlaceDialog(FormDialog):
             yield OptionList(*self._options(""), id="place-load")
             yield Label(_("Room"))
             yield Input(self.room, id="place-room", compact=True, max_length=20)
+            yield self.status_line()
             yield from self.buttons(_("Put in the timetable"))
 
     def _options(self, text: str) -> list[Option]:
@@ -86,7 +87,8 @@ class PlaceDialog(FormDialog):
             options.highlighted = 0
 
     @on(Input.Submitted, "#place-filter")
-    def _filtered(self) -> None:
+    def _filtered(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # not the form's save: the lesson is chosen first
         options = self.query_one("#place-load", OptionList)
         if options.option_count == 1:
             self.query_one("#place-room", Input).focus()
@@ -97,7 +99,6 @@ class PlaceDialog(FormDialog):
     def _chosen(self) -> None:
         self.query_one("#place-room", Input).focus()
 
-    @on(Input.Submitted, "#place-room")
     def action_save(self) -> None:
         options = self.query_one("#place-load", OptionList)
         if options.highlighted is None or not options.option_count:
@@ -122,6 +123,7 @@ class ChooseDialog(FormDialog):
             yield Static(self.title_text, classes="dialog-title")
             yield Input(id="choose-filter", compact=True, placeholder=_("type to narrow"))
             yield OptionList(*self._options(""), id="choose-list")
+            yield self.status_line()
             yield from self.buttons(_("Open"))
 
     def _options(self, text: str) -> list[Option]:
@@ -143,7 +145,6 @@ class ChooseDialog(FormDialog):
         if options.option_count:
             options.highlighted = 0
 
-    @on(Input.Submitted, "#choose-filter")
     @on(OptionList.OptionSelected, "#choose-list")
     def action_save(self) -> None:
         options = self.query_one("#choose-list", OptionList)
@@ -174,12 +175,12 @@ class ApplyDialog(FormDialog):
             )
             yield Label(_("From (dd.mm.yyyy)"))
             yield Input(show_day(self.day), id="apply-date", compact=True)
+            yield self.status_line()
             yield from self.buttons(_("Apply"))
 
     def on_mount(self) -> None:
         self.query_one("#apply-date", Input).focus()
 
-    @on(Input.Submitted, "#apply-date")
     def action_save(self) -> None:
         day = parse_day(self.query_one("#apply-date", Input).value)
         if day is None:

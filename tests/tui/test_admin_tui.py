@@ -173,6 +173,7 @@ async def test_activity_and_performance_tabs_show_the_services_numbers(
         grid = table(app, "activity-table")
         assert grid.row_count >= 2  # the director's role and the director, signed in now
         assert "director" in column(grid, 1)
+        assert grid.max_scroll_x == 0  # every column readable at 80 columns, no sideways scroll
         await pilot.press("3")
         await settle(pilot)
         first = Period.get(Period.name == "1 четверть")
@@ -307,7 +308,7 @@ async def test_the_footer_offers_each_role_the_keys_it_may_use(demo_db: Path, tm
 
 async def test_the_activity_tab_counts_a_substitutes_lessons(demo_db: Path, tmp_path: Path):
     """Королёва takes one of Сорокина's physics lessons this month: her line says 1 under
-    «Substitutions», as journal control counts that lesson for her."""
+    «Subst.» (substitutions), as journal control counts that lesson for her."""
     from node.errors import EdiaryError
     from node.models import Lesson, Subject, TeachingAssignment
     from node.services.school import substitutions
@@ -333,6 +334,6 @@ async def test_the_activity_tab_counts_a_substitutes_lessons(demo_db: Path, tmp_
         await settle(pilot)
         grid = table(app, "activity-table")
         titles = [str(c.label) for c in grid.columns.values()]
-        index = titles.index("Substitutions")
+        index = titles.index("Subst.")
         logins = column(grid, 1)
         assert column(grid, index)[logins.index("koroleva.ei")] == "1"

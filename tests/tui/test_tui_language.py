@@ -20,7 +20,7 @@ import pytest
 from textual.binding import Binding
 from textual.command import CommandList
 from textual.pilot import Pilot
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Footer
 
 from node.cli.app import cli
 from node.i18n import pgettext, use_language
@@ -178,8 +178,8 @@ RUSSIAN_LAYOUT = {latin: russian for russian, latin in RUSSIAN_TO_LATIN_KEY.item
 async def walk(
     app: EdiaryApp, steps: list[tuple[tuple[str, ...], str]], layout: dict[str, str] | None = None
 ) -> list[str]:
-    """Press each step's keys (their letters in ``layout``), check the screen reached, and
-    read what it shows."""
+    """Press each step's keys (their letters in ``layout``), check the screen reached and
+    that its footer fits 80 columns, and read what it shows."""
     texts: list[str] = []
     async with app.run_test(size=SIZE) as pilot:
         for keys, screen in steps:
@@ -189,8 +189,17 @@ async def walk(
                 await settle(pilot)
             await steady(pilot)
             assert type(app.screen).__name__ == screen, (keys, app.screen)
+            assert_footer_fits(app)
             texts.append(screen_text(app))
     return texts
+
+
+def assert_footer_fits(app: EdiaryApp) -> None:
+    """The footer shows every key it offers: one cut at the terminal's edge scrolls
+    sideways (a user at 80 columns would see «F1 Справк» or «h ▏»)."""
+    for footer in app.screen.query(Footer):
+        shown = screen_text(app).splitlines()[-1]
+        assert footer.max_scroll_x == 0, (type(app.screen).__name__, shown)
 
 
 def squeezed(text: str) -> str:

@@ -1,4 +1,8 @@
-"""User activity for a month [R 8.1] on the administration screen: roles, then each person."""
+"""User activity for a month [R 8.1] on the administration screen: roles, then each person.
+
+The table fits 80 columns in both languages: short role names and headers (the table's
+tooltip says what each column counts), a role's number of people in its «all» cell; the
+exports keep the full names and every column."""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from textual.app import ComposeResult
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from node.i18n import _
+from node.i18n import _, pgettext
 from node.services.reports.activity_report import (
     ActivityReport,
     activity_report,
@@ -19,7 +23,7 @@ from node.services.reports.activity_report import (
 )
 from node.services.reports.table import Table
 from tui.backend import Outcome
-from tui.screens.admin_pane import AdminPane, bar, cell
+from tui.screens.admin_pane import AdminPane, cell
 
 
 class ActivityPane(AdminPane):
@@ -67,19 +71,16 @@ class ActivityPane(AdminPane):
         self.query_one("#activity-info", Static).update(
             f"{report.month:02d}.{report.year} · {shares}"
         )
-        most = max((r.entries for r in report.users), default=0)
         rows: list[tuple[str | None, tuple]] = []
         for i, r in enumerate(report.roles + report.users):
             rows.append(
                 (
                     f"row-{i}",
                     (
-                        role_name(r.role),
-                        r.login or _("all"),
-                        cell(r.users),
+                        short_role(r.role),
+                        r.login or _("all: {people}").format(people=r.users),
                         cell(r.sign_ins),
                         cell(r.entries),
-                        bar(r.entries, most, 8) if r.login else "",
                         cell(r.substituted),
                         cell(r.views),
                         r.last_active.strftime("%d.%m %H:%M") if r.last_active else "",
@@ -89,16 +90,19 @@ class ActivityPane(AdminPane):
         self.fill(
             (
                 _("Role"),
-                _("User"),
-                _("People"),
+                _("Login"),
                 _("Sign-ins"),
                 _("Entries"),
-                "",
-                _("Substitutions"),
-                _("Page views"),
-                _("Last active"),
+                _("Subst."),
+                _("Views"),
+                _("Last seen"),
             ),
             rows,
+        )
+        self.table().tooltip = _(
+            "All: how many people of the role were active. Entries: marks, attendance, "
+            "topics, homework and messages. Subst.: lessons taught for another teacher. "
+            "Views: pages opened on the web. Last seen: the day and time of the last action."
         )
 
     def shift(self, step: int) -> None:
@@ -116,6 +120,21 @@ class ActivityPane(AdminPane):
         if self.report is None:
             return None
         return f"activity-{self.report.year}-{self.report.month:02d}", activity_table(self.report)
+
+
+def short_role(role: str) -> str:
+    """A role as the Activity table shows it, short enough for 80 columns: the word a
+    school types for a staff role («завуч», «классный»; not «заместитель директора»).
+    The exports keep the full names."""
+    short = {
+        "sysadmin": pgettext("staff role", "sysadmin"),
+        "director": pgettext("staff role", "director"),
+        "deputy": pgettext("staff role", "deputy"),
+        "teacher": pgettext("staff role", "teacher"),
+        "class_teacher": pgettext("short role", "form tutor"),
+        "system": pgettext("role", "system"),
+    }
+    return short.get(role) or role_name(role)
 
 
 def month_index(day: dt.date) -> int:

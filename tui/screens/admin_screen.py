@@ -77,18 +77,24 @@ class AdminScreen(Screen[None]):
         Binding("3", "tab('performance')", N_("Performance and quality"), show=False),
         Binding("4", "tab('finals')", N_("Final marks not set"), show=False),
         Binding("5", "tab('backups')", N_("Backups"), show=False),
-        # the deputy's morning first: at 80 columns the footer ends before the exports
-        Binding("c", "day_changes", N_("The day's changes"), id="day-changes"),
+        # the footer keeps the deputy's morning (c, t, s) within 80 columns; F1 lists the rest
+        Binding(
+            "c",
+            "day_changes",
+            N_("Day changes"),
+            id="day-changes",
+            tooltip=N_("The day's changes"),
+        ),
         Binding("t", "timetable", N_("Timetable"), id="timetable"),
         Binding("s", "school", N_("School"), id="school"),
-        Binding("left_square_bracket", "shift(-1)", N_("Earlier"), id="earlier"),
-        Binding("right_square_bracket", "shift(1)", N_("Later"), id="later"),
+        Binding("left_square_bracket", "shift(-1)", N_("Earlier"), show=False, id="earlier"),
+        Binding("right_square_bracket", "shift(1)", N_("Later"), show=False, id="later"),
         Binding("d", "dates", N_("Dates of the control report"), show=False, id="dates"),
         Binding("v", "view", N_("Control by teachers or by classes"), show=False, id="view"),
         Binding("o", "open_journal", N_("Open the journal"), show=False, id="open"),
         Binding("u", "unlock", N_("Unlock final marks"), show=False, id="unlock"),
-        Binding("e", "export('csv')", N_("Export CSV"), id="export-csv"),
-        Binding("w", "export('html')", N_("Export HTML"), id="export-html"),
+        Binding("e", "export('csv')", N_("Export CSV"), show=False, id="export-csv"),
+        Binding("w", "export('html')", N_("Export HTML"), show=False, id="export-html"),
         Binding("r", "refresh", N_("Refresh"), show=False, id="refresh"),
     ]
     HELP_KEYS = [

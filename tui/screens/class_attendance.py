@@ -40,14 +40,15 @@ class AttendanceScreen(ServiceScreen):
     BINDINGS = [
         Binding("q", "app.quit", N_("Quit"), show=False, id="quit-q"),
         Binding("escape", "back", N_("Back"), id="back"),
-        Binding("1", "code('absent')", N_("н absent"), id="code-absent"),
-        Binding("2", "code('sick')", N_("б sick"), id="code-sick"),
-        Binding("3", "code('excused')", N_("у excused"), id="code-excused"),
-        Binding("4", "code('late')", N_("оп late"), id="code-late"),
+        # the footer names the codes a teacher knows; their meaning is in F1 and the tooltip
+        Binding("1", "code('absent')", N_("н"), id="code-absent", tooltip=N_("н absent")),
+        Binding("2", "code('sick')", N_("б"), id="code-sick", tooltip=N_("б sick")),
+        Binding("3", "code('excused')", N_("у"), id="code-excused", tooltip=N_("у excused")),
+        Binding("4", "code('late')", N_("оп"), id="code-late", tooltip=N_("оп late")),
         Binding("e", "reason", N_("Reason"), id="reason"),
         Binding("delete", "remove", N_("Was present"), show=False, id="remove"),
-        Binding("left_square_bracket", "week(-1)", N_("Previous week"), id="week-prev"),
-        Binding("right_square_bracket", "week(1)", N_("Next week"), id="week-next"),
+        Binding("left_square_bracket", "week(-1)", N_("Previous week"), show=False, id="week-prev"),
+        Binding("right_square_bracket", "week(1)", N_("Next week"), show=False, id="week-next"),
         Binding("t", "this_week", N_("This week"), show=False, id="this-week"),
         Binding("r", "reload", N_("Reload"), show=False, id="reload"),
     ]

@@ -64,10 +64,12 @@ class ClassScreen(ServiceScreen):
         Binding("q", "app.quit", N_("Quit"), show=False, id="quit-q"),
         Binding("escape", "back", N_("Back"), id="back"),
         Binding("v", "verify", N_("Mark verified"), id="verify"),
-        Binding("g", "codes_one", N_("Codes: student"), id="codes-one"),
-        Binding("G", "codes_all", N_("Codes: whole class"), id="codes-all"),
-        Binding("w", "attendance", N_("Week's attendance"), id="attendance"),
-        Binding("s", "subgroups", N_("Subgroups"), id="subgroups"),
+        Binding("g", "codes_one", N_("Codes: student"), show=False, id="codes-one"),
+        Binding("G", "codes_all", N_("Codes: whole class"), show=False, id="codes-all"),
+        Binding(
+            "w", "attendance", N_("Attendance"), id="attendance", tooltip=N_("Week's attendance")
+        ),
+        Binding("s", "subgroups", N_("Subgroups"), show=False, id="subgroups"),
         Binding("n", "enrol", N_("New student"), show=False, id="enrol"),
         Binding("x", "leaves", N_("Leaves the class"), show=False, id="leaves"),
         Binding("o", "other_class", N_("Other class"), show=False, id="other-class"),

@@ -55,9 +55,9 @@ class ProfileScreen(ServiceScreen):
         Binding("escape", "back", N_("Back"), id="back"),
         Binding("ctrl+s", "save", N_("Save data"), id="save"),
         Binding("ctrl+t", "verify", N_("Mark verified"), id="verify"),
-        Binding("ctrl+n", "add_guardian", N_("New parent"), id="add-guardian"),
-        Binding("ctrl+l", "link_guardian", N_("Link parent"), id="link-guardian"),
-        Binding("ctrl+g", "codes", N_("Codes"), id="codes"),
+        Binding("ctrl+n", "add_guardian", N_("New parent"), show=False, id="add-guardian"),
+        Binding("ctrl+l", "link_guardian", N_("Link parent"), show=False, id="link-guardian"),
+        Binding("ctrl+g", "codes", N_("Codes"), show=False, id="codes"),
         Binding("delete", "unlink_guardian", N_("Unlink parent"), show=False, id="unlink"),
         Binding("ctrl+r", "reload", N_("Reload"), show=False, id="reload"),
     ]

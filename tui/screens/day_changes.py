@@ -70,16 +70,18 @@ class DayChangesScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "back", N_("Back"), id="back"),
         Binding("q", "app.quit", N_("Quit"), show=False, id="quit-q"),
-        Binding("left_square_bracket", "day(-1)", N_("Previous day"), id="previous-day"),
-        Binding("right_square_bracket", "day(1)", N_("Next day"), id="next-day"),
+        Binding(
+            "left_square_bracket", "day(-1)", N_("Previous day"), show=False, id="previous-day"
+        ),
+        Binding("right_square_bracket", "day(1)", N_("Next day"), show=False, id="next-day"),
         Binding("t", "today", N_("Today"), show=False, id="today"),
         Binding("d", "choose_day", N_("Go to a date"), show=False, id="choose-day"),
         Binding("s", "substitute", N_("Substitute"), id="substitute"),
         Binding("a", "absence", N_("Teacher away"), id="absence"),
         Binding("x", "remove_substitute", N_("Remove the substitute"), show=False, id="unsub"),
         Binding("e", "end_absence", N_("End an absence"), show=False, id="end-absence"),
-        Binding("m", "move", N_("Move"), id="move"),
-        Binding("c", "cancel_lesson", N_("Cancel the lesson"), id="cancel-lesson"),
+        Binding("m", "move", N_("Move"), show=False, id="move"),
+        Binding("c", "cancel_lesson", N_("Cancel the lesson"), show=False, id="cancel-lesson"),
         Binding("r", "restore", N_("Restore the lesson"), show=False, id="restore"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="reload"),
     ]

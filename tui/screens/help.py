@@ -14,7 +14,10 @@ from tui.bindings import describe, is_textual, translate_bindings
 def help_rows(screen: Screen) -> list[tuple[str, str]]:
     """(key, what it does) for the screen's active bindings and its typed keys: the
     screen's own keys first, then what can be typed, then the generic keys of Textual's
-    widgets (moving, scrolling, copying)."""
+    widgets (moving, scrolling, copying).
+
+    A key whose footer word is short to fit 80 columns («н», «Замены») says in full what
+    it does in its tooltip: the list shows the tooltip then."""
     own: list[tuple[str, str]] = []
     generic: list[tuple[str, str]] = []
     seen: set[tuple[str, str]] = set()
@@ -22,10 +25,15 @@ def help_rows(screen: Screen) -> list[tuple[str, str]]:
         binding = active.binding
         if not binding.description or "super" in binding.parse_key()[0]:
             continue  # no description; Super+C is macOS's Cmd, the same as ^c here
-        row = (screen.app.get_key_display(binding) or key, describe(active.node, binding))
+        textual = is_textual(active.node, binding)
+        what = gettext(binding.tooltip) if binding.tooltip and not textual else None
+        row = (
+            screen.app.get_key_display(binding) or key,
+            what or describe(active.node, binding),
+        )
         if row not in seen:
             seen.add(row)
-            (generic if is_textual(active.node, binding) else own).append(row)
+            (generic if textual else own).append(row)
     typed = [(gettext(keys), gettext(text)) for keys, text in getattr(screen, "HELP_KEYS", ())]
     return [*own, *typed, *generic]
 

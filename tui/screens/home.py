@@ -89,7 +89,8 @@ class HomeScreen(Screen[None]):
         if may_administer(actor) or may_view_school(actor):
             shown |= {
                 "admin": may_administer(actor),
-                "school": may_view_school(actor),
+                # a class teacher's «c» leaves no room: School is on the administration's footer
+                "school": may_view_school(actor) and not shown["my-class"],
                 "plan": False,
                 "refresh": False,
             }

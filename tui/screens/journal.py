@@ -113,7 +113,7 @@ class JournalScreen(Screen[None]):
         Binding("t", "lesson", N_("Topic/homework"), id="lesson"),
         Binding("h", "history", N_("History"), id="history"),
         Binding("p", "period", N_("Period"), id="period"),
-        Binding("k", "plan", N_("Plan"), id="plan"),
+        Binding("k", "plan", N_("Plan"), show=False, id="plan"),
         Binding("r", "reload", N_("Reload"), show=False, id="reload"),
         Binding("f", "final_column", N_("Final marks column"), show=False, id="final"),
     ]

@@ -60,10 +60,10 @@ class MailScreen(_StatusMixin, Screen[None]):
     BINDINGS = [
         Binding("q", "app.quit", N_("Quit"), show=False, id="quit-q"),
         Binding("escape", "back", N_("Back"), id="back"),
-        Binding("n", "write", N_("New message"), id="write"),
+        Binding("n", "write", N_("Write"), id="write", tooltip=N_("New message")),
         Binding("h", "help_request", N_("Ask for help"), id="help-request"),
-        Binding("s", "summaries", N_("Progress summaries"), id="summaries"),
-        Binding("r", "reload", N_("Reload"), id="reload"),
+        Binding("s", "summaries", N_("Progress summaries"), show=False, id="summaries"),
+        Binding("r", "reload", N_("Reload"), show=False, id="reload"),
     ]
     HELP_KEYS = [
         (N_("Enter"), N_("Open the conversation")),

@@ -57,9 +57,9 @@ class PlanScreen(Screen[None]):
         Binding("q", "app.quit", N_("Quit"), show=False, id="quit-q"),
         Binding("escape", "back", N_("Back"), id="back"),
         Binding("a", "add", N_("Add line"), id="add"),
-        Binding("e", "edit", N_("Edit line"), id="edit"),
-        Binding("delete", "delete", N_("Delete line"), id="delete"),
-        Binding("i", "import", N_("Import CSV"), id="import"),
+        Binding("e", "edit", N_("Edit line"), show=False, id="edit"),  # Enter edits too
+        Binding("delete", "delete", N_("Delete"), id="delete", tooltip=N_("Delete line")),
+        Binding("i", "import", N_("Import CSV"), show=False, id="import"),
         Binding("r", "reload", N_("Reload"), show=False, id="reload"),
     ]
 

@@ -50,10 +50,10 @@ class SchoolScreen(Screen[None]):
         Binding("6", "tab('classes')", N_("Classes and class teachers"), show=False),
         Binding("7", "tab('load')", N_("Teaching load"), show=False),
         Binding("n", "add", N_("Add"), id="add"),
-        Binding("e", "edit", N_("Edit"), id="edit"),
+        Binding("e", "edit", N_("Edit"), show=False, id="edit"),  # Enter edits too
         Binding("delete", "remove", N_("Remove"), id="remove"),
         Binding("x", "remove", N_("Remove"), show=False, id="remove-x"),
-        Binding("y", "year", N_("Academic year"), id="year"),
+        Binding("y", "year", N_("Academic year"), show=False, id="year"),
         Binding("Y", "new_year", N_("A new academic year"), show=False, id="new-year"),
         Binding("g", "grade_scheme", N_("Quarters or halves for a grade"), show=False),
         Binding("t", "timetable", N_("The class's timetable"), show=False, id="timetable"),

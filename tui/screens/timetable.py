@@ -86,7 +86,7 @@ class TimetableScreen(Screen[None]):
         Binding("t", "choose('teacher')", N_("A teacher's week"), show=False, id="tt-teacher"),
         Binding("left_square_bracket", "step(-1)", N_("Previous"), show=False, id="tt-prev"),
         Binding("right_square_bracket", "step(1)", N_("Next"), show=False, id="tt-next"),
-        Binding("delete", "clear", N_("Clear the cell"), id="tt-clear"),
+        Binding("delete", "clear", N_("Clear the cell"), show=False, id="tt-clear"),
         Binding("g", "apply", N_("Apply from a date"), id="tt-apply"),
         Binding("f5", "reload", N_("Refresh"), show=False, id="tt-reload"),
     ]

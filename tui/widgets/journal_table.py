@@ -155,8 +155,9 @@ class JournalTable(ScrollView, can_focus=True):
     """
 
     BINDINGS = [
-        Binding("enter", "edit", N_("Edit/save cell"), id="edit"),
-        Binding("delete", "clear", N_("Clear cell"), id="clear"),
+        # F1 lists them; at 80 columns the footer keeps the journal screen's own keys
+        Binding("enter", "edit", N_("Edit/save cell"), show=False, id="edit"),
+        Binding("delete", "clear", N_("Clear cell"), show=False, id="clear"),
         Binding("up", "cursor(-1, 0)", show=False),
         Binding("down", "cursor(1, 0)", show=False),
         Binding("left", "cursor(0, -1)", show=False),

@@ -198,8 +198,10 @@ def assert_footer_fits(app: EdiaryApp) -> None:
     """The footer shows every key it offers: one cut at the terminal's edge scrolls
     sideways (a user at 80 columns would see «F1 Справк» or «h ▏»)."""
     for footer in app.screen.query(Footer):
-        shown = screen_text(app).splitlines()[-1]
-        assert footer.max_scroll_x == 0, (type(app.screen).__name__, shown)
+        assert footer.max_scroll_x == 0, (  # the picture is drawn only to say what is cut
+            type(app.screen).__name__,
+            screen_text(app).splitlines()[-1],
+        )
 
 
 def squeezed(text: str) -> str:

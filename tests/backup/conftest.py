@@ -1,4 +1,11 @@
-"""Fixtures for the backup tests: a node's data directory with a small school and a key."""
+"""Fixtures for the backup tests: a node's data directory with a small school and a key.
+
+Identity files made in the test process are encrypted at ``TEST_SCRYPT_LOG_N``, a cheap scrypt
+cost: the production cost (2^18, 256 MiB) takes most of a second of CPU to make and again to
+open, and these tests make and open dozens. The cost is written in the file, so a child
+process opening it pays the cheap cost too. tests/backup/test_interop.py, where the standard
+``age`` tool opens our identity file, keeps the production cost.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from backup import keys
 from backup.age import Identity, generate
 from backup.keys import add_recipient
 from backup.settings import BackupSettings, backup_settings
@@ -28,6 +36,19 @@ BOOKKEEPING = (
     "epoch",
     "restored_from",
 )
+
+
+#: The scrypt cost (log2 of N) of identity files made in the test process.
+TEST_SCRYPT_LOG_N = 10
+
+
+@pytest.fixture(autouse=True)
+def cheap_identity_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``create_identity_file`` (``backup keys init``) uses ``TEST_SCRYPT_LOG_N`` by default
+    here (see the module's text)."""
+    defaults = keys.create_identity_file.__kwdefaults__
+    assert defaults is not None and "log_n" in defaults
+    monkeypatch.setitem(defaults, "log_n", TEST_SCRYPT_LOG_N)
 
 
 def make_node(data_dir: Path) -> NodeConfig:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from backup.age import ScryptIdentity, decrypt
 from backup.create import create_backup
 from backup.keys import add_recipient, create_identity_file, load_identities
@@ -14,6 +16,11 @@ from tests.backup.conftest import table_rows
 
 pytestmark = needs_age
 PASSPHRASE = "correct horse battery staple"
+
+
+@pytest.fixture
+def cheap_identity_files() -> None:
+    """Here identity files keep the production scrypt cost: ``age`` must open those."""
 
 
 def _keygen(path: Path) -> str:

@@ -48,6 +48,17 @@ def in_process(capsys, data_dir: Path, *args: str) -> tuple[int, str]:
     return code, out.out + out.err
 
 
+def here(
+    capsys: pytest.CaptureFixture[str], data_dir: Path, *args: str, lang: str = "en"
+) -> subprocess.CompletedProcess[str]:
+    """``ediary ARGS`` run in this process, as ``ediary`` gives it (a child process costs a
+    second of CPU to start; a read-only folder needs one, see ``read_only``)."""
+    command = ["--lang", lang, "--data-dir", str(data_dir), *args]
+    code = main(command)
+    out = capsys.readouterr()
+    return subprocess.CompletedProcess(command, code, out.out, out.err)
+
+
 def test_a_damaged_database_is_reported_and_every_command_warns(
     capsys, node: NodeConfig, identity: Identity, tmp_path: Path
 ):
@@ -56,20 +67,20 @@ def test_a_damaged_database_is_reported_and_every_command_warns(
     (backup_file,) = (home / "backups").glob("*.age")
     damage_biggest_table(node.database_path)  # real bytes over a real page
 
-    status = ediary(home, "status")
+    status = here(capsys, home, "status")
     assert status.returncode == 7, status.stderr
     assert "health" in status.stdout and "malformed" in status.stdout
     assert "failed its health check" in status.stderr
     assert f"ediary backup restore {backup_file} --identity" in status.stderr
     assert "unexpected" not in status.stderr and "Traceback" not in status.stderr
 
-    users = ediary(home, "users", "list")
+    users = here(capsys, home, "users", "list")
     assert "failed its last health check" in users.stderr
     assert "'ediary backup restore FILE --identity KEY'" in users.stderr
-    russian = ediary(home, "users", "list", lang="ru")
+    russian = here(capsys, home, "users", "list", lang="ru")
     assert "не прошла последнюю проверку" in russian.stderr
 
-    again = ediary(home, "backup", "now")  # a damaged copy is never published
+    again = here(capsys, home, "backup", "now")  # a damaged copy is never published
     assert again.returncode == 7 and "Traceback" not in again.stderr
     assert len(list((home / "backups").glob("*.age"))) == 1
 
@@ -79,23 +90,23 @@ def test_a_damaged_database_is_reported_and_every_command_warns(
         capsys, home, "backup", "restore", str(backup_file), "--identity", str(key)
     )
     assert code == 0, out
-    healthy = ediary(home, "status")
+    healthy = here(capsys, home, "status")
     assert healthy.returncode == 0 and "failed" not in healthy.stderr
-    assert "failed its last health check" not in ediary(home, "users", "list").stderr
+    assert "failed its last health check" not in here(capsys, home, "users", "list").stderr
 
 
 @pytest.mark.parametrize("command", DATABASE_COMMANDS, ids=lambda c: " ".join(c[:2]))
 def test_random_bytes_are_not_a_database_for_every_command(
-    node: NodeConfig, identity: Identity, tmp_path: Path, command: list[str]
+    capsys, node: NodeConfig, identity: Identity, tmp_path: Path, command: list[str]
 ):
     node.database_path.write_bytes(os.urandom(200_000))
     args = [part.format(tmp=tmp_path) for part in command]
-    english = ediary(node.data_dir, *args)
+    english = here(capsys, node.data_dir, *args)
     assert english.returncode == 7, english.stderr
     assert "is not a database ediary can read" in english.stderr
     assert "ediary backup restore FILE --identity KEY" in english.stderr
     assert "file is not a database" not in english.stderr  # SQLite's own English words
-    russian = ediary(node.data_dir, *args, lang="ru")
+    russian = here(capsys, node.data_dir, *args, lang="ru")
     assert russian.returncode == 7
     assert "не база данных, которую может прочитать ediary" in russian.stderr
 

@@ -178,8 +178,11 @@ def _bulk_writes(cells: list[tuple[str, str, str]], captured: bool) -> tuple[flo
     return inserted - started, updated - inserted
 
 
-def _capture(hub_path: Path, work: Path, rounds: int = 5) -> dict[str, Any]:
-    """Writes with the capture triggers against the same writes with capture paused."""
+def _capture(
+    hub_path: Path, work: Path, rounds: int = 5, service_cells: int = SERVICE_CELLS
+) -> dict[str, Any]:
+    """Writes with the capture triggers against the same writes with capture paused
+    (``service_cells`` cells typed through the service in each round, each way)."""
     path = work / "capture.db"
     shutil.copy(hub_path, path)
     database = make_database(path)
@@ -190,7 +193,7 @@ def _capture(hub_path: Path, work: Path, rounds: int = 5) -> dict[str, Any]:
     cells = db.execute_sql(
         "SELECT m.lesson_id, m.student_id FROM mark m JOIN lesson l ON l.id = m.lesson_id "
         "WHERE m.position = 0 AND l.date <= ? ORDER BY m.id DESC LIMIT ?",
-        (today.isoformat(), SERVICE_CELLS),
+        (today.isoformat(), service_cells),
     ).fetchall()
     bulk = db.execute_sql(
         "SELECT lesson_id, student_id, work_type_id FROM mark GROUP BY lesson_id, student_id "
@@ -223,9 +226,11 @@ def _capture(hub_path: Path, work: Path, rounds: int = 5) -> dict[str, Any]:
     }
 
 
-def run(db_path: Path, work: Path, repeats: int = 5) -> dict[str, Any]:
+def run(
+    db_path: Path, work: Path, repeats: int = 5, service_cells: int = SERVICE_CELLS
+) -> dict[str, Any]:
     """Every figure of the module doc (``repeats`` rounds of the capture's writes, and that
-    many no-op syncs and two more)."""
+    many no-op syncs and two more; ``service_cells`` cells typed per round and way)."""
     previous = db.obj
     try:
         hub_path = work / "hub.db"
@@ -257,7 +262,7 @@ def run(db_path: Path, work: Path, repeats: int = 5) -> dict[str, Any]:
             }
         )
         result.update(_incremental(hub_path, work / "full.db", repeats + 2))
-        result.update(_capture(hub_path, work, repeats))
+        result.update(_capture(hub_path, work, repeats, service_cells))
         return result
     finally:
         db.initialize(previous)

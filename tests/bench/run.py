@@ -166,6 +166,9 @@ PARTS = (
 #: Parts run only when named with --only: the web load test loads every core for a minute;
 #: the wire test runs `ediary serve` and a laptop (as `--only wire`, beside sync's figures).
 OPT_IN = {"web", "wire"}
+#: Journal cells the sync part types through the service per round with ``--quick`` (each
+#: one a committed transaction; 200 otherwise): enough to see that the capture part runs.
+QUICK_SERVICE_CELLS = 20
 
 
 def _once(quick: bool, **more: int) -> dict[str, int]:
@@ -213,7 +216,9 @@ def _sync(db_path: Path, work: Path, quick: bool) -> dict[str, Any]:
     from tests.bench import bench_sync
 
     try:
-        return dict(bench_sync.run(db_path, work, **_once(quick)))
+        return dict(
+            bench_sync.run(db_path, work, **_once(quick, service_cells=QUICK_SERVICE_CELLS))
+        )
     except Exception as exc:  # report it in the JSON rather than lose the other figures
         return {"sync_error": f"{type(exc).__name__}: {exc}"}
 

@@ -16,6 +16,7 @@ from node.cli.translated import command, option
 from node.cli.users import opened
 from node.errors import ValidationError
 from node.i18n import N_, _
+from node.models.people import STAFF_ROLES
 from node.services.access import activation, auth
 from node.services.base.role_names import role_names
 
@@ -51,11 +52,19 @@ def activate(obj: Context, login: str | None) -> None:
         code = ask(_("Access code"))
         password = ask_secret(_("New password"), confirm=True)
         user = activation.activate(name, code, password, client=CLIENT)
-        click.echo(
-            _("Your password is set, {name} ({login}). Sign in with 'ediary signin'.").format(
-                name=user.full_name, login=user.login
-            )
+        click.echo(activated_message(user.full_name, user.login, user.role_set))
+
+
+def activated_message(name: str, login: str, roles: frozenset[str] | set[str]) -> str:
+    """What to do next: staff keep the journal in the terminal, families use the web page."""
+    if roles & set(STAFF_ROLES):
+        text = _("Your password is set, {name} ({login}). Open the journal with 'ediary tui'.")
+    else:
+        text = _(
+            "Your password is set, {name} ({login}). Sign in on the school's e-diary page, "
+            "at the address on your slip."
         )
+    return text.format(name=name, login=login)
 
 
 @command(help=N_("Check your login and password: sign in, show your account, sign out."))

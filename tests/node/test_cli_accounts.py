@@ -41,7 +41,7 @@ def test_init_users_add_activate_sign_in_end_to_end(school_dir: Path):
     password = "Kapusta-na-okne-7"
     activated = run(school_dir, "activate", stdin=f"ivanova\n{code}\n{password}\n{password}\n")
     assert activated.returncode == 0, activated.stderr
-    assert "ediary signin" in activated.stdout
+    assert "ediary tui" in activated.stdout  # a teacher goes on to the journal
 
     signed = run(school_dir, "signin", "--login", "ivanova", stdin=f"{password}\n")
     assert signed.returncode == 0, signed.stderr
@@ -148,3 +148,19 @@ def test_users_import_with_slips_and_bad_rows(school_dir: Path, tmp_path: Path):
     assert code.returncode == 2 and "does not exist" in code.stderr
     missing = run(school_dir, "users", "code", "ghost")
     assert missing.returncode == 3 and "ghost" in missing.stderr
+
+
+def test_activation_names_the_next_step_of_the_role():
+    """Staff go on to the journal in the terminal; parents and students to the web page."""
+    from node.cli.account import activated_message
+    from node.i18n import use_language
+
+    teacher = activated_message("Иванова Мария", "ivanova", {"teacher", "class_teacher"})
+    deputy = activated_message("Рябов Дмитрий", "ryabov", frozenset({"deputy"}))
+    parent = activated_message("Орлова Анна", "orlova", {"parent"})
+    assert "'ediary tui'" in teacher and "'ediary tui'" in deputy
+    assert "'ediary" not in parent and "slip" in parent
+    with use_language("ru"):
+        assert "'ediary tui'" in activated_message("Иванова Мария", "ivanova", {"teacher"})
+        student = activated_message("Орлов Пётр", "orlov", {"student"})
+    assert "'ediary" not in student and "листке" in student, student

@@ -113,7 +113,11 @@ async def test_the_other_periods_and_dates_of_control(demo_db: Path, tmp_path: P
     async with app.run_test(size=SIZE) as pilot:
         await open_admin(pilot, app)
         info = app.screen.query_one("#control-info", Static)
-        assert "02.11.2026" in str(info.render())
+        assert "02.11.2026 – 25.11.2026" in str(info.render())
+        await pilot.press("right_square_bracket")  # the 3rd quarter has not begun: said, not done
+        await settle(pilot)
+        assert "02.11.2026 – 25.11.2026" in str(info.render())
+        assert "11.01.2027" in str(status(app).render())
         await pilot.press("left_square_bracket")  # the 1st quarter
         await settle(pilot)
         first = Period.get(Period.name == "1 четверть")
@@ -134,6 +138,12 @@ async def test_the_other_periods_and_dates_of_control(demo_db: Path, tmp_path: P
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
         assert "10.11.2026 – 20.11.2026" in str(info.render())
+        await pilot.press("left_square_bracket")  # from chosen dates: the quarter before
+        await settle(pilot)
+        assert "02.11.2026 – 25.11.2026" in str(info.render())
+        await pilot.press("left_square_bracket", "right_square_bracket")  # back and forth
+        await settle(pilot)
+        assert "02.11.2026 – 25.11.2026" in str(info.render())
 
 
 async def test_the_shown_report_is_exported_as_csv_and_html(demo_db: Path, tmp_path: Path):

@@ -28,6 +28,7 @@ from node.services.reports.control import (
 )
 from node.services.reports.journal_problems import JournalProblems, journal_problems
 from node.services.reports.performance import year_periods
+from node.services.reports.period_step import step_period
 from node.services.reports.table import Table
 from tui.backend import Outcome
 from tui.dialogs.dates import show_day
@@ -290,26 +291,22 @@ class ControlPane(AdminPane):
         return True
 
     def shift(self, step: int) -> None:
-        """The previous or next period of the school year (quarters, halves, the year)."""
-        if not self.periods or self.start is None:
+        """The previous or next period of the same kind (quarter, half), if it has begun."""
+        if not self.periods or self.start is None or self.end is None:
             return
-        current = next(
-            (i for i, p in enumerate(self.periods) if (p.start, p.end) == (self.start, self.end)),
-            None,
-        )
-        if current is None:
-            found = period_of(self.periods, self.start)
-            current = self.periods.index(found) if found else 0
-            step = 0
-        index = current + step
-        if not 0 <= index < len(self.periods):
-            self.say(_("There is no earlier or later period in this school year."))
+        today = self.app.backend.today()
+        found = step_period(self.periods, self.start, self.end, step, today)
+        if found.period is None:
+            self.say(found.refusal)
             return
-        self.set_range(self.periods[index].start, self.periods[index].end)
+        self.set_range(found.period.start, found.period.end)
 
     def set_range(self, start: dt.date, end: dt.date) -> None:
-        self.start, self.end = start, end
-        self.load()
+        """Show ``start``–``end``; they become the pane's range once the report is made (a
+        refused range leaves the report shown and its range as they were)."""
+        self.loaded = True
+        self.say(_("Computing the journal control report…"))
+        self._load(start, end)
 
     def export_table(self) -> tuple[str, Table] | None:
         if self.report is None:

@@ -4,7 +4,9 @@ For a date range, counted up to the range's end or today, whichever is earlier:
 
 * lessons — held lessons (not cancelled); shares of them with a topic and with homework;
 * students of the journal (the class, or the subgroup's members) enrolled at some point of
-  the range; shares with no mark and with exactly one mark in the range;
+  the range; shares with no mark and with exactly one mark in the range, counted only in a
+  journal with a lesson due: held on a day of the range that is over. A journal with none
+  yet (it starts later, or today's lesson is its first) flags nobody; its shares are "—";
 * plan coverage — hours planned up to that day's school week vs lessons taught by then
   (a held lesson with a topic or a plan item counts one hour), as ``plan.plan_coverage``;
 * filled in time — held lessons whose first recorded entry (topic/homework change, mark or
@@ -115,6 +117,14 @@ WHERE c.year_id = ? AND l.date BETWEEN ? AND ? AND l.status != 'cancelled'
 GROUP BY l.assignment_id, sb.teacher_id
 """
 
+#: Journals with a held lesson on a day of the range that is over.
+_DUE_SQL = """
+SELECT DISTINCT l.assignment_id FROM lesson l
+JOIN teaching_assignment a ON a.id = l.assignment_id
+JOIN school_class c ON c.id = a.school_class_id
+WHERE c.year_id = ? AND l.date BETWEEN ? AND ? AND l.status != 'cancelled'
+"""
+
 _SUBSTITUTES_SQL = """
 SELECT id, last_name, first_name, middle_name FROM user
 WHERE id IN (SELECT teacher_id FROM substitution)
@@ -138,6 +148,8 @@ class ControlRow:
     with_topic: int = 0
     with_homework: int = 0
     students: int = 0
+    #: students of the journal if it has held a lesson in the range (the shares' base)
+    students_due: int = 0
     no_marks: int = 0
     one_mark: int = 0
     planned_hours: float = 0.0
@@ -146,7 +158,7 @@ class ControlRow:
     teacher_active: bool = False
 
     def share(self, attribute: str) -> float | None:
-        whole = self.students if attribute in ("no_marks", "one_mark") else self.lessons
+        whole = self.students_due if attribute in ("no_marks", "one_mark") else self.lessons
         return percent(getattr(self, attribute), whole)
 
     @property
@@ -184,6 +196,15 @@ def _year_of(day: dt.date) -> AcademicYear:
     return year
 
 
+def lessons_due(year_id: str, start: dt.date, last: dt.date) -> set[str]:
+    """The journals of the year with a held lesson from ``start`` to ``last`` (a day over):
+    only they can have students short of marks [R 3.5]."""
+    if last < start:
+        return set()
+    rows = db.execute_sql(_DUE_SQL, (year_id, start.isoformat(), last.isoformat()))
+    return {row[0] for row in rows}
+
+
 def control_report(
     actor: Actor, start: dt.date, end: dt.date, days: int = DEFAULT_DAYS
 ) -> ControlReport:
@@ -194,7 +215,14 @@ def control_report(
     if days < 0:
         raise ValidationError(_("The number of days must be 0 or more."))
     year = _year_of(start)
-    upto = min(end, clock.today())
+    today = clock.today()
+    if start > today:
+        raise ValidationError(
+            _("The range starts on {day}, after today: there is nothing to control yet.").format(
+                day=start.strftime("%d.%m.%Y")
+            )
+        )
+    upto = min(end, today)
     s, u = start.isoformat(), upto.isoformat()
 
     def by_assignment(sql: str, params: tuple[object, ...]) -> dict[str, tuple[int, ...]]:
@@ -206,6 +234,7 @@ def control_report(
         return {(row[0], row[1]): row[2:] for row in db.execute_sql(sql, params)}
 
     lessons = by_teacher_of(_LESSONS_SQL, (year.id, s, u))
+    held = lessons_due(year.id, start, min(end, today - dt.timedelta(days=1)))
     students = by_assignment(_STUDENTS_SQL, (year.id, u, s, s, u))
     week = week_number(year.start, upto)
     planned = by_assignment(_PLANNED_SQL, (year.id, week))
@@ -223,6 +252,8 @@ def control_report(
     ):
         n, topic, homework = lessons.get((aid, None), (0, 0, 0))
         roster, none, one = students.get(aid, (0, 0, 0))
+        if aid not in held:  # no lesson due yet: nobody is flagged for having no marks
+            none = one = 0
         name = f"{subject} ({group})" if group else subject
         rows.append(
             ControlRow(
@@ -235,6 +266,7 @@ def control_report(
                 with_topic=topic or 0,
                 with_homework=homework or 0,
                 students=roster,
+                students_due=roster if aid in held else 0,
                 no_marks=none or 0,
                 one_mark=one or 0,
                 planned_hours=float(planned.get(aid, (0.0,))[0] or 0.0),
@@ -289,6 +321,7 @@ def _sum(
             with_topic=sum(r.with_topic for r in g),
             with_homework=sum(r.with_homework for r in g),
             students=sum(r.students for r in g),
+            students_due=sum(r.students_due for r in g),
             no_marks=sum(r.no_marks for r in g),
             one_mark=sum(r.one_mark for r in g),
             planned_hours=sum(r.planned_hours for r in g),

@@ -2,8 +2,9 @@
 
 The same rules as ``control``: held (not cancelled) lessons of the range up to its end or
 today, whichever is earlier; the journal's students enrolled at some point of the range;
-their marks in those lessons. So the lessons listed here are the ones the control report
-counts as without a topic or homework, and the students those with no or one mark.
+their marks in those lessons, once the journal has a lesson due (held on a day that is
+over). So the lessons listed here are the ones the control report counts as without a topic
+or homework, and the students those with no or one mark.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def journal_problems(
     ensure_allowed(actor, Action.JOURNAL_VIEW, assignment)
     if end < start:
         raise ValidationError(_("The range ends before it starts: swap the dates."))
-    upto = min(end, clock.today())
+    today = clock.today()
+    upto = min(end, today)
     held = (
         (Lesson.assignment == assignment.id)
         & (Lesson.date >= start)
@@ -86,9 +88,10 @@ def journal_problems(
         )
         .order_by(Student.last_name, Student.first_name)
     )
+    due = Lesson.select().where(held, Lesson.date < today).exists()
     students = [
         StudentGap(s.id, s.display_name, counts.get(s.id, 0))
         for s in roster
-        if counts.get(s.id, 0) <= 1
+        if due and counts.get(s.id, 0) <= 1
     ]
     return JournalProblems(assignment.id, start, upto, lessons, students)

@@ -150,11 +150,12 @@ def check_year(actor: Actor, year_id: str) -> YearCheck:
     year = get_year(year_id)
     ensure_allowed(actor, Action.YEAR_CLOSE)
     day = min(year.end, clock.today())
-    # closing the year includes reading its journal control, whoever closes it
-    control = control_report(Actor.for_system(), year.start, max(year.start, day))
+    # closing the year includes reading its journal control, whoever closes it (a year not
+    # begun has no lessons held to control)
+    rows = control_report(Actor.for_system(), year.start, day).rows if day >= year.start else []
     topicless = tuple(
         LessonsWithoutTopic(r.teacher, r.class_label, r.subject, r.lessons - r.with_topic)
-        for r in control.rows
+        for r in rows
         if r.lessons > r.with_topic
     )
     return YearCheck(

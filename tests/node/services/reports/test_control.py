@@ -11,6 +11,7 @@ from node.models import History, Lesson, PlanItem
 from node.services.base import clock
 from node.services.gradebook import journal
 from node.services.reports.control import by_class, by_teacher, control_report, control_table
+from node.services.reports.journal_problems import journal_problems
 
 START, END = dt.date(2026, 11, 9), dt.date(2026, 11, 30)
 
@@ -54,12 +55,14 @@ def test_per_journal_counts_and_shares(kept):
     assert (maths.in_time, maths.share("in_time")) == (3, 60.0)
     assert maths.teacher_active
     english = next(r for r in report.rows if r.assignment_id == school.english_g1.id)
+    # no lesson due yet: nobody flagged for having no marks, the share not applicable
     assert (english.students, english.no_marks, english.lessons, english.coverage) == (
         3,
-        3,
+        0,
         0,
         None,
     )
+    assert english.share("no_marks") is None
     assert not english.teacher_active
     assert (report.teachers, report.active_teachers, report.participation) == (3, 1, 33.3)
     assert History.select().count() == history_before
@@ -93,3 +96,18 @@ def test_rules(school):
         control_report(school.actor(school.director), dt.date(2025, 1, 1), END)
     with pytest.raises(ValidationError):
         control_report(school.actor(school.director), START, END, days=-1)
+    with pytest.raises(ValidationError, match="after today"):  # 25.11 is today
+        control_report(school.actor(school.director), dt.date(2026, 11, 26), END)
+
+
+def test_a_journal_whose_first_lesson_is_today_flags_nobody(school):
+    """Today's lesson is held, but no day of the journal is over: no student is short."""
+    Lesson.create(assignment=school.english_g1, date=dt.date(2026, 11, 25), number=3, topic="A")
+    deputy = school.actor(school.deputy)
+    report = control_report(deputy, START, END)
+    english = next(r for r in report.rows if r.assignment_id == school.english_g1.id)
+    assert (english.lessons, english.students, english.no_marks) == (1, 3, 0)
+    assert english.share("no_marks") is None and english.share("one_mark") is None
+    assert journal_problems(deputy, school.english_g1.id, START, END).students == []
+    maths = next(r for r in report.rows if r.assignment_id == school.maths.id)
+    assert maths.share("no_marks") is not None  # its lessons before today do count

@@ -35,10 +35,10 @@ class FormDialog(ModalScreen):
         classes = "status error" if error else "status"
         return Static(text, id="dialog-status", classes=classes, markup=False)
 
-    def buttons(self, save: str) -> ComposeResult:
+    def buttons(self, save: str, *, compact: bool = False) -> ComposeResult:
         with Horizontal(classes="buttons"):
-            yield Button(save, id="save", variant="primary")
-            yield Button(_("Cancel"), id="cancel")
+            yield Button(save, id="save", variant="primary", compact=compact)
+            yield Button(_("Cancel"), id="cancel", compact=compact)
 
     def say(self, text: str) -> None:
         self.query_one("#dialog-status", Static).update(text)

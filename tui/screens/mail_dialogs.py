@@ -12,13 +12,12 @@ from dataclasses import dataclass
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Select, SelectionList, Static, TextArea
+from textual.containers import Vertical
+from textual.widgets import Input, Select, SelectionList, Static, TextArea
 
 from node.i18n import N_, _
 from node.services.messaging.mail import Recipient, RecipientChoice, SummaryClass
-from tui.bindings import translate_bindings
+from tui.dialogs.form import FormDialog
 
 
 @dataclass(frozen=True)
@@ -36,33 +35,18 @@ class SummaryRequest:
     period_id: str
 
 
-class _MailDialog(ModalScreen):
-    BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="cancel"),
-        Binding("ctrl+s", "send", N_("Send"), id="send"),
-    ]
+class _MailDialog(FormDialog):
+    """A form whose Ctrl+S and button send; opened again with the service's refusal shown."""
+
+    BINDINGS = [Binding("ctrl+s", "save", N_("Send"), id="send")]
 
     def __init__(self, error: str = "") -> None:
         super().__init__()
-        translate_bindings(self)
         self.error = error
 
-    def buttons(self) -> ComposeResult:
-        yield Static(self.error, classes="status error" if self.error else "status")
-        with Horizontal(classes="buttons"):
-            yield Button(_("Send"), id="send", variant="primary", compact=True)
-            yield Button(_("Cancel"), id="cancel", compact=True)
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#send")
-    def _send_pressed(self) -> None:
-        self.action_send()
-
-    def action_send(self) -> None:
-        raise NotImplementedError
+    def send_buttons(self) -> ComposeResult:
+        yield self.status_line(self.error, error=bool(self.error))
+        yield from self.buttons(_("Send"), compact=True)
 
 
 class ComposeDialog(_MailDialog):
@@ -103,7 +87,7 @@ class ComposeDialog(_MailDialog):
                 compact=True,
                 placeholder=_("Message text; Ctrl+S sends, Esc cancels"),
             )
-            yield from self.buttons()
+            yield from self.send_buttons()
 
     def on_mount(self) -> None:
         if self.choices is not None:
@@ -132,11 +116,13 @@ class ComposeDialog(_MailDialog):
         self._fill(event.value)
 
     @on(Input.Submitted, "#filter")
-    def _to_list(self) -> None:
+    def _to_list(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # Enter does not send: on to the list
         self.query_one("#recipients", SelectionList).focus()
 
     @on(Input.Submitted, "#subject")
-    def _to_body(self) -> None:
+    def _to_body(self, event: Input.Submitted) -> None:
+        event.prevent_default()  # Enter does not send: on to the text
         self.query_one("#body", TextArea).focus()
 
     @on(SelectionList.SelectionToggled, "#recipients")
@@ -148,7 +134,7 @@ class ComposeDialog(_MailDialog):
         else:
             self.ticked.add(recipient)
 
-    def action_send(self) -> None:
+    def action_save(self) -> None:
         order = [c.recipient for c in self.choices or [] if c.recipient in self.ticked]
         self.dismiss(
             Draft(
@@ -176,12 +162,12 @@ class ReplyDialog(_MailDialog):
                 compact=True,
                 placeholder=_("Message text; Ctrl+S sends, Esc cancels"),
             )
-            yield from self.buttons()
+            yield from self.send_buttons()
 
     def on_mount(self) -> None:
         self.query_one("#body", TextArea).focus()
 
-    def action_send(self) -> None:
+    def action_save(self) -> None:
         self.dismiss(self.query_one("#body", TextArea).text)
 
 
@@ -217,7 +203,7 @@ class SummariesDialog(_MailDialog):
                 id="summary-period",
                 compact=True,
             )
-            yield from self.buttons()
+            yield from self.send_buttons()
 
     def on_mount(self) -> None:
         self.query_one("#summary-period", Select).focus()
@@ -232,12 +218,10 @@ class SummariesDialog(_MailDialog):
         if target.current:
             select.value = target.current
 
-    def action_send(self) -> None:
+    def action_save(self) -> None:
         class_id = self.query_one("#summary-class", Select).value
         period_id = self.query_one("#summary-period", Select).value
         if not isinstance(class_id, str) or not isinstance(period_id, str):
-            status = self.query_one(".status", Static)
-            status.update(_("Choose a class and a period first."))
-            status.add_class("error")
+            self.refuse(_("Choose a class and a period first."))
             return
         self.dismiss(SummaryRequest(class_id, period_id))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 from node.models import Lesson
 from node.services.base import clock
 from sync import engine
-from tests.conftest import SCHOOL_TODAY
+from tests.conftest import SCHOOL_TODAY, copy_database
 from tests.factories import SmallSchool, build_small_school
 from tests.sync.net_support import HubFolder
 from tests.sync.nodes import Node, bootstrap
@@ -23,15 +24,26 @@ def frozen() -> Iterator[None]:
         yield
 
 
+@pytest.fixture(scope="session")
+def hub_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, SmallSchool, Lesson]:
+    """The hub's database with the small school and an English lesson of 7А, built once per
+    worker and closed (``hub`` copies it); its handles."""
+    node = Node.create("hub", tmp_path_factory.mktemp("sync-hub-template"))
+    with clock.frozen_time(SCHOOL_TODAY), node.active():
+        school = build_small_school()
+        english = Lesson.create(assignment=school.english_g1, date=dt.date(2026, 11, 24), number=3)
+    node.close()
+    return node.path, school, english
+
+
 @pytest.fixture
-def hub(tmp_path: Path, frozen) -> Iterator[Node]:
+def hub(tmp_path: Path, frozen, hub_template: tuple[Path, SmallSchool, Lesson]) -> Iterator[Node]:
+    """A hub holding the small school: a copy of ``hub_template``, with its handles copied."""
+    template, school, english = hub_template
+    copy_database(template, tmp_path / template.name)
     node = Node.create("hub", tmp_path)
-    with node.active():
-        node.school = build_small_school()  # type: ignore[attr-defined]
-        s: SmallSchool = node.school  # type: ignore[attr-defined]
-        node.english_lesson = Lesson.create(  # type: ignore[attr-defined]
-            assignment=s.english_g1, date=dt.date(2026, 11, 24), number=3
-        )
+    node.school = copy.deepcopy(school)  # type: ignore[attr-defined]
+    node.english_lesson = copy.deepcopy(english)  # type: ignore[attr-defined]
     yield node
     node.close()
 

@@ -4,14 +4,16 @@ parent who sees their children on the web page (issue 14's «done when», as REA
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
-import peewee as pw
 import pytest
 
+from node.i18n import use_language
 from node.models import Guardian, Lesson, Mark, StudentGuardian, TeachingAssignment, User
+from node.models.database import open_database
 from node.render.slips import slips_writer
 from node.services.access import auth
 from node.services.access.activation import activate
@@ -23,6 +25,7 @@ from node.services.setup.codes import class_slips
 from node.services.setup.report import SetupReport
 from node.services.setup.run import import_setup
 from node.web.app import create_app
+from tests.conftest import copy_database
 from tests.web.test_web import csrf_of, sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,15 +35,35 @@ TODAY = dt.date(2026, 11, 25)
 PASSWORD = "sunny meadow 42"
 
 
+@pytest.fixture(scope="session")
+def imported_file(
+    tmp_path_factory: pytest.TempPathFactory, empty_database_file: Path
+) -> tuple[Path, SetupReport]:
+    """``ediary init``, then ``ediary setup import examples/school-example.xlsx``, once per
+    worker, into a database left closed (``imported`` copies it)."""
+    folder = tmp_path_factory.mktemp("example-school")
+    database = open_database(copy_database(empty_database_file, folder / "ediary.db"))
+    try:
+        with clock.frozen_time(TODAY), use_language("en"):
+            actor = Actor.for_system()
+            create_school(actor, "МБОУ СОШ № 3", timezone="Europe/Moscow", locale="ru")
+            report = import_setup(actor, [EXAMPLE])
+    finally:
+        database.close()
+    assert report.written, [str(p) for p in report.problems]
+    return folder / "ediary.db", report
+
+
 @pytest.fixture
-def imported(database: pw.SqliteDatabase) -> Iterator[SetupReport]:
-    """``ediary init``, then ``ediary setup import examples/school-example.xlsx``."""
-    with clock.frozen_time(TODAY):
-        actor = Actor.for_system()
-        create_school(actor, "МБОУ СОШ № 3", timezone="Europe/Moscow", locale="ru")
-        report = import_setup(actor, [EXAMPLE])
-        assert report.written, [str(p) for p in report.problems]
-        yield report
+def imported(tmp_path: Path, imported_file: tuple[Path, SetupReport]) -> Iterator[SetupReport]:
+    """The example school imported (a copy of ``imported_file``) in ``tmp_path/ediary.db``."""
+    template, report = imported_file
+    database = open_database(copy_database(template, tmp_path / "ediary.db"))
+    try:
+        with clock.frozen_time(TODAY):
+            yield copy.deepcopy(report)
+    finally:
+        database.close()
 
 
 def test_every_teacher_of_the_load_has_journals_with_lessons(imported: SetupReport):

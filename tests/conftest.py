@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,6 +39,39 @@ SCHOOL_TODAY = dt.date(2026, 11, 25)
 
 #: The Argon2 cost of hashes made in the test process: the smallest Argon2 allows.
 TEST_PASSWORD_COST = passwords.Argon2Params(memory_kib=8, iterations=1, lanes=1)
+
+
+#: Where the long tests are (a Textual app pressing keys, a browser, child processes, the
+#: ``ediary`` command run as a program): they run first, so the quick ones (the services' and
+#: models' tests) fill every worker at the end instead of one long test keeping the run going
+#: while the other workers wait.
+LONG_TESTS_FIRST = (
+    "tests/tui/",
+    "tests/web/",
+    "tests/sync/",
+    "tests/backup/",
+    "tests/node/test_",
+    "tests/test_",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Long tests first (``LONG_TESTS_FIRST``), each test file's order kept."""
+
+    def rank(item: pytest.Item) -> int:
+        for position, folder in enumerate(LONG_TESTS_FIRST):
+            if item.nodeid.startswith(folder):
+                return position
+        return len(LONG_TESTS_FIRST)
+
+    items.sort(key=rank)
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """``-n auto`` starts two workers per core: much of a test's time is spent waiting (Textual's
+    pilot idles at least 20 ms after each key, child processes start and stop, servers answer),
+    and a second worker on each core uses that time."""
+    return 2 * len(os.sched_getaffinity(0))
 
 
 @pytest.fixture(scope="session", autouse=True)

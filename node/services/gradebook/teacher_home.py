@@ -196,8 +196,18 @@ def _finals_due(
 def _few_marks(
     assignment: TeachingAssignment, label: str, period: Period, today: dt.date
 ) -> FewMarks | None:
-    """Only once half the period is gone: before that, one mark is no warning sign."""
-    if today < period.start + (period.end - period.start) / 2 or today > period.end:
+    """Only once half the period is gone, counted from the journal's first lesson when it
+    started later (a journal set up mid-period): before that one mark is no warning sign,
+    and a journal with no lesson on a day that is over flags nobody."""
+    first = (
+        Lesson.select(pw.fn.MIN(Lesson.date))
+        .where(Lesson.assignment == assignment.id, Lesson.status != "cancelled")
+        .scalar()
+    )
+    if first is None or first >= today:
+        return None
+    begun = max(period.start, first)
+    if today < begun + (period.end - begun) / 2 or today > period.end:
         return None
     counts = dict(
         Mark.select(Mark.student, pw.fn.COUNT(Mark.id))

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from node.models import FinalMark, Period
+from node.models import FinalMark, Lesson, Period
 from node.services.gradebook import journal
 from node.services.gradebook.teacher_home import current_period, journal_periods, teacher_home
 from node.services.school.school_setup import update_policy
@@ -68,6 +68,17 @@ def test_students_with_no_or_one_mark_are_named_after_half_the_period(school: Sm
         journal.set_marks(actor, lesson.id, first.id, ["5"])
     again = teacher_home(actor, late_day)
     assert first.display_name not in again.few_marks[0].names
+
+
+def test_a_journal_started_today_or_lately_names_nobody_yet(school: SmallSchool):
+    """A journal set up mid-period: its half is counted from its first lesson."""
+    end = school.quarters[1].end
+    started, day = end - dt.timedelta(days=10), end - dt.timedelta(days=8)
+    pe_teacher = school.actor(school.pe_teacher)
+    Lesson.create(assignment=school.pe, date=started, number=1, topic="Бег")
+    assert teacher_home(pe_teacher, started).few_marks == []  # its first lesson is today
+    assert teacher_home(pe_teacher, day).few_marks == []  # the period's half is gone, not its own
+    assert [f.assignment_id for f in teacher_home(pe_teacher, end).few_marks] == [school.pe.id]
 
 
 def test_a_class_taught_without_marks_owes_no_final_marks(school: SmallSchool):

@@ -73,6 +73,9 @@ async def test_control_drills_down_from_teachers_to_a_journal(demo_db: Path, tmp
         period = Period.get(Period.name == "2 четверть")
         report = control_report(actor("director"), period.start, period.end)
         teachers = by_teacher(report)
+        assert report.active_teachers == report.teachers  # the demo's teachers at work
+        info = str(app.screen.query_one("#control-info", Static).render())
+        assert f"{report.teachers} of {report.teachers}" in info
         grid = table(app, "control-table")
         assert column(grid, 0) == [t.teacher for t in teachers]
         assert column(grid, 1) == [str(t.lessons) for t in teachers]

@@ -11,13 +11,24 @@ days off sick (all lessons of the day) plus single missed or late lessons.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 
 from node.i18n import _
-from node.models import Attendance, FinalMark, Lesson, LessonPlanItem, Mark, PlanItem
+from node.models import (
+    ActivityLog,
+    Attendance,
+    FinalMark,
+    History,
+    Lesson,
+    LessonPlanItem,
+    Mark,
+    PlanItem,
+)
+from node.models.accounts import ACTIVITY_KINDS, main_role
 from node.services.base.policy import FAIL, NOT_CERTIFIED, PASS, Policy
 from node.services.demo.curriculum import (
     CLASS_WORKS,
@@ -26,6 +37,7 @@ from node.services.demo.curriculum import (
     is_marked,
     study_weeks,
 )
+from node.services.demo.people import StaffMember
 from node.services.demo.plans import PlanLine, homework_text, plan_lines
 from node.services.demo.rows import IdMaker, Sink, epoch_ms, utc_text
 from node.services.demo.schoolyear import BELLS, SchoolYear, Term
@@ -75,6 +87,9 @@ class JournalContext:
     lesson_ids: IdMaker  # lessons and plan items: made before the year starts
     sink: Sink
     progress: Progress
+    #: the teachers' entries in history and the activity log, stamped when they happen
+    log_ids: IdMaker | None = None
+    node_id: str = ""
     period_ids: dict[tuple[str, int], str] = field(default_factory=dict)
     policy: Policy = field(default_factory=Policy)
     plans: dict[int, list[tuple[str, PlanLine]]] = field(default_factory=dict)
@@ -140,6 +155,8 @@ class _Journal:
     class_teacher_id: str
     scheme: str
     plan: list[tuple[str, PlanLine]]
+    teacher: tuple[str, str, str]  # (id, login, role): who the entries are logged for
+    class_teacher: tuple[str, str, str]
     #: per term of the class's scheme, per student: [Σ w·points, Σ w, marks, written, зач, незач]
     sums: list[list[list[int]]]
     minimum: int  # marks a term needs for a final mark without justification [R 5.2]
@@ -153,6 +170,8 @@ def _journals(ctx: JournalContext) -> list[_Journal]:
         info = SUBJECTS[a.subject]
         grade = a.school_class.grade
         scheme_terms = ctx.year.of_scheme(a.school_class.scheme)
+        class_teacher = a.school_class.class_teacher
+        assert class_teacher is not None
         journals.append(
             _Journal(
                 assignment=a,
@@ -166,11 +185,85 @@ def _journals(ctx: JournalContext) -> list[_Journal]:
                 class_teacher_id=a.school_class.class_teacher.id,  # type: ignore[union-attr]
                 scheme=a.school_class.scheme,
                 plan=ctx.plans.get(a.index, []),
+                teacher=_logged_as(a.teacher),
+                class_teacher=_logged_as(class_teacher),
                 sums=[[[0, 0, 0, 0, 0, 0] for _p in a.pupils] for _t in scheme_terms],
                 minimum=ctx.policy.min_marks(a.hours),
             )
         )
     return journals
+
+
+#: A string as JSON text, non-ASCII kept (as ``history.record`` writes ``changes``).
+_json_text = json.encoder.encode_basestring
+
+
+def _logged_as(person: StaffMember) -> tuple[str, str, str]:
+    """(id, login, role) as the activity log names a person (``main_role``, as the services)."""
+    return person.id, person.login, main_role(" ".join(person.roles))
+
+
+class _EntryLog:
+    """The teachers' journal entries as the services record them, one lesson at a time.
+
+    A teacher filling in a held lesson leaves its topic and homework in history (what
+    journal control reads: who took part, whether the lesson was filled in time [R 3.5])
+    and activity-log lines (the monthly activity report [R 8.1]). The services log every
+    cell; the demo logs a lesson's marks, and each person's attendance entries, as one
+    line, so that a year of an L school keeps to tens of thousands of lines, not millions.
+    """
+
+    KINDS = ("topic", "homework", "mark", "attendance")
+
+    def __init__(self, ctx: JournalContext) -> None:
+        assert set(self.KINDS) <= set(ACTIVITY_KINDS)
+        self.ids = ctx.log_ids
+        self.node_id = ctx.node_id
+        self.history = ctx.sink.table(
+            History,
+            (
+                "id",
+                "at",
+                "actor_id",
+                "actor_login",
+                "node_id",
+                "entity",
+                "entity_id",
+                "cell",
+                "action",
+                "changes",
+            ),
+        ).rows.append
+        self.activity = ctx.sink.table(
+            ActivityLog, ("id", "at", "user_id", "login", "role", "kind", "detail", "client")
+        ).rows.append
+
+    def lesson(
+        self, who: tuple[str, str, str], lesson_id: str, at: str, moment: int, topic: str, hw: str
+    ) -> None:
+        """The topic and homework of a held lesson, as ``set_topic``/``set_homework`` leave them."""
+        if self.ids is None:
+            return
+        new_id = self.ids.at
+        user_id, login, role = who
+        # json.dumps({...}, ensure_ascii=False, sort_keys=True), a few times faster
+        given = f'"homework": ["", {_json_text(hw)}], ' if hw else ""
+        changes = "{" + given + f'"topic": ["", {_json_text(topic)}]' + "}"
+        self.history(
+            (new_id(moment), at, user_id, login, self.node_id, "lesson", lesson_id, None, "update")
+            + (changes,)
+        )
+        self.activity((new_id(moment), at, user_id, login, role, "topic", lesson_id, ""))
+        if hw:
+            self.activity((new_id(moment), at, user_id, login, role, "homework", lesson_id, ""))
+
+    def entry(
+        self, who: tuple[str, str, str], kind: str, lesson_id: str, at: str, moment: int
+    ) -> None:
+        """One line for a lesson's marks (``kind`` "mark") or one person's attendance entries."""
+        if self.ids is not None:
+            user_id, login, role = who
+            self.activity((self.ids.at(moment), at, user_id, login, role, kind, lesson_id, ""))
 
 
 def write_lessons(ctx: JournalContext) -> list[_Journal]:
@@ -227,6 +320,7 @@ def write_lessons(ctx: JournalContext) -> list[_Journal]:
         absences.rows.append,
     )
     new_lesson_id = ctx.lesson_ids.new
+    log = _EntryLog(ctx)
     event_id = ctx.ids.at
     days = ctx.year.school_days(6)
     label = _("Lessons, marks and attendance")
@@ -287,6 +381,8 @@ def write_lessons(ctx: JournalContext) -> list[_Journal]:
                             lesson_type.id if lesson_type else None,
                         )
                     )
+                    log.lesson(journal.teacher, lesson_id, ends, moment, topic, homework)
+                    marks_before, absences_before = len(marks.rows), len(absences.rows)
                     whole_class = kind in CLASS_WORKS
                     rate = CLASS_WORK_MARKED if whole_class else journal.oral_rate
                     marked = journal.marked
@@ -402,6 +498,13 @@ def write_lessons(ctx: JournalContext) -> list[_Journal]:
                         acc[2] += count
                         if whole_class:
                             acc[3] += count
+                    if len(marks.rows) > marks_before:
+                        log.entry(journal.teacher, "mark", lesson_id, ends, moment)
+                    if len(absences.rows) > absences_before:
+                        entered = {row[5] for row in absences.rows[absences_before:]}
+                        for who in (journal.teacher, journal.class_teacher):
+                            if who[0] in entered:
+                                log.entry(who, "attendance", lesson_id, ends, moment)
         if len(marks.rows) >= 50_000:
             sink.flush()
         ctx.progress(label, done + 1, len(days))

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
 import sqlite3
 from collections import Counter, defaultdict
 from fractions import Fraction
@@ -10,15 +11,19 @@ from pathlib import Path
 import pytest
 
 from node.errors import Conflict, ValidationError
-from node.models import Meta
+from node.models import Meta, User
 from node.models.database import open_database
 from node.services.access.passwords import verify_password
+from node.services.base import clock
+from node.services.base.actor import Actor
 from node.services.base.policy import Policy
 from node.services.demo import DEMO_LOGINS, DEMO_PASSWORD, build_demo
 from node.services.demo.curriculum import curriculum
 from node.services.demo.names import feminine, latin, login_stem
 from node.services.demo.schoolyear import school_year, start_year
 from node.services.gradebook.grading import round_by_threshold
+from node.services.reports.activity_report import activity_report
+from node.services.reports.control import control_report
 
 TODAY = dt.date(2026, 11, 25)
 DEADLINE = dt.timedelta(days=Policy().final_mark_grace_days)
@@ -379,16 +384,67 @@ def test_curriculum_differs_by_stage():
 
 def test_history_records_one_import_per_table(small):
     path, _ = small
-    history = _rows(path, "SELECT entity, action, changes, actor_login, node_id FROM history")
+    history = _rows(
+        path,
+        "SELECT entity, action, changes, actor_login, node_id FROM history WHERE action = 'import'",
+    )
     entities = [h[0] for h in history]
     assert len(entities) == len(set(entities))
     assert {"mark", "lesson", "student", "user", "final_mark"} <= set(entities)
+    assert "history" not in entities and "activity_log" not in entities
     for entity, action, changes, actor, node in history:
         assert (action, actor, node) == ("import", "system", "node-1")
         assert json.loads(changes) == {"rows": [0, _count(path, entity)]}
     meta = dict(_rows(path, "SELECT key, value FROM meta"))
     assert meta["node_id"] == "node-1"
     assert json.loads(meta["demo"]) == {"size": "S", "seed": 1, "today": "2026-11-25"}
+
+
+def test_teachers_entries_are_recorded_on_the_days_they_were_made(small, tmp_path):
+    """The journal control and the activity report of a fresh demo see a school at work."""
+    path, _ = small
+    held = _rows(
+        path,
+        "SELECT l.id, l.date, l.topic, l.homework, a.teacher_id FROM lesson l "
+        "JOIN teaching_assignment a ON a.id = l.assignment_id "
+        "WHERE l.date <= ? AND l.status != 'cancelled'",
+        (TODAY.isoformat(),),
+    )
+    entries = {
+        lesson: (at, actor, json.loads(changes))
+        for lesson, at, actor, changes in _rows(
+            path,
+            "SELECT entity_id, at, actor_id, changes FROM history "
+            "WHERE entity = 'lesson' AND action = 'update'",
+        )
+    }
+    assert len(entries) == len(held)
+    for lesson, day, topic, homework, teacher in held:
+        at, actor, changes = entries[lesson]
+        assert at[:10] == day and actor == teacher  # the day of the lesson, by its teacher
+        assert changes["topic"] == ["", topic]
+        assert changes.get("homework", ["", ""]) == ["", homework]
+    logged = Counter(k for (k,) in _rows(path, "SELECT kind FROM activity_log"))
+    assert logged["topic"] == len(held) and logged["homework"] == sum(1 for h in held if h[3])
+    marked = _rows(path, "SELECT COUNT(DISTINCT lesson_id) FROM mark")[0][0]
+    assert logged["mark"] == marked and logged["attendance"] > 0
+    assert _rows(
+        path,
+        "SELECT COUNT(*) FROM activity_log g JOIN user u ON u.id = g.user_id "
+        "WHERE g.login != u.login OR g.role NOT IN ('teacher', 'class_teacher')",
+    ) == [(0,)]
+    database = open_database(shutil.copyfile(path, tmp_path / "ediary.db"))
+    try:
+        deputy = Actor.from_user(User.get(User.login == DEMO_LOGINS["deputy"]))
+        with clock.frozen_time(TODAY):
+            control = control_report(deputy, dt.date(2026, 11, 2), TODAY)
+            users = activity_report(deputy, 2026, 11).users
+    finally:
+        database.close()
+    assert control.active_teachers == control.teachers > 0
+    assert all(row.share("in_time") == 100.0 for row in control.rows if row.lessons)
+    teachers = [u for u in users if u.role in ("teacher", "class_teacher")]
+    assert len(teachers) == control.teachers and all(u.entries > 0 for u in teachers)
 
 
 # --- determinism, reruns, refusals, crashes ----------------------------------------------------

@@ -179,6 +179,14 @@ class PerformancePane(AdminPane):
         if not 0 <= index < len(ids):
             self.say(_("There is no earlier or later period in this school year."))
             return
+        period = self.data.periods[index]
+        if period.start > self.app.backend.today():
+            self.say(
+                _("{period} begins on {day}: it has no final marks yet.").format(
+                    period=period.name, day=period.start.strftime("%d.%m.%Y")
+                )
+            )
+            return
         self.period_id = ids[index]
         self.load()
 

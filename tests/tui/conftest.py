@@ -1,4 +1,5 @@
-"""The demo school of size S for pilot tests: built once per module, copied per test."""
+"""The demo school of size S for pilot tests: built once per pytest worker (a template file,
+as tests/conftest.py does for the small school), copied for each test."""
 
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ from node.services.demo import build_demo
 TODAY = dt.date(2026, 11, 25)
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def demo_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The template: no test opens it, each gets a copy (``demo_db``)."""
     path = tmp_path_factory.mktemp("demo") / "ediary.db"
     build_demo(path, size="S", today=TODAY, node_id="test-node")
     return path

@@ -24,7 +24,8 @@ from node.services.reports import export
 from node.services.reports.control import by_teacher, control_report, control_table
 from node.services.reports.journal_problems import journal_problems
 from node.services.reports.performance import performance_report
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE, status
 from tui.app import EdiaryApp
 from tui.screens.admin_dialogs import UnlockDialog
 from tui.screens.admin_screen import AdminScreen
@@ -50,7 +51,7 @@ def column(grid: DataTable, index: int) -> list[str]:
 async def open_admin(pilot, app: EdiaryApp) -> None:
     await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    await pilot.press("a")
+    await press(pilot, "a")
     await settle(pilot)
     assert isinstance(app.screen, AdminScreen)
 
@@ -59,7 +60,7 @@ async def test_a_teacher_is_told_the_screen_is_not_theirs(demo_db: Path, tmp_pat
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD), data_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert status(app).has_class("error")
@@ -79,11 +80,11 @@ async def test_control_drills_down_from_teachers_to_a_journal(demo_db: Path, tmp
         grid = table(app, "control-table")
         assert column(grid, 0) == [t.teacher for t in teachers]
         assert column(grid, 1) == [str(t.lessons) for t in teachers]
-        await pilot.press("enter")  # the first teacher's journals
+        await press(pilot, "enter")  # the first teacher's journals
         await settle(pilot)
         journals = [r for r in report.rows if r.teacher_id == teachers[0].teacher_id]
         assert grid.row_count == len(journals)
-        await pilot.press("enter")  # the first journal's gaps
+        await press(pilot, "enter")  # the first journal's gaps
         await settle(pilot)
         problems = journal_problems(
             actor("director"), journals[0].assignment_id, period.start, period.end
@@ -92,21 +93,21 @@ async def test_control_drills_down_from_teachers_to_a_journal(demo_db: Path, tmp
         assert sum(g.no_homework for g in problems.lessons) == (
             journals[0].lessons - journals[0].with_homework
         )
-        await pilot.press("enter")  # opens the journal on that lesson, for reading
+        await press(pilot, "enter")  # opens the journal on that lesson, for reading
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         assert app.screen.target.assignment_id == journals[0].assignment_id
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         for _level in range(2):
-            await pilot.press("escape")
+            await press(pilot, "escape")
             await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
         assert grid.row_count == len(teachers)
-        await pilot.press("v")  # by class
+        await press(pilot, "v")  # by class
         await settle(pilot)
         assert column(grid, 0) == ["7А"]
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
 
@@ -117,34 +118,34 @@ async def test_the_other_periods_and_dates_of_control(demo_db: Path, tmp_path: P
         await open_admin(pilot, app)
         info = app.screen.query_one("#control-info", Static)
         assert "02.11.2026 – 25.11.2026" in str(info.render())
-        await pilot.press("right_square_bracket")  # the 3rd quarter has not begun: said, not done
+        await press(pilot, "right_square_bracket")  # the 3rd quarter has not begun: said, not done
         await settle(pilot)
         assert "02.11.2026 – 25.11.2026" in str(info.render())
         assert "11.01.2027" in str(status(app).render())
-        await pilot.press("left_square_bracket")  # the 1st quarter
+        await press(pilot, "left_square_bracket")  # the 1st quarter
         await settle(pilot)
         first = Period.get(Period.name == "1 четверть")
         assert first.start.strftime("%d.%m.%Y") in str(info.render())
-        await pilot.press("left_square_bracket")  # nothing earlier: said, not done
+        await press(pilot, "left_square_bracket")  # nothing earlier: said, not done
         await settle(pilot)
         assert first.start.strftime("%d.%m.%Y") in str(info.render())
         assert str(status(app).render())
-        await pilot.press("d")
+        await press(pilot, "d")
         await settle(pilot)
         app.screen.query_one("#range-from", Input).value = "10.11.2026"
         app.screen.query_one("#range-to", Input).value = "bad"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert app.screen.query_one("#dialog-status", Static).has_class("error")
         app.screen.query_one("#range-to", Input).value = "20.11.2026"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
         assert "10.11.2026 – 20.11.2026" in str(info.render())
-        await pilot.press("left_square_bracket")  # from chosen dates: the quarter before
+        await press(pilot, "left_square_bracket")  # from chosen dates: the quarter before
         await settle(pilot)
         assert "02.11.2026 – 25.11.2026" in str(info.render())
-        await pilot.press("left_square_bracket", "right_square_bracket")  # back and forth
+        await press(pilot, "left_square_bracket", "right_square_bracket")  # back and forth
         await settle(pilot)
         assert "02.11.2026 – 25.11.2026" in str(info.render())
 
@@ -153,7 +154,7 @@ async def test_the_shown_report_is_exported_as_csv_and_html(demo_db: Path, tmp_p
     app = EdiaryApp(demo_db, sign_in_as=("director", PASSWORD), data_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_admin(pilot, app)
-        await pilot.press("e")
+        await press(pilot, "e")
         await settle(pilot)
         (csv_file,) = (tmp_path / "reports").glob("control-*.csv")
         assert str(csv_file) in str(status(app).render())
@@ -162,15 +163,15 @@ async def test_the_shown_report_is_exported_as_csv_and_html(demo_db: Path, tmp_p
             control_table(control_report(actor("director"), period.start, period.end))
         )
         assert csv_file.read_bytes() == expected
-        await pilot.press("3")  # performance
+        await press(pilot, "3")  # performance
         await settle(pilot)
-        await pilot.press("w")
+        await press(pilot, "w")
         await settle(pilot)
         (html_file,) = (tmp_path / "reports").glob("performance-*.html")
         assert html_file.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-        await pilot.press("5")  # backups: nothing to export
+        await press(pilot, "5")  # backups: nothing to export
         await settle(pilot)
-        await pilot.press("e")
+        await press(pilot, "e")
         await settle(pilot)
         assert len(list((tmp_path / "reports").iterdir())) == 2
 
@@ -181,13 +182,13 @@ async def test_activity_and_performance_tabs_show_the_services_numbers(
     app = EdiaryApp(demo_db, sign_in_as=("director", PASSWORD), data_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_admin(pilot, app)
-        await pilot.press("2")
+        await press(pilot, "2")
         await settle(pilot)
         grid = table(app, "activity-table")
         assert grid.row_count >= 2  # the director's role and the director, signed in now
         assert "director" in column(grid, 1)
         assert grid.max_scroll_x == 0  # every column readable at 80 columns, no sideways scroll
-        await pilot.press("3")
+        await press(pilot, "3")
         await settle(pilot)
         first = Period.get(Period.name == "1 четверть")
         report = performance_report(actor("director"), first.id)
@@ -196,7 +197,7 @@ async def test_activity_and_performance_tabs_show_the_services_numbers(
         assert column(grid, 2) == [str(r.students) for r in report.rows]
         chart = str(app.screen.query_one("#performance-chart", Static).render())
         assert "1 четверть" in chart
-        await pilot.press("right_square_bracket")  # the 2nd quarter, against the 1st
+        await press(pilot, "right_square_bracket")  # the 2nd quarter, against the 1st
         await settle(pilot)
         info = str(app.screen.query_one("#performance-info", Static).render())
         assert "2 четверть" in info and "1 четверть" in info
@@ -215,28 +216,28 @@ async def test_a_locked_final_mark_is_unlocked_with_a_reason(demo_db: Path, tmp_
     app = EdiaryApp(demo_db, sign_in_as=("director", PASSWORD), data_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_admin(pilot, app)
-        await pilot.press("4")
+        await press(pilot, "4")
         await settle(pilot)
         grid = table(app, "finals-table")
         assert grid.row_count == 1
         pane = app.screen.query_one("#finals")
         assert pane.rows[0].assignment_id == missing.assignment_id and pane.rows[0].is_locked
-        await pilot.press("u")
+        await press(pilot, "u")
         await settle(pilot)
         assert isinstance(app.screen, UnlockDialog)
-        await pilot.press("ctrl+s")  # no reason: refused, nothing written
+        await press(pilot, "ctrl+s")  # no reason: refused, nothing written
         await settle(pilot)
         assert isinstance(app.screen, UnlockDialog)
         assert FinalMarkUnlock.select().count() == 0
         app.screen.query_one("#unlock-reason", Input).value = "Ученик болел"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
         unlock = FinalMarkUnlock.get()
         assert (unlock.assignment_id, unlock.reason) == (missing.assignment_id, "Ученик болел")
         assert not pane.rows[0].is_locked and pane.rows[0].is_open
         assert unlock.until.strftime("%d.%m.%Y") in str(status(app).render())
-        await pilot.press("u")  # not locked any more: said so
+        await press(pilot, "u")  # not locked any more: said so
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
         assert FinalMarkUnlock.select().count() == 1
@@ -257,11 +258,11 @@ async def test_the_sysadmin_sees_only_backups_with_the_status_figure(demo_db: Pa
         assert warning.has_class("error")
         body = str(app.screen.query_one("#backups-body", Static).render())
         assert "/srv/b" in body and "disk full" in body and "01.01.2020" in body
-        await pilot.press("1")  # the reports are not the sysadmin's
+        await press(pilot, "1")  # the reports are not the sysadmin's
         await settle(pilot)
         assert tabs.active == "tab-backups"
         assert str(status(app).render())
-        await pilot.press("f1")
+        await press(pilot, "f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         keys = [row[0] for row in app.screen.rows]
@@ -347,7 +348,7 @@ async def test_the_activity_tab_counts_a_substitutes_lessons(demo_db: Path, tmp_
     app = EdiaryApp(demo_db, sign_in_as=("director", PASSWORD), data_dir=tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_admin(pilot, app)
-        await pilot.press("2")
+        await press(pilot, "2")
         await settle(pilot)
         grid = table(app, "activity-table")
         titles = [str(c.label) for c in grid.columns.values()]

@@ -8,8 +8,9 @@ from pathlib import Path
 from textual.widgets import DataTable, Input
 
 from node.models import Attendance
+from tests.tui.drive import press, settle
 from tests.tui.test_class_list import open_class
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE
 from tui.app import EdiaryApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.class_attendance import AttendanceScreen
@@ -19,7 +20,7 @@ from tui.screens.help import HelpScreen
 
 async def open_week(pilot, app: EdiaryApp) -> DataTable:
     await open_class(pilot, app)
-    await pilot.press("w")
+    await press(pilot, "w")
     await settle(pilot)
     assert isinstance(app.screen, AttendanceScreen)
     return app.screen.query_one("#week-table", DataTable)
@@ -33,25 +34,25 @@ async def test_the_week_lists_every_absence_and_codes_are_set_by_digits(demo_db:
         assert week is not None and week.monday == dt.date(2026, 11, 23)
         assert table.row_count == len(week.absences) > 0
         first = week.absences[0]
-        await pilot.press("2")
+        await press(pilot, "2")
         await settle(pilot)
         assert Attendance.get_by_id(first.attendance_id).code == "sick"
-        await pilot.press("e")
+        await press(pilot, "e")
         await settle(pilot)
         assert isinstance(app.screen, TextDialog)
         app.screen.query_one("#text", Input).value = "справка от врача"
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         row = Attendance.get_by_id(first.attendance_id)
         assert (row.code, row.reason) == ("sick", "справка от врача")
-        await pilot.press("4")
+        await press(pilot, "4")
         await settle(pilot)
         row = Attendance.get_by_id(first.attendance_id)
         assert (row.code, row.reason) == ("late", "справка от врача")  # the reason stays
-        await pilot.press("delete")
+        await press(pilot, "delete")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(pilot)
         assert Attendance.get_or_none(Attendance.id == first.attendance_id) is None
         assert len(app.screen.week.absences) == len(week.absences) - 1
@@ -61,17 +62,17 @@ async def test_weeks_go_back_and_forth(demo_db: Path):
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         await open_week(pilot, app)
-        await pilot.press("left_square_bracket")
+        await press(pilot, "left_square_bracket")
         await settle(pilot)
         assert app.screen.week.monday == dt.date(2026, 11, 16)
-        await pilot.press("right_square_bracket", "right_square_bracket")
+        await press(pilot, "right_square_bracket", "right_square_bracket")
         await settle(pilot)
         assert app.screen.week.monday == dt.date(2026, 11, 30)
         assert app.screen.week.absences == []  # not yet happened
-        await pilot.press("t")
+        await press(pilot, "t")
         await settle(pilot)
         assert app.screen.week.monday == dt.date(2026, 11, 23)
-        await pilot.press("f1")
+        await press(pilot, "f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         keys = {key for key, _text in app.screen.rows}

@@ -13,7 +13,8 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from node.models import AccessCode, Student
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE, status
 from tui.app import EdiaryApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.class_dialogs import CodesDialog, DateDialog, StudentDialog
@@ -25,7 +26,7 @@ from tui.screens.home import HomeScreen
 async def open_class(pilot, app: EdiaryApp) -> DataTable:
     await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    await pilot.press("c")
+    await press(pilot, "c")
     await settle(pilot)
     assert isinstance(app.screen, ClassScreen)
     return app.screen.query_one("#class-table", DataTable)
@@ -44,13 +45,13 @@ async def test_the_class_teacher_opens_their_class_from_home(demo_db: Path):
         roster = app.screen.roster
         assert roster is not None and roster.label == "7А"
         assert table.row_count == len(roster.rows) == Student.select().count()
-        await pilot.press("f1")
+        await press(pilot, "f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         keys = {key for key, _text in app.screen.rows}
         assert {"v", "g", "G", "w", "s", "Esc"} <= keys
         assert any("Enter" in key for key, _text in app.screen.rows)
-        await pilot.press("escape", "escape")
+        await press(pilot, "escape", "escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
 
@@ -61,7 +62,7 @@ async def test_mark_verified_from_the_list(demo_db: Path):
     async with app.run_test(size=SIZE) as pilot:
         table = await open_class(pilot, app)
         assert len(app.screen.roster.due) == table.row_count
-        await pilot.press("down", "v")
+        await press(pilot, "down", "v")
         await settle(pilot)
         second = app.screen.roster.rows[1]
         assert Student.get_by_id(second.student_id).verified_at is not None
@@ -75,13 +76,13 @@ async def test_codes_for_one_student_are_shown_once_and_written_as_slips(demo_db
         await open_class(pilot, app)
         row = app.screen.roster.rows[0]
         Student.update(user=None).where(Student.id == row.student_id).execute()
-        await pilot.press("g")
+        await press(pilot, "g")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         # a dialog has no footer: it says its keys
         hint = str(app.screen.query_one(".hint", Static).render())
         assert hint == "y — give codes, Esc — cancel"
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(pilot)
         assert isinstance(app.screen, CodesDialog)
         [code] = app.screen.codes
@@ -89,7 +90,7 @@ async def test_codes_for_one_student_are_shown_once_and_written_as_slips(demo_db
         assert slips.parent == demo_db.parent / "slips" and slips.exists()
         assert code.code in slips.read_text(encoding="utf-8")
         assert AccessCode.select().where(AccessCode.user == code.user_id).count() == 1
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, ClassScreen)
         assert app.screen.roster.rows[0].account == "pending"
@@ -103,17 +104,17 @@ async def test_enter_gives_the_codes_asked_for_and_a_cancel_says_so(demo_db: Pat
         await open_class(pilot, app)
         row = app.screen.roster.rows[0]
         Student.update(user=None).where(Student.id == row.student_id).execute()
-        await pilot.press("g")
+        await press(pilot, "g")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
         assert app.focused is not None and app.focused.id == "save"
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, ClassScreen)
         assert "no codes were given" in str(status(app).render())
-        await pilot.press("g")
+        await press(pilot, "g")
         await settle(pilot)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, CodesDialog)
         assert len(app.screen.codes) == 1
@@ -124,9 +125,9 @@ async def test_codes_when_everyone_has_an_account_say_so(demo_db: Path):
     async with app.run_test(size=SIZE) as pilot:
         await open_class(pilot, app)
         before = AccessCode.select().count()
-        await pilot.press("G")
+        await press(pilot, "G")
         await settle(pilot)
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(pilot)
         assert isinstance(app.screen, ClassScreen)
         assert "error" in status(app).classes
@@ -141,9 +142,9 @@ async def test_a_deputy_sees_the_class_but_codes_are_the_class_teachers(demo_db:
         Student.update(user=None).where(
             Student.id == app.screen.roster.rows[0].student_id
         ).execute()
-        await pilot.press("g")
+        await press(pilot, "g")
         await settle(pilot)
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(pilot)
         assert isinstance(app.screen, ClassScreen)
         assert "error" in status(app).classes
@@ -168,7 +169,7 @@ async def test_a_plain_teacher_is_told_they_lead_no_class(demo_db: Path):
         table = await open_class(pilot, app)
         assert table.row_count == 0
         assert "error" in status(app).classes
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
 
@@ -184,7 +185,7 @@ async def test_home_reminds_of_profiles_not_verified_for_a_month(demo_db: Path):
         assert "profiles-0" in ids
         attention.focus()
         attention.highlighted = ids.index("profiles-0")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, ClassScreen)
         assert app.screen.roster is not None and app.screen.roster.label == "7А"
@@ -195,17 +196,17 @@ async def test_a_student_is_enrolled_and_leaves(demo_db: Path):
     async with app.run_test(size=SIZE) as pilot:
         table = await open_class(pilot, app)
         count = table.row_count
-        await pilot.press("n")
+        await press(pilot, "n")
         await settle(pilot)
         assert isinstance(app.screen, StudentDialog)
         app.screen.query_one("#s-last", Input).value = "Яковлева"
         app.screen.query_one("#s-first", Input).value = "Ульяна"
         app.screen.query_one("#s-birth", Input).value = "31.13.2013"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, StudentDialog)  # not a date: the dialog says so
         app.screen.query_one("#s-birth", Input).value = "02.03.2013"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ClassScreen)
         assert table.row_count == count + 1
@@ -213,16 +214,16 @@ async def test_a_student_is_enrolled_and_leaves(demo_db: Path):
         assert (new.birth_date, new.enrolled_on) == (dt.date(2013, 3, 2), dt.date(2026, 11, 25))
         row = [r.student_id for r in app.screen.roster.rows].index(new.id)
         table.move_cursor(row=row)
-        await pilot.press("x")
+        await press(pilot, "x")
         await settle(pilot)
         assert isinstance(app.screen, DateDialog)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert Student.get_by_id(new.id).left_on == dt.date(2026, 11, 25)
         assert app.screen.roster.rows[row].left_on == dt.date(2026, 11, 25)
-        await pilot.press("x")  # leaving twice is refused and explained
+        await press(pilot, "x")  # leaving twice is refused and explained
         await settle(pilot)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, ClassScreen)
         assert "error" in status(app).classes

@@ -8,8 +8,9 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, OptionList, Select
 
 from node.models import Guardian, History, Student, StudentGuardian
+from tests.tui.drive import press, settle
 from tests.tui.test_class_list import open_class
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
+from tests.tui.test_journal_tui import PASSWORD, SIZE, status
 from tui.app import EdiaryApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.class_dialogs import (
@@ -24,7 +25,7 @@ from tui.screens.class_profile import ProfileScreen
 
 async def open_profile(pilot, app: EdiaryApp) -> Student:
     await open_class(pilot, app)
-    await pilot.press("enter")
+    await press(pilot, "enter")
     await settle(pilot)
     assert isinstance(app.screen, ProfileScreen)
     return Student.get_by_id(app.screen.student_id)
@@ -51,18 +52,18 @@ async def test_the_profile_shows_and_saves_the_data(demo_db: Path):
         # a bad phone and a bad date are refused, nothing is written
         before = History.select().count()
         screen.query_one("#phone", Input).value = "call me"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert "error" in status(app).classes
         screen.query_one("#phone", Input).value = "8 900 111-22-33"
         screen.query_one("#birth", Input).value = "31.02.2013"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert "error" in status(app).classes
         assert History.select().count() == before
         screen.query_one("#birth", Input).value = "21.06.2013"
         screen.query_one("#address", Input).value = "ул. Новая, д. 1"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert "error" not in status(app).classes
         fresh = Student.get_by_id(student.id)
@@ -72,10 +73,10 @@ async def test_the_profile_shows_and_saves_the_data(demo_db: Path):
             "2013-06-21",
         )
         assert fresh.verified_at == student.verified_at  # saving is not verifying
-        await pilot.press("ctrl+t")
+        await press(pilot, "ctrl+t")
         await settle(pilot)
         assert Student.get_by_id(student.id).verified_at.date().isoformat() == "2026-11-25"
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, ClassScreen)
 
@@ -85,19 +86,19 @@ async def test_a_parent_is_added_edited_and_unlinked(demo_db: Path):
     async with app.run_test(size=SIZE) as pilot:
         student = await open_profile(pilot, app)
         count = links(student)
-        await pilot.press("ctrl+n")
+        await press(pilot, "ctrl+n")
         await settle(pilot)
         assert isinstance(app.screen, GuardianDialog)
         app.screen.query_one("#g-first", Input).value = "Ольга"
         app.screen.query_one("#g-phone", Input).value = "abc"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert "error" in status(app).classes and links(student) == count
-        await pilot.press("ctrl+n")
+        await press(pilot, "ctrl+n")
         await settle(pilot)
         app.screen.query_one("#g-first", Input).value = "Ольга"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert links(student) == count + 1
         added = Guardian.get(Guardian.first_name == "Ольга")
@@ -107,18 +108,18 @@ async def test_a_parent_is_added_edited_and_unlinked(demo_db: Path):
         row = [line.guardian_id for line in app.screen.profile.guardians].index(added.id)
         table.focus()
         table.move_cursor(row=row)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, GuardianDialog)
         app.screen.query_one("#g-phone", Input).value = "+7 900 000-00-01"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert Guardian.get_by_id(added.id).phone == "+7 900 000-00-01"
         table.move_cursor(row=row)
-        await pilot.press("delete")
+        await press(pilot, "delete")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(pilot)
         assert links(student) == count
         assert Guardian.get_or_none(Guardian.id == added.id) is not None
@@ -141,22 +142,22 @@ async def test_a_siblings_parent_is_linked(demo_db: Path):
             .first()
         )
         count = links(student)
-        await pilot.press("ctrl+l")
+        await press(pilot, "ctrl+l")
         await settle(pilot)
         assert isinstance(app.screen, LinkGuardianDialog)
-        await pilot.press("x")  # one letter is too few: the search says so
-        await pilot.press("enter")
+        await press(pilot, "x")  # one letter is too few: the search says so
+        await press(pilot, "enter")
         await settle(pilot)
         assert app.screen.query_one("#found", OptionList).option_count == 0
         app.screen.query_one("#search", Input).value = other.last_name
         app.screen.query_one("#search", Input).focus()
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         found = app.screen.query_one("#found", OptionList)
         ids = [found.get_option_at_index(i).id for i in range(found.option_count)]
         assert other.id in ids
         found.highlighted = ids.index(other.id)
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ProfileScreen)
         assert links(student) == count + 1

@@ -7,6 +7,7 @@ import pytest
 from textual.app import App
 
 from node.i18n import _, use_language
+from tests.tui.drive import press, settle
 from tui.dialogs.confirm import ConfirmDialog
 
 
@@ -24,11 +25,11 @@ class _Host(App[None]):
 async def test_enter_takes_the_asked_for_action_unless_it_destroys(destructive, answer):
     app = _Host(ConfirmDialog("?", "OK", destructive=destructive))
     async with app.run_test() as pilot:
-        await pilot.pause()
+        await settle(pilot)
         assert app.focused is not None
         assert app.focused.id == ("cancel" if destructive else "save")
-        await pilot.press("enter")
-        await pilot.pause()
+        await press(pilot, "enter")
+        await settle(pilot)
         assert app.answers == [answer]
 
 
@@ -40,9 +41,9 @@ async def test_russian_letters_answer_as_they_read(key, answer):
     «н» cancels even a harmless question, «д» («да») confirms."""
     app = _Host(ConfirmDialog("?", "OK", destructive=False))
     async with app.run_test() as pilot:
-        await pilot.pause()
-        await pilot.press(key)
-        await pilot.pause()
+        await settle(pilot)
+        await press(pilot, key)
+        await settle(pilot)
         assert app.answers == [answer]
 
 

@@ -20,7 +20,8 @@ from node.services.gradebook.journal_entry import enter_cell
 from node.services.gradebook.teacher_home import journal_periods
 from tests.sync.nodes import Node, bootstrap, push
 from tests.tui.conftest import TODAY
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE
 from tui.app import EdiaryApp
 from tui.screens.conflicts import ConflictsScreen
 from tui.screens.home import HomeScreen
@@ -82,7 +83,7 @@ def _conflict(
 async def _open_conflicts(pilot, app: EdiaryApp) -> OptionList:
     await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    await pilot.press("y")
+    await press(pilot, "y")
     await settle(pilot)
     assert isinstance(app.screen, ConflictsScreen)
     return app.screen.query_one("#conflicts", OptionList)
@@ -108,14 +109,14 @@ async def test_a_conflict_from_a_real_merge_is_listed_in_words_and_opens_the_jou
         assert "teacher" in text  # the laptop is named by its user's login
         for raw in (mark.id, lesson.id, student.id, lesson.assignment_id, "mark_", "tbl"):
             assert str(raw) not in text
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         assert app.screen.target.lesson_id == lesson.id
         assert app.screen.lesson_under_cursor() == lesson.id
         cell = app.screen.query_one("#grid", JournalTable).cursor_keys()
         assert cell == (student.id, lesson.id)  # the very cell: the student's row too
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, ConflictsScreen)
 
@@ -131,9 +132,9 @@ async def test_home_is_quiet_and_the_screen_says_nothing_was_lost_without_confli
         assert "conflicts" not in ids
         conflicts = await _open_conflicts(pilot, app)
         assert conflicts.option_count == 1 and conflicts.get_option_at_index(0).disabled
-        await pilot.press("enter")
+        await press(pilot, "enter")
         assert isinstance(app.screen, ConflictsScreen)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
 
@@ -149,7 +150,7 @@ async def test_the_home_line_opens_the_conflicts_and_the_director_sees_them_too(
         ids = [attention.get_option_at_index(i).id for i in range(attention.option_count)]
         attention.focus()
         attention.highlighted = ids.index("conflicts")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, ConflictsScreen)
         assert app.screen.query_one("#conflicts", OptionList).option_count == 1
@@ -165,7 +166,7 @@ async def test_an_absence_conflict_opens_the_journal_on_the_students_row_scrolle
         conflicts = await _open_conflicts(pilot, app)
         assert conflicts.option_count == 1
         assert student.last_name in str(conflicts.get_option_at_index(0).prompt)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         table = app.screen.query_one("#grid", JournalTable)

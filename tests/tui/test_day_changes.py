@@ -16,7 +16,8 @@ from node.models.database import open_database
 from node.services.base.actor import Actor
 from node.services.school import substitutions
 from node.services.school.school_day import school_day
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE, status
 from tui.app import EdiaryApp
 from tui.screens.admin_screen import AdminScreen
 from tui.screens.day_changes import DayChangesScreen
@@ -48,22 +49,22 @@ def bar(app: EdiaryApp) -> str:
 async def open_day(pilot, app: EdiaryApp) -> None:
     await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    await pilot.press("a")
+    await press(pilot, "a")
     await settle(pilot)
     assert isinstance(app.screen, AdminScreen)
-    await pilot.press("c")
+    await press(pilot, "c")
     await settle(pilot)
     assert isinstance(app.screen, DayChangesScreen)
 
 
 async def to_row(pilot, row: int) -> None:
     for _step in range(row):
-        await pilot.press("down")
+        await press(pilot, "down")
 
 
 async def type_text(pilot, text: str) -> None:
     for char in text:
-        await pilot.press(char)
+        await press(pilot, char)
 
 
 def app_for(demo_db: Path, tmp_path: Path, login: str = "deputy") -> EdiaryApp:
@@ -74,11 +75,11 @@ async def test_the_screen_is_reached_from_administration_help_and_palette(demo_d
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
         admin_keys = dict(help_rows(app.screen))
         assert "c" in admin_keys  # listed in F1 of the administration screen
-        await pilot.press("c")
+        await press(pilot, "c")
         await settle(pilot)
         assert isinstance(app.screen, DayChangesScreen)
         open_database(demo_db)
@@ -94,13 +95,13 @@ async def test_the_screen_is_reached_from_administration_help_and_palette(demo_d
             if active.binding.action in own
         }
         assert len(expected_rows) == len(own)  # every key has its own description
-        await pilot.press("f1")
+        await press(pilot, "f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         assert expected_rows <= {what for _key, what in app.screen.rows}
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
         # the command palette offers it too, from any screen
@@ -116,9 +117,9 @@ async def test_the_sysadmin_is_told_the_day_is_the_administrations(demo_db, tmp_
     app = app_for(demo_db, tmp_path, "admin")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
-        await pilot.press("c")
+        await press(pilot, "c")
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
         assert str(status(app).render())
@@ -129,28 +130,28 @@ async def test_days_step_back_and_forth_and_a_date_is_typed(demo_db, tmp_path):
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_day(pilot, app)
-        await pilot.press("right_square_bracket")
+        await press(pilot, "right_square_bracket")
         await settle(pilot)
         assert "26.11.2026" in bar(app)
         open_database(demo_db)
         assert day_table(app).row_count == len(school_day(deputy(), dt.date(2026, 11, 26)))
-        await pilot.press("left_square_bracket", "left_square_bracket")
+        await press(pilot, "left_square_bracket", "left_square_bracket")
         await settle(pilot)
         assert "24.11.2026" in bar(app)
-        await pilot.press("t")
+        await press(pilot, "t")
         await settle(pilot)
         assert "25.11.2026" in bar(app)
-        await pilot.press("d")
+        await press(pilot, "d")
         await settle(pilot)
         assert isinstance(app.screen, DateDialog)
         field = app.screen.query_one("#go-date", Input)
         field.value = ""
         await type_text(pilot, "31.12.2026")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, DayChangesScreen)
         assert "31.12.2026" in bar(app) and day_table(app).row_count == 0  # winter holidays
-        await pilot.press("f5")
+        await press(pilot, "f5")
         await settle(pilot)
         assert "31.12.2026" in bar(app)
 
@@ -160,24 +161,24 @@ async def test_a_substitute_for_one_lesson_is_set_and_removed(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_day(pilot, app)
         await to_row(pilot, 1)  # 2nd lesson, algebra, Павлова Е. Ю.
-        await pilot.press("s")
+        await press(pilot, "s")
         await settle(pilot)
         assert isinstance(app.screen, SubstituteDialog)
         await type_text(pilot, "болезнь")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await type_text(pilot, "Волк")  # one teacher left: Enter chooses her
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, DayChangesScreen)
         assert cells(app, 1)[4] == "Волкова С. Р."
         open_database(demo_db)
         [row] = Substitution.select()
         assert (row.teacher.login, row.reason) == ("volkova.sr", "болезнь")
-        await pilot.press("x")
+        await press(pilot, "x")
         await settle(pilot)
         assert cells(app, 1)[4] == ""
         assert not Substitution.select().exists()
-        await pilot.press("x")  # nothing to remove: said, nothing done
+        await press(pilot, "x")  # nothing to remove: said, nothing done
         await settle(pilot)
         assert status(app).has_class("error")
 
@@ -187,21 +188,21 @@ async def test_an_absence_gives_all_the_teachers_lessons_and_ends(demo_db, tmp_p
     async with app.run_test(size=SIZE) as pilot:
         await open_day(pilot, app)
         await to_row(pilot, 2)  # Рябов М. Д., lessons 3 and 4
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
         assert isinstance(app.screen, SubstituteDialog)
-        await pilot.press("enter", "enter")  # from and to: this day
+        await press(pilot, "enter", "enter")  # from and to: this day
         await type_text(pilot, "болезнь")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await type_text(pilot, "Волк")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, DayChangesScreen)
         assert [cells(app, i)[4] for i in range(6)] == ["", "", *["Волкова С. Р."] * 2, "", ""]
         assert "2" in str(status(app).render())
-        await pilot.press("e")
+        await press(pilot, "e")
         await settle(pilot)
-        await pilot.press("enter", "enter")
+        await press(pilot, "enter", "enter")
         await settle(pilot)
         assert [cells(app, i)[4] for i in range(6)] == [""] * 6
         open_database(demo_db)
@@ -212,31 +213,31 @@ async def test_a_lesson_is_moved_cancelled_with_a_reason_and_restored(demo_db, t
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_day(pilot, app)
-        await pilot.press("right_square_bracket")  # Thursday: no marks yet
+        await press(pilot, "right_square_bracket")  # Thursday: no marks yet
         await settle(pilot)
         first = cells(app, 0)
-        await pilot.press("c")
+        await press(pilot, "c")
         await settle(pilot)
         assert isinstance(app.screen, CancelDialog)
-        await pilot.press("enter")  # no reason: the dialog says so and stays
+        await press(pilot, "enter")  # no reason: the dialog says so and stays
         await settle(pilot)
         assert isinstance(app.screen, CancelDialog)
         assert app.screen.query_one("#dialog-status", Static).has_class("error")
         await type_text(pilot, "экскурсия")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, DayChangesScreen)
         assert "экскурсия" in cells(app, 0)[4]
-        await pilot.press("r")
+        await press(pilot, "r")
         await settle(pilot)
         assert cells(app, 0)[4] == ""
-        await pilot.press("m")
+        await press(pilot, "m")
         await settle(pilot)
         assert isinstance(app.screen, MoveDialog)
-        await pilot.press("enter")  # same date
+        await press(pilot, "enter")  # same date
         app.screen.query_one("#move-number", Input).value = ""
         await type_text(pilot, "8")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, DayChangesScreen)
         numbers = [cells(app, i)[1] for i in range(day_table(app).row_count)]
@@ -249,22 +250,22 @@ async def test_bad_changes_are_refused_in_the_status_line_and_write_nothing(demo
         await open_day(pilot, app)
         open_database(demo_db)
         before = [(x.id, x.date, x.number, x.status) for x in Lesson.select()]
-        await pilot.press("c")  # today's 1st lesson holds marks: not cancelled
+        await press(pilot, "c")  # today's 1st lesson holds marks: not cancelled
         await settle(pilot)
         await type_text(pilot, "карантин")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, DayChangesScreen)
         assert status(app).has_class("error") and str(status(app).render())
-        await pilot.press("m")  # to a day after the year: refused
+        await press(pilot, "m")  # to a day after the year: refused
         await settle(pilot)
         app.screen.query_one("#move-date", Input).value = ""
         await type_text(pilot, "01.07.2027")
-        await pilot.press("enter", "enter")
+        await press(pilot, "enter", "enter")
         await settle(pilot)
         assert isinstance(app.screen, DayChangesScreen)
         assert status(app).has_class("error") and "2027" in str(status(app).render())
-        await pilot.press("r")  # not cancelled: nothing to restore
+        await press(pilot, "r")  # not cancelled: nothing to restore
         await settle(pilot)
         assert status(app).has_class("error")
         assert [(x.id, x.date, x.number, x.status) for x in Lesson.select()] == before
@@ -275,7 +276,7 @@ async def test_enter_opens_the_lessons_journal(demo_db, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await open_day(pilot, app)
         await to_row(pilot, 1)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         open_database(demo_db)
@@ -295,10 +296,10 @@ async def test_the_substitute_signs_in_and_marks_that_lesson_only(demo_db, tmp_p
         today = app.screen.query_one("#today", OptionList)
         texts = [str(today.get_option_at_index(i).prompt) for i in range(today.option_count)]
         [line] = [i for i, text in enumerate(texts) if "Павлова Е. Ю." in text]
-        await pilot.press("shift+tab")  # from her journals to today's lessons
+        await press(pilot, "shift+tab")  # from her journals to today's lessons
         assert app.screen.focused is today
         today.highlighted = line
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         grid = app.screen.grid
@@ -309,7 +310,7 @@ async def test_the_substitute_signs_in_and_marks_that_lesson_only(demo_db, tmp_p
         assert lesson_id == algebra.lesson_id
         cell = Mark.select().where(Mark.lesson == lesson_id, Mark.student == student_id)
         value = "3" if [m.value for m in cell] == ["2"] else "2"  # a change, whatever was there
-        await pilot.press(value, "enter")
+        await press(pilot, value, "enter")
         await settle(pilot)
         [mark] = Mark.select().where(Mark.lesson == lesson_id, Mark.student == student_id)
         assert (mark.value, mark.updated_by_id) == (value, volkova.id)
@@ -320,14 +321,14 @@ async def test_the_teachers_busy_at_that_time_come_last_with_their_lesson(demo_d
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_day(pilot, app)
-        await pilot.press("left_square_bracket", "left_square_bracket")  # Monday 23.11
+        await press(pilot, "left_square_bracket", "left_square_bracket")  # Monday 23.11
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, DayChangesScreen)
         groups = [i for i, x in enumerate(screen.lessons) if x.number == 3]
         assert len(groups) == 2  # English in two groups at once
         await to_row(pilot, groups[0])
-        await pilot.press("s")
+        await press(pilot, "s")
         await settle(pilot)
         assert isinstance(app.screen, SubstituteDialog)
         options = app.screen.query_one("#sub-teachers", OptionList)
@@ -344,20 +345,20 @@ async def test_a_refused_absence_opens_again_as_typed_with_the_reason(demo_db, t
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_day(pilot, app)
-        await pilot.press("left_square_bracket", "left_square_bracket")  # Monday 23.11
+        await press(pilot, "left_square_bracket", "left_square_bracket")  # Monday 23.11
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, DayChangesScreen)
         groups = [i for i, x in enumerate(screen.lessons) if x.number == 3]
         busy = screen.lessons[groups[1]]
         await to_row(pilot, groups[0])
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
-        await pilot.press("enter", "enter")  # from and to: this day
+        await press(pilot, "enter", "enter")  # from and to: this day
         await type_text(pilot, "болезнь")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await type_text(pilot, busy.teacher.split()[0])
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, SubstituteDialog)
@@ -369,7 +370,7 @@ async def test_a_refused_absence_opens_again_as_typed_with_the_reason(demo_db, t
         assert options.has_focus and options.highlighted is not None
         chosen = str(options.get_option_at_index(options.highlighted).prompt)
         assert chosen.startswith(busy.teacher)
-        await pilot.press("home", "enter")  # the first in the list is free
+        await press(pilot, "home", "enter")  # the first in the list is free
         await settle(pilot)
         assert isinstance(app.screen, DayChangesScreen)
         open_database(demo_db)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 from pathlib import Path
 
 from rich.cells import cell_len
 from textual.pilot import Pilot
 from textual.widgets import Input, Label, OptionList, Static
-from textual.worker import WorkerCancelled, WorkerState
 
 from node.models import FinalMark, History, Mark, Period
 from node.services.base import clock
+from tests.tui.drive import press, settle
 from tui.app import EdiaryApp
 from tui.screens.dialogs import HistoryDialog, JustificationDialog, LessonDialog
 from tui.screens.help import HelpScreen
@@ -25,34 +24,6 @@ PASSWORD = "ediary-demo"
 SIZE = (80, 24)
 
 
-#: How long one step's workers may take before the test fails (not a speed goal).
-SETTLE_SECONDS = 60
-
-
-async def settle(pilot: Pilot[None]) -> None:
-    """Every worker done and what it posted handled, workers started meanwhile too; a step
-    still busy after SETTLE_SECONDS fails the test rather than letting it go on early.
-
-    Textual's own waits: ``workers.wait_for_complete()``, then ``pilot.pause()`` for the
-    messages they posted (which may start more workers: then again). A worker that failed
-    fails the test; one cancelled (an exclusive worker replaced) is simply over.
-    """
-    async with asyncio.timeout(SETTLE_SECONDS):
-        while True:
-            await pilot.pause()
-            started = [w for w in pilot.app.workers if w.state is not WorkerState.PENDING]
-            try:
-                if started:  # (none: wait_for_complete would take every worker)
-                    await pilot.app.workers.wait_for_complete(started)
-            except WorkerCancelled:
-                continue
-            await pilot.pause()
-            if not any(
-                w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers
-            ):
-                return
-
-
 def status(app: EdiaryApp) -> Static:
     return app.screen.query_one("#status", Static)
 
@@ -60,7 +31,7 @@ def status(app: EdiaryApp) -> Static:
 async def open_journal(pilot: Pilot[None], app: EdiaryApp) -> JournalTable:
     await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    await pilot.press("enter")  # the first journal (the list has the focus)
+    await press(pilot, "enter")  # the first journal (the list has the focus)
     await settle(pilot)
     assert isinstance(app.screen, JournalScreen)
     return app.screen.query_one(JournalTable)
@@ -77,7 +48,7 @@ async def test_sign_in_with_the_right_password_opens_home(demo_db: Path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
-        await pilot.press(*"teacher", "enter", *PASSWORD, "enter")
+        await press(pilot, *"teacher", "enter", *PASSWORD, "enter")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         journals = app.screen.query_one("#journals", OptionList)
@@ -91,7 +62,7 @@ async def test_a_wrong_password_is_refused_on_the_sign_in_screen(demo_db: Path):
     app = EdiaryApp(demo_db)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press(*"teacher", "enter", *"wrong", "enter")
+        await press(pilot, *"teacher", "enter", *"wrong", "enter")
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
         assert "Wrong login or password" in str(status(app).render())
@@ -114,7 +85,7 @@ async def test_a_typed_mark_is_saved_with_its_history(demo_db: Path):
     async with app.run_test(size=SIZE) as pilot:
         table = await open_journal(pilot, app)
         student_id, lesson_id = first_cell(table)
-        await pilot.press("4", "/", "5", "enter")
+        await press(pilot, "4", "/", "5", "enter")
         await settle(pilot)
         values = [
             m.value
@@ -128,15 +99,15 @@ async def test_a_typed_mark_is_saved_with_its_history(demo_db: Path):
         assert table.cursor_row == 1  # Enter moved down to the next student
         # "н" marks the next student absent
         next_student, _lesson = first_cell(table)
-        await pilot.press("н", "enter")
+        await press(pilot, "н", "enter")
         await settle(pilot)
         assert "н" in str(table.get_cell(next_student, lesson_id))
         # the cell's history dialog
-        await pilot.press("up", "h")
+        await press(pilot, "up", "h")
         await settle(pilot)
         assert isinstance(app.screen, HistoryDialog)
         assert app.screen.changes
-        await pilot.press("escape")
+        await press(pilot, "escape")
 
 
 async def test_a_refused_mark_writes_nothing_and_says_why(demo_db: Path):
@@ -144,14 +115,14 @@ async def test_a_refused_mark_writes_nothing_and_says_why(demo_db: Path):
     async with app.run_test(size=SIZE) as pilot:
         table = await open_journal(pilot, app)
         marks, changes = Mark.select().count(), History.select().count()
-        await pilot.press("7", "enter")
+        await press(pilot, "7", "enter")
         await settle(pilot)
         assert status(app).has_class("error")
         assert "7" in str(status(app).render())
         assert (Mark.select().count(), History.select().count()) == (marks, changes)
         # a lesson that has not taken place yet refuses too
         table.move_cursor(column=table.column_index(FINAL) - 1)
-        await pilot.press("5", "enter")
+        await press(pilot, "5", "enter")
         await settle(pilot)
         assert status(app).has_class("error")
         assert (Mark.select().count(), History.select().count()) == (marks, changes)
@@ -168,7 +139,7 @@ async def test_final_marks_after_the_deadline_are_locked(demo_db: Path):
         assert "🔒" in table.column_label(FINAL)
         finals = FinalMark.select().count()
         table.move_cursor(column=table.column_index(FINAL))
-        await pilot.press("5", "enter")
+        await press(pilot, "5", "enter")
         await settle(pilot)
         assert status(app).has_class("error")
         assert FinalMark.select().count() == finals
@@ -179,18 +150,18 @@ async def test_a_final_mark_off_the_suggestion_asks_for_a_justification(demo_db:
         app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         table = await open_journal(pilot, app)
-        await pilot.press("f")
+        await press(pilot, "f")
         student_id, column = first_cell(table)
         assert column == FINAL
         assert table.grid is not None
         suggested = table.grid.suggested[student_id]
         value = "2" if suggested is None or suggested >= 4 else "5"
-        await pilot.press(value, "enter")
+        await press(pilot, value, "enter")
         await settle(pilot)
         assert isinstance(app.screen, JustificationDialog)
         assert app.screen.reasons
         app.screen.query_one("#justification", Input).value = "Не сдал ни одной работы"
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         assert not status(app).has_class("error"), status(app).render()
@@ -202,11 +173,11 @@ async def test_a_final_mark_off_the_suggestion_asks_for_a_justification(demo_db:
         assert (final.value, final.justification) == (value, "Не сдал ни одной работы")
         assert str(table.get_cell(student_id, FINAL)) == value
         # h on the final cell (Enter moved down a row): its history
-        await pilot.press("up", "h")
+        await press(pilot, "up", "h")
         await settle(pilot)
         assert isinstance(app.screen, HistoryDialog)
         assert [c.new for c in app.screen.changes if c.field == "value"] == [value]
-        await pilot.press("escape")
+        await press(pilot, "escape")
 
 
 async def test_p_picks_another_period(demo_db: Path):
@@ -215,14 +186,14 @@ async def test_p_picks_another_period(demo_db: Path):
         table = await open_journal(pilot, app)
         assert table.grid is not None
         current = table.grid.period_id
-        await pilot.press("p")
+        await press(pilot, "p")
         await settle(pilot)
         assert isinstance(app.screen, PeriodDialog)
-        await pilot.press("escape")  # cancelled: the same journal
+        await press(pilot, "escape")  # cancelled: the same journal
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         assert table.grid.period_id == current
-        await pilot.press("p", "up", "enter")
+        await press(pilot, "p", "up", "enter")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         first = Period.get(Period.name == "1 четверть")
@@ -234,7 +205,7 @@ async def test_a_click_puts_the_cursor_on_a_cell(demo_db: Path):
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         table = await open_journal(pilot, app)
-        await pilot.press("home")
+        await press(pilot, "home")
         name_width = table.ordered_columns[0].render_width
         await pilot.click(JournalTable, offset=(name_width + 1, 3))  # the third student
         assert table.cursor_coordinate == (2, 1)
@@ -252,15 +223,15 @@ async def test_the_lesson_dialog_saves_the_homework(demo_db: Path):
     async with app.run_test(size=SIZE) as pilot:
         table = await open_journal(pilot, app)
         _student, lesson_id = first_cell(table)
-        await pilot.press("е")
+        await press(pilot, "е")
         await settle(pilot)
         assert isinstance(app.screen, LessonDialog)
         homework = app.screen.query_one("#homework", Input)
         homework.value = ""
         homework.focus()
-        await pilot.press(*HOMEWORK)  # ё ж х б ю ъ are punctuation keys in the US layout
+        await press(pilot, *HOMEWORK)  # ё ж х б ю ъ are punctuation keys in the US layout
         assert homework.value == HOMEWORK
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
         from node.models import Lesson
@@ -276,21 +247,21 @@ async def test_the_lesson_dialog_offers_the_plan_only_when_there_is_one(demo_db:
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         await open_journal(pilot, app)
-        await pilot.press("t")
+        await press(pilot, "t")
         await settle(pilot)
         labels = [str(label.render()) for label in app.screen.query(Label)]
         assert "Topic (or pick plan items below; Space ticks)" in labels
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         journal = app.screen.target.assignment_id
         plan = PlanItem.select(PlanItem.id).where(PlanItem.assignment == journal)
         LessonPlanItem.delete().where(LessonPlanItem.plan_item.in_(plan)).execute()
         PlanItem.delete().where(PlanItem.assignment == journal).execute()
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
-        await pilot.press("t")
+        await press(pilot, "t")
         await settle(pilot)
         labels = [str(label.render()) for label in app.screen.query(Label)]
         assert "Topic" in labels and not any("below" in text for text in labels)
@@ -300,12 +271,12 @@ async def test_the_help_screen_lists_the_keys_of_the_journal(demo_db: Path):
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         await open_journal(pilot, app)
-        await pilot.press("f1")
+        await press(pilot, "f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         described = {text for _key, text in app.screen.rows}
         assert {"Topic/homework", "History", "Back", "Quit", "Plan"} <= described
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
 
@@ -315,7 +286,7 @@ async def test_quitting_signs_out(demo_db: Path):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         token = app.backend.session.token if app.backend.session else ""
-        await pilot.press("ctrl+q")
+        await press(pilot, "ctrl+q")
         await settle(pilot)
     from node.models import Session
     from node.services.access.auth import token_hash
@@ -346,7 +317,7 @@ async def test_columns_scrolled_into_view_are_drawn(demo_db: Path):
             if keys == [20]:  # the mouse wheel scrolls without moving the cursor
                 table.scroll_to(x=20, animate=False)
             else:
-                await pilot.press(*keys)
+                await press(pilot, *keys)
             await settle(pilot)
             for y in range(8):
                 assert table.render_line(y).text == expected_line(table, y), (keys, y)
@@ -366,10 +337,10 @@ async def test_a_mark_shows_at_once_and_a_refusal_puts_the_cell_back(demo_db: Pa
         writes: list[tuple[str, ...]] = []
         with monkeypatch.context() as patch:  # the write is held back: the cell shows it
             patch.setattr(app.screen, "write", lambda *args: writes.append(args))
-            await pilot.press("3", "enter")
+            await press(pilot, "3", "enter")
             assert writes == [(student_id, lesson_id, "3")]
             assert str(table.get_cell(student_id, lesson_id)) == "3"
-        await pilot.press("up", "3", "enter")  # now written, and refused
+        await press(pilot, "up", "3", "enter")  # now written, and refused
         await settle(pilot)
         assert status(app).has_class("error")
         assert str(table.get_cell(student_id, lesson_id)) == before
@@ -383,13 +354,13 @@ async def test_a_lost_database_is_reported_not_a_crash(demo_db: Path, tmp_path: 
         before = str(table.get_cell(student_id, lesson_id))
         demo_db.rename(tmp_path / "moved.db")  # the disk went away under the app
         try:
-            await pilot.press("5", "enter")
+            await press(pilot, "5", "enter")
             await settle(pilot)
             assert isinstance(app.screen, JournalScreen)
             assert status(app).has_class("error")
             assert "moved" not in str(status(app).render())
             assert str(table.get_cell(student_id, lesson_id)) == before
-            await pilot.press("r")  # reloading says so too
+            await press(pilot, "r")  # reloading says so too
             await settle(pilot)
             assert status(app).has_class("error")
         finally:

@@ -15,7 +15,8 @@ from node.models import MailMessage, MailThread, User
 from node.models.database import open_database
 from node.services.base.actor import Actor
 from node.services.messaging import mail
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE
 from tui.app import EdiaryApp
 from tui.screens.home import HomeScreen
 from tui.screens.mail import MailScreen, ThreadScreen
@@ -37,7 +38,7 @@ def _parent_writes(demo_db: Path, subject: str) -> str:
 async def _open_mail(pilot, app: EdiaryApp) -> OptionList:
     await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    await pilot.press("m")
+    await press(pilot, "m")
     await settle(pilot)
     assert isinstance(app.screen, MailScreen)
     return app.screen.query_one("#inbox", OptionList)
@@ -53,30 +54,30 @@ async def test_home_shows_unread_messages_and_the_thread_opens_and_is_read(demo_
         assert first.id == "mail" and "1" in str(first.prompt)
         attention.focus()
         attention.highlighted = 0
-        await pilot.press("enter")  # the unread line opens the mail too
+        await press(pilot, "enter")  # the unread line opens the mail too
         await settle(pilot)
         assert isinstance(app.screen, MailScreen)
         inbox = app.screen.query_one("#inbox", OptionList)
         assert inbox.get_option_at_index(0).id == thread_id
         assert str(inbox.get_option_at_index(0).prompt).startswith("●")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, ThreadScreen)
         assert len(app.screen.query(".mail-message")) == 1
-        await pilot.press("r")
+        await press(pilot, "r")
         await settle(pilot)
         assert isinstance(app.screen, ReplyDialog)
         app.screen.query_one("#body", TextArea).text = "Задача 5 на с. 40."
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, ThreadScreen)
         assert len(app.screen.query(".mail-message")) == 2
         assert MailMessage.select().where(MailMessage.thread == thread_id).count() == 2
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         inbox = app.screen.query_one("#inbox", OptionList)
         assert not str(inbox.get_option_at_index(0).prompt).startswith("●")
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         attention = app.screen.query_one("#attention", OptionList)
         assert attention.get_option_at_index(0).id != "mail"
@@ -86,16 +87,16 @@ async def test_a_new_message_is_written_to_a_picked_recipient(demo_db: Path):
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         await _open_mail(pilot, app)
-        await pilot.press("n")
+        await press(pilot, "n")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, ComposeDialog)
         assert dialog.choices
         group = dialog.choices[0]  # all parents of the teacher's class
-        await pilot.press("enter", "space")  # from the filter to the list; tick the first
+        await press(pilot, "enter", "space")  # from the filter to the list; tick the first
         dialog.query_one("#subject", Input).value = "Собрание"
         dialog.query_one("#body", TextArea).text = "В пятницу в 18:00."
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MailScreen)
         thread = MailThread.get(MailThread.subject == "Собрание")
@@ -108,11 +109,11 @@ async def test_a_refused_message_reopens_with_its_draft_and_writes_nothing(demo_
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         await _open_mail(pilot, app)
-        await pilot.press("n")
+        await press(pilot, "n")
         await settle(pilot)
         app.screen.query_one("#subject", Input).value = "Без получателя"
         app.screen.query_one("#body", TextArea).text = "Текст"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         dialog = app.screen
         assert isinstance(dialog, ComposeDialog)
@@ -120,7 +121,7 @@ async def test_a_refused_message_reopens_with_its_draft_and_writes_nothing(demo_
         assert dialog.query_one("#subject", Input).value == "Без получателя"
         assert str(dialog.query_one(".status", Static).render()) == dialog.error
         assert MailThread.select().count() == 0
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, MailScreen)
 
@@ -129,13 +130,13 @@ async def test_asking_for_help_writes_to_the_system_administrators(demo_db: Path
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         await _open_mail(pilot, app)
-        await pilot.press("h")
+        await press(pilot, "h")
         await settle(pilot)
         assert isinstance(app.screen, ComposeDialog)
         assert not app.screen.query("#recipients")
         app.screen.query_one("#subject", Input).value = "Не печатается журнал"
         app.screen.query_one("#body", TextArea).text = "Принтер в 201 не отвечает."
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MailScreen)
         thread = MailThread.get(MailThread.subject == "Не печатается журнал")
@@ -148,10 +149,10 @@ async def test_the_class_teacher_sends_progress_summaries(demo_db: Path):
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         await _open_mail(pilot, app)
-        await pilot.press("s")
+        await press(pilot, "s")
         await settle(pilot)
         assert isinstance(app.screen, SummariesDialog)
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, MailScreen)
         sent = MailThread.select().where(MailThread.kind == "summary").count()
@@ -173,7 +174,7 @@ async def test_a_teacher_who_leads_no_class_is_told_so(demo_db: Path):
     app = EdiaryApp(demo_db, sign_in_as=(subject_teacher.login, PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         await _open_mail(pilot, app)
-        await pilot.press("s")
+        await press(pilot, "s")
         await settle(pilot)
         assert isinstance(app.screen, MailScreen)
         assert app.screen.query_one("#status", Static).has_class("error")

@@ -10,7 +10,8 @@ from pathlib import Path
 from textual.widgets import DataTable, Input, Static
 
 from node.models import History, LessonPlanItem, PlanItem
-from tests.tui.test_journal_tui import PASSWORD, SIZE, open_journal, settle, status
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE, open_journal, status
 from tui.app import EdiaryApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.home import HomeScreen
@@ -22,7 +23,7 @@ from tui.screens.plan_dialogs import ImportDialog, PlanLineDialog
 async def open_plan(pilot, app: EdiaryApp) -> DataTable:
     await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    await pilot.press("k")  # the highlighted journal of the home screen
+    await press(pilot, "k")  # the highlighted journal of the home screen
     await settle(pilot)
     assert isinstance(app.screen, PlanScreen)
     return app.screen.query_one("#plan-table", DataTable)
@@ -39,7 +40,7 @@ async def test_the_plan_opens_from_the_journal_and_shows_coverage(demo_db: Path)
         await open_journal(pilot, app)
         assert isinstance(app.screen, JournalScreen)
         assignment_id = app.screen.target.assignment_id
-        await pilot.press("k")
+        await press(pilot, "k")
         await settle(pilot)
         assert isinstance(app.screen, PlanScreen)
         assert app.screen.assignment_id == assignment_id
@@ -57,7 +58,7 @@ async def test_the_plan_opens_from_the_journal_and_shows_coverage(demo_db: Path)
             .where(LessonPlanItem.plan_item == app.screen.view.lines[0].item.id)
             .count()
         )
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, JournalScreen)
 
@@ -67,14 +68,14 @@ async def test_a_line_is_added_and_edited(demo_db: Path):
     async with app.run_test(size=SIZE) as pilot:
         table = await open_plan(pilot, app)
         before = plan_count(app)
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
         assert isinstance(app.screen, PlanLineDialog)
         app.screen.query_one("#section", Input).value = "Повторение"
         app.screen.query_one("#topic", Input).value = "Итоговое повторение"
         app.screen.query_one("#hours", Input).value = "2"
         app.screen.query_one("#week", Input).value = "33"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, PlanScreen)
         assert plan_count(app) == before + 1
@@ -84,12 +85,12 @@ async def test_a_line_is_added_and_edited(demo_db: Path):
         # Enter on the first line edits it
         table.move_cursor(row=0)
         first = app.screen.view.lines[0].item
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, PlanLineDialog)
         assert app.screen.query_one("#topic", Input).value == first.topic
         app.screen.query_one("#topic", Input).value = "Вводный урок"
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert PlanItem.get_by_id(first.id).topic == "Вводный урок"
         assert not status(app).has_class("error")
@@ -100,18 +101,18 @@ async def test_bad_numbers_keep_the_dialog_open_and_a_refusal_writes_nothing(dem
     async with app.run_test(size=SIZE) as pilot:
         await open_plan(pilot, app)
         before, changes = plan_count(app), History.select().count()
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
         app.screen.query_one("#topic", Input).value = "Тема"
         app.screen.query_one("#hours", Input).value = "два"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, PlanLineDialog)
         assert str(app.screen.query_one(".status", Static).render())  # says what is wrong
         # an empty topic: the service refuses, the status line says so
         app.screen.query_one("#hours", Input).value = "1"
         app.screen.query_one("#topic", Input).value = ""
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, PlanScreen)
         assert status(app).has_class("error")
@@ -127,10 +128,10 @@ async def test_a_line_is_deleted_after_confirmation_unless_lessons_use_it(demo_d
         before = plan_count(app)
         # the first line is linked to a lesson: refused
         assert screen.view.lines[0].lessons
-        await pilot.press("delete")
+        await press(pilot, "delete")
         await settle(pilot)
         assert isinstance(app.screen, ConfirmDialog)
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(pilot)
         assert status(app).has_class("error")
         assert plan_count(app) == before
@@ -139,14 +140,14 @@ async def test_a_line_is_deleted_after_confirmation_unless_lessons_use_it(demo_d
         assert free
         table.move_cursor(row=free[0])
         item_id = screen.view.lines[free[0]].item.id
-        await pilot.press("delete")
+        await press(pilot, "delete")
         await settle(pilot)
-        await pilot.press("n")
+        await press(pilot, "n")
         await settle(pilot)
         assert plan_count(app) == before
-        await pilot.press("delete")
+        await press(pilot, "delete")
         await settle(pilot)
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(pilot)
         assert plan_count(app) == before - 1
         assert PlanItem.get_or_none(PlanItem.id == item_id) is None
@@ -163,26 +164,26 @@ async def test_a_csv_file_is_imported_and_bad_lines_are_named(demo_db: Path, tmp
         table = await open_plan(pilot, app)
         before, changes = plan_count(app), History.select().count()
         for path in (bad, tmp_path / "missing.csv"):
-            await pilot.press("i")
+            await press(pilot, "i")
             await settle(pilot)
             assert isinstance(app.screen, ImportDialog)
             app.screen.query_one("#path", Input).value = str(path)
-            await pilot.press("enter")
+            await press(pilot, "enter")
             await settle(pilot)
             assert isinstance(app.screen, PlanScreen)
             assert status(app).has_class("error")
             assert (plan_count(app), History.select().count()) == (before, changes)
         assert "missing.csv" in str(status(app).render())
-        await pilot.press("i")
+        await press(pilot, "i")
         await settle(pilot)
         app.screen.query_one("#path", Input).value = str(bad)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert " 2" in str(status(app).render())  # the line of the bad row
-        await pilot.press("i")
+        await press(pilot, "i")
         await settle(pilot)
         app.screen.query_one("#path", Input).value = str(good)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert not status(app).has_class("error")
         assert "2" in str(status(app).render())

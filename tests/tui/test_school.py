@@ -10,7 +10,8 @@ from textual.widgets import DataTable, Input, Select
 from node.models import Bell, SchoolClass, Subject, TeachingAssignment, WorkType
 from node.models.database import open_database
 from tests.helpers import history_of, nothing_written
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE, status
 from tui.app import EdiaryApp
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.admin_screen import AdminScreen
@@ -40,13 +41,13 @@ def said(app: EdiaryApp) -> str:
 
 async def type_text(pilot, text: str) -> None:
     for char in text:
-        await pilot.press(char if char != " " else "space")
+        await press(pilot, char if char != " " else "space")
 
 
 async def open_school(pilot, app: EdiaryApp) -> None:
     await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    await pilot.press("s")
+    await press(pilot, "s")
     await settle(pilot)
     assert isinstance(app.screen, SchoolScreen)
 
@@ -64,27 +65,27 @@ async def test_reached_from_home_administration_help_and_palette(demo_db, tmp_pa
             for a in app.screen.active_bindings.values()
             if a.binding.action in own
         }
-        await pilot.press("f1")
+        await press(pilot, "f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         assert described <= {what for _key, what in app.screen.rows}
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         for number, section in enumerate(SECTIONS, start=1):  # each tab has its number key
-            await pilot.press(str(number))
+            await press(pilot, str(number))
             await settle(pilot)
             assert app.screen.section().id == section.id
             assert app.focused is table(app, section.id)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
-        await pilot.press("s")
+        await press(pilot, "s")
         await settle(pilot)
         assert isinstance(app.screen, SchoolScreen)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         [command] = [c for c in app.get_system_commands(app.screen) if c.callback == app.school]
         command.callback()
@@ -96,7 +97,7 @@ async def test_home_help_lists_the_school_key(demo_db, tmp_path):
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("f1")
+        await press(pilot, "f1")
         await settle(pilot)
         assert ("s", "School") in app.screen.rows
 
@@ -105,13 +106,13 @@ async def test_a_subject_is_added_and_its_flags_edited(demo_db, tmp_path):
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_school(pilot, app)
-        await pilot.press("4", "n")
+        await press(pilot, "4", "n")
         await settle(pilot)
         assert isinstance(app.screen, FieldsDialog)
         await type_text(pilot, "Астрономия")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await type_text(pilot, "Астр")
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, SchoolScreen)
         subject = Subject.get(Subject.name == "Астрономия")
@@ -121,12 +122,12 @@ async def test_a_subject_is_added_and_its_flags_edited(demo_db, tmp_path):
         # edit: highlight it, Enter, make it pass/fail through its choice list
         row = column(app, "subjects").index("Астрономия")
         table(app, "subjects").move_cursor(row=row)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, FieldsDialog)
         app.screen.query_one("#f-pass_fail", Select).focus()
-        await pilot.press("enter", "down", "enter")
-        await pilot.press("ctrl+s")
+        await press(pilot, "enter", "down", "enter")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert Subject.get_by_id(subject.id).pass_fail is True
         assert [h.action for h in history_of(subject)] == ["create", "update"]
@@ -137,10 +138,10 @@ async def test_bad_input_is_refused_and_nothing_is_written(demo_db, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await open_school(pilot, app)
         with nothing_written():
-            await pilot.press("3", "n")
+            await press(pilot, "3", "n")
             await settle(pilot)
             await type_text(pilot, "девять")
-            await pilot.press("ctrl+s")
+            await press(pilot, "ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, FieldsDialog)  # the form stays, with the reason
             assert "whole number" in str(app.screen.query_one("#dialog-status").render())
@@ -148,7 +149,7 @@ async def test_bad_input_is_refused_and_nothing_is_written(demo_db, tmp_path):
             number.value = "9"
             app.screen.query_one("#f-starts", Input).value = "25:00"
             app.screen.query_one("#f-ends", Input).value = "09:00"
-            await pilot.press("ctrl+s")
+            await press(pilot, "ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, SchoolScreen)
             assert "25:00" in said(app) and status(app).has_class("error")
@@ -159,13 +160,13 @@ async def test_a_class_with_marks_is_not_removed_and_the_status_says_why(demo_db
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_school(pilot, app)
-        await pilot.press("6")
+        await press(pilot, "6")
         await settle(pilot)
         with nothing_written():
-            await pilot.press("delete")
+            await press(pilot, "delete")
             await settle(pilot)
             assert isinstance(app.screen, ConfirmDialog)
-            await pilot.press("y")
+            await press(pilot, "y")
             await settle(pilot)
         assert "7А" in said(app) and "marks" in said(app)
         assert SchoolClass.select().count() == 1
@@ -175,39 +176,39 @@ async def test_a_class_and_its_load_are_built_edited_and_removed(demo_db, tmp_pa
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_school(pilot, app)
-        await pilot.press("6", "n")
+        await press(pilot, "6", "n")
         await settle(pilot)
         await type_text(pilot, "9")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await type_text(pilot, "б")
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         new = SchoolClass.get(SchoolClass.grade == 9)
         assert new.letter == "Б" and column(app, "classes") == ["7А", "9Б"]
-        await pilot.press("7")
+        await press(pilot, "7")
         await settle(pilot)
         before = table(app, "load").row_count
-        await pilot.press("n")
+        await press(pilot, "n")
         await settle(pilot)
         assert isinstance(app.screen, FieldsDialog)
-        await pilot.press("enter", "down", "enter")  # the class: from 7А to 9Б
+        await press(pilot, "enter", "down", "enter")  # the class: from 7А to 9Б
         app.screen.query_one("#f-hours", Input).value = "2,5"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         journal = TeachingAssignment.get(TeachingAssignment.school_class == new)
         assert journal.hours_per_week == 2.5
         assert table(app, "load").row_count == before + 1
         table(app, "load").move_cursor(row=table(app, "load").get_row_index(journal.id))
-        await pilot.press("e")
+        await press(pilot, "e")
         await settle(pilot)
         hours = app.screen.query_one("#f-hours", Input)
         hours.value = "3"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert TeachingAssignment.get_by_id(journal.id).hours_per_week == 3
-        await pilot.press("delete")
+        await press(pilot, "delete")
         await settle(pilot)
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(pilot)
         assert TeachingAssignment.get_or_none(TeachingAssignment.id == journal.id) is None
         assert [h.action for h in history_of(journal)] == ["create", "update", "delete"]
@@ -217,10 +218,10 @@ async def test_a_work_types_weight_is_changed(demo_db, tmp_path):
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_school(pilot, app)
-        await pilot.press("5", "e")
+        await press(pilot, "5", "e")
         await settle(pilot)
         app.screen.query_one("#f-weight", Input).value = "1,5"
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         name = column(app, "work")[0]
         assert WorkType.get(WorkType.name == name).weight == 1.5
@@ -233,7 +234,7 @@ async def test_the_sysadmin_looks_but_does_not_change(demo_db, tmp_path):
         assert table(app, "periods").row_count > 0
         with nothing_written():
             for key in ("n", "e", "delete"):
-                await pilot.press(key)
+                await press(pilot, key)
                 await settle(pilot)
                 assert isinstance(app.screen, SchoolScreen)
                 assert "director" in said(app)
@@ -244,7 +245,7 @@ async def test_a_teacher_is_told_the_section_is_the_administrations(demo_db, tmp
     app = app_for(demo_db, tmp_path, login)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("s")
+        await press(pilot, "s")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert "School section" in said(app)
@@ -254,20 +255,20 @@ async def test_a_class_with_final_marks_keeps_its_scheme_and_gets_a_new_teacher(
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_school(pilot, app)
-        await pilot.press("6", "e")
+        await press(pilot, "6", "e")
         await settle(pilot)
         assert isinstance(app.screen, FieldsDialog)
         with nothing_written():
-            await pilot.press("enter", "down", "enter")  # quarters → halves
-            await pilot.press("ctrl+s")
+            await press(pilot, "enter", "down", "enter")  # quarters → halves
+            await press(pilot, "ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, SchoolScreen)
             assert "final marks" in said(app) and status(app).has_class("error")
-        await pilot.press("e")
+        await press(pilot, "e")
         await settle(pilot)
         app.screen.query_one("#f-teacher", Select).focus()
-        await pilot.press("enter", "down", "enter")  # another class teacher
-        await pilot.press("ctrl+s")
+        await press(pilot, "enter", "down", "enter")  # another class teacher
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         class_7a = SchoolClass.get()
         assert class_7a.period_scheme == "quarters"
@@ -281,10 +282,10 @@ async def test_t_opens_the_week_of_the_highlighted_class(demo_db, tmp_path):
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_school(pilot, app)
-        await pilot.press("7", "t")
+        await press(pilot, "7", "t")
         await settle(pilot)
         assert isinstance(app.screen, TimetableScreen)
         assert (app.screen.owner, app.screen.owner_id) == ("class", SchoolClass.get().id)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, SchoolScreen)

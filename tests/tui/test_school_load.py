@@ -9,7 +9,8 @@ from textual.widgets import Select
 from node.models import Lesson, Mark, Subject, TeachingAssignment, User
 from node.models.database import open_database
 from tests.helpers import history_of, nothing_written
-from tests.tui.test_journal_tui import SIZE, settle, status
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import SIZE, status
 from tests.tui.test_school import app_for, open_school, said, table
 from tui.screens.school import SchoolScreen
 from tui.screens.school_dialogs import FieldsDialog
@@ -26,16 +27,16 @@ def marks_of(journal: TeachingAssignment) -> int:
 
 
 async def edit_journal(pilot, app, journal: TeachingAssignment, teacher_login: str) -> None:
-    await pilot.press("7")
+    await press(pilot, "7")
     await settle(pilot)
     table(app, "load").move_cursor(row=table(app, "load").get_row_index(journal.id))
-    await pilot.press("e")
+    await press(pilot, "e")
     await settle(pilot)
     assert isinstance(app.screen, FieldsDialog)
     teacher = app.screen.query_one("#f-teacher", Select)
     assert teacher.value == journal.teacher_id
     teacher.value = User.get(User.login == teacher_login).id
-    await pilot.press("ctrl+s")
+    await press(pilot, "ctrl+s")
     await settle(pilot)
     assert isinstance(app.screen, SchoolScreen)
 
@@ -75,11 +76,11 @@ async def test_the_sysadmin_hands_a_journal_on_and_changes_nothing_else(demo_db,
     async with app.run_test(size=SIZE) as pilot:
         await open_school(pilot, app)
         open_database(demo_db)
-        await pilot.press("7")
+        await press(pilot, "7")
         await settle(pilot)
         assert "another teacher" in said(app)
         with nothing_written():
-            await pilot.press("n")
+            await press(pilot, "n")
             await settle(pilot)
             assert isinstance(app.screen, SchoolScreen) and "director" in said(app)
         music = journal_of("Музыка")

@@ -11,7 +11,8 @@ from textual.widgets import Input, Select
 from node.models import AcademicYear, Period
 from node.models.database import open_database
 from tests.helpers import history_of, nothing_written
-from tests.tui.test_journal_tui import SIZE, settle, status
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import SIZE, status
 from tests.tui.test_school import app_for, open_school, said
 from tui.screens.help import HelpScreen
 from tui.screens.school import SchoolScreen
@@ -29,31 +30,31 @@ async def test_y_changes_the_years_name_and_dates_and_refuses_bad_ones(demo_db, 
         await open_school(pilot, app)
         open_database(demo_db)
         year = AcademicYear.active()
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(pilot)
         assert isinstance(app.screen, FieldsDialog)
         assert app.screen.query_one("#f-name", Input).value == year.name
         with nothing_written():
             fill(app, end="31.13.2027")  # not a date: the form says so and stays
-            await pilot.press("ctrl+s")
+            await press(pilot, "ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, FieldsDialog)
             assert "dd.mm.yyyy" in str(app.screen.query_one("#dialog-status").render())
             fill(app, end=year.start.strftime("%d.%m.%Y"))  # ends as it starts: the service
-            await pilot.press("ctrl+s")
+            await press(pilot, "ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, SchoolScreen)
             assert "end after it starts" in said(app) and status(app).has_class("error")
-            await pilot.press("y")
+            await press(pilot, "y")
             await settle(pilot)
             fill(app, start=(year.start + dt.timedelta(days=1)).strftime("%d.%m.%Y"))
-            await pilot.press("ctrl+s")  # the first quarter would be outside the year
+            await press(pilot, "ctrl+s")  # the first quarter would be outside the year
             await settle(pilot)
             assert "outside the year" in said(app) and status(app).has_class("error")
-        await pilot.press("y")
+        await press(pilot, "y")
         await settle(pilot)
         fill(app, name="2026–2027")
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         assert AcademicYear.get_by_id(year.id).name == "2026–2027"
         assert "2026–2027" in str(app.screen.query_one("#school-year").render())
@@ -65,20 +66,20 @@ async def test_shift_y_makes_a_new_year_with_its_whole_year_period(demo_db, tmp_
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_school(pilot, app)
-        await pilot.press("Y")
+        await press(pilot, "Y")
         await settle(pilot)
         assert isinstance(app.screen, FieldsDialog)  # the year after the current, to start from
         assert app.screen.query_one("#f-name", Input).value == "2027/2028"
         assert app.screen.query_one("#f-start", Input).value == "01.09.2027"
         with nothing_written():  # overlapping the current year: refused, nothing made
             fill(app, name="2027/2028", start="01.05.2027", end="31.05.2028")
-            await pilot.press("ctrl+s")
+            await press(pilot, "ctrl+s")
             await settle(pilot)
             assert "overlap" in said(app) and status(app).has_class("error")
-        await pilot.press("Y")
+        await press(pilot, "Y")
         await settle(pilot)
         fill(app, name="2027/2028", start="01.09.2027", end="31.05.2028")
-        await pilot.press("ctrl+s")
+        await press(pilot, "ctrl+s")
         await settle(pilot)
         year = AcademicYear.get(AcademicYear.name == "2027/2028")
         [period] = Period.select().where(Period.year == year)
@@ -101,10 +102,10 @@ async def test_the_year_keys_are_in_help_and_the_palette_opens_the_form(demo_db,
         command.callback()
         await settle(pilot)
         assert isinstance(app.screen, FieldsDialog)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, SchoolScreen)
-        await pilot.press("f1")
+        await press(pilot, "f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         rows = dict(app.screen.rows)
@@ -116,10 +117,10 @@ async def test_the_sysadmin_may_look_but_not_change_the_year(demo_db, tmp_path):
     app = app_for(demo_db, tmp_path, login="admin")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("s")
+        await press(pilot, "s")
         await settle(pilot)
         with nothing_written():
-            await pilot.press("y")
+            await press(pilot, "y")
             await settle(pilot)
             assert isinstance(app.screen, SchoolScreen)
             assert "director and the deputies" in said(app)
@@ -130,12 +131,12 @@ async def test_g_sets_a_grades_scheme(demo_db, tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         await open_school(pilot, app)
         open_database(demo_db)
-        await pilot.press("g")
+        await press(pilot, "g")
         await settle(pilot)
         assert isinstance(app.screen, FieldsDialog)
         with nothing_written():  # 7А has final marks: its scheme stays
             app.screen.query_one("#f-scheme", Select).value = "halves"
-            await pilot.press("ctrl+s")
+            await press(pilot, "ctrl+s")
             await settle(pilot)
             assert isinstance(app.screen, SchoolScreen)
             assert "final marks" in said(app) and status(app).has_class("error")

@@ -13,23 +13,16 @@ from pathlib import Path
 import pytest
 from textual.pilot import Pilot
 
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE
 from tui.app import EdiaryApp
 
 pytest.importorskip("pytest_textual_snapshot")
 
 
-async def steady(pilot: Pilot[None]) -> None:
-    """Workers done, then the cursor's scroll (an animation) and the table's column widths
-    (worked out when the app is idle)."""
-    await settle(pilot)
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-
-
 def test_home_screen(demo_db: Path, snap_compare):
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
-    assert snap_compare(app, terminal_size=SIZE, run_before=steady)
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
 
 
 def test_journal_screen(demo_db: Path, snap_compare):
@@ -37,7 +30,7 @@ def test_journal_screen(demo_db: Path, snap_compare):
 
     async def open_first_journal(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        await pilot.press("enter")
-        await steady(pilot)
+        await press(pilot, "enter")
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_first_journal)

@@ -13,8 +13,8 @@ import pytest
 from textual.pilot import Pilot
 
 from node.i18n import use_language
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
-from tests.tui.test_snapshots import steady
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE
 from tui.app import EdiaryApp
 
 pytest.importorskip("pytest_textual_snapshot")
@@ -31,9 +31,9 @@ def test_timetable_grid(demo_db: Path, tmp_path: Path, snap_compare):
 
     async def open_the_week(pilot: Pilot[None]) -> None:
         await settle(pilot)
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
-        await pilot.press("t")
-        await steady(pilot)
+        await press(pilot, "t")
+        await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=open_the_week)

@@ -18,7 +18,8 @@ from node.i18n import use_language
 from node.models import Lesson, TimetableSlot, User
 from node.models.database import open_database
 from tests.helpers import nothing_written
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle, status
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE, status
 from tui.app import EdiaryApp
 from tui.screens.admin_screen import AdminScreen
 from tui.screens.day_dialogs import CancelDialog, MoveDialog
@@ -60,16 +61,16 @@ def bar(app: EdiaryApp) -> str:
 
 async def type_text(pilot, text: str) -> None:
     for char in text:
-        await pilot.press(char)
+        await press(pilot, char)
 
 
 async def open_timetable(pilot, app: EdiaryApp) -> None:
     await settle(pilot)
     assert isinstance(app.screen, HomeScreen)
-    await pilot.press("a")
+    await press(pilot, "a")
     await settle(pilot)
     assert isinstance(app.screen, AdminScreen)
-    await pilot.press("t")
+    await press(pilot, "t")
     await settle(pilot)
     assert isinstance(app.screen, TimetableScreen)
 
@@ -85,10 +86,10 @@ async def test_reached_from_administration_help_and_palette(demo_db, tmp_path):
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
         assert "t" in dict(help_rows(app.screen))
-        await pilot.press("t")
+        await press(pilot, "t")
         await settle(pilot)
         assert isinstance(app.screen, TimetableScreen)
         assert "7А" in bar(app)
@@ -113,14 +114,14 @@ async def test_reached_from_administration_help_and_palette(demo_db, tmp_path):
             if active.binding.action in own
         }
         assert len(descriptions) == len(own)
-        await pilot.press("f1")
+        await press(pilot, "f1")
         await settle(pilot)
         assert isinstance(app.screen, HelpScreen)
         rows = {what for _key, what in app.screen.rows}
         assert descriptions <= rows and "Поставить в клетку урок из нагрузки, с кабинетом" in rows
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
         [command] = [c for c in app.get_system_commands(app.screen) if c.callback == app.timetable]
@@ -133,9 +134,9 @@ async def test_the_sysadmin_is_told_the_timetable_is_the_administrations(demo_db
     app = app_for(demo_db, tmp_path, "admin")
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("a")
+        await press(pilot, "a")
         await settle(pilot)
-        await pilot.press("t")
+        await press(pilot, "t")
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
         assert "расписание" in str(status(app).render()).lower()
@@ -146,17 +147,17 @@ async def test_enter_puts_a_lesson_of_the_load_in_a_cell_with_its_room(demo_db, 
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_timetable(pilot, app)
-        await pilot.press("enter")  # Monday, lesson 1: Музыка
+        await press(pilot, "enter")  # Monday, lesson 1: Музыка
         await settle(pilot)
         assert isinstance(app.screen, PlaceDialog)
         options = app.screen.query_one("#place-load", OptionList)
         assert str(options.get_option_at_index(options.highlighted).prompt).startswith("Музыка")
         await type_text(pilot, "изоб")
         assert options.option_count == 1
-        await pilot.press("enter")  # the one left: on to the room
+        await press(pilot, "enter")  # the one left: on to the room
         app.screen.query_one("#place-room", Input).value = ""
         await type_text(pilot, "212")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, TimetableScreen)
         assert cell(app, 1, 1) == "ИЗО 212\nПетрова"
@@ -171,30 +172,30 @@ async def test_a_clash_is_refused_naming_the_lesson_and_nothing_changes(demo_db,
         await open_timetable(pilot, app)
         open_database(demo_db)
         with nothing_written():
-            await pilot.press("down", "down")  # Monday, lesson 3: English in two groups
-            await pilot.press("enter")
+            await press(pilot, "down", "down")  # Monday, lesson 3: English in two groups
+            await press(pilot, "enter")
             await settle(pilot)
             await type_text(pilot, "филип")  # informatics, group 1, in room 203 (group 2's)
-            await pilot.press("enter")
+            await press(pilot, "enter")
             app.screen.query_one("#place-room", Input).value = "203"
-            await pilot.press("enter")
+            await press(pilot, "enter")
             await settle(pilot)
             assert isinstance(app.screen, TimetableScreen)
             assert status(app).has_class("error")
             assert "203" in said(app) and "Английский язык, 7А (2 группа)" in said(app)
             # Павлова's week: algebra on Monday 1 would overlap 7А's music
-            await pilot.press("t")
+            await press(pilot, "t")
             await settle(pilot)
             assert isinstance(app.screen, ChooseDialog)
             await type_text(pilot, "павл")
-            await pilot.press("enter")
+            await press(pilot, "enter")
             await settle(pilot)
             assert "Павлова" in bar(app)
-            await pilot.press("up", "up")  # back to lesson 1
-            await pilot.press("enter")
+            await press(pilot, "up", "up")  # back to lesson 1
+            await press(pilot, "enter")
             await settle(pilot)
             await type_text(pilot, "алгеб")
-            await pilot.press("enter", "enter")
+            await press(pilot, "enter", "enter")
             await settle(pilot)
             assert status(app).has_class("error") and "Музыка, 7А" in said(app)
         assert cell(app, 1, 1) == ""
@@ -204,17 +205,17 @@ async def test_delete_clears_a_cell_and_a_free_cell_says_so(demo_db, tmp_path):
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_timetable(pilot, app)
-        await pilot.press("down", "down")
-        await pilot.press("delete")
+        await press(pilot, "down", "down")
+        await press(pilot, "delete")
         await settle(pilot)
         assert cell(app, 1, 3) == ""
         open_database(demo_db)
         assert slots_at(1, 3) == []
-        await pilot.press("delete")
+        await press(pilot, "delete")
         await settle(pilot)
         assert status(app).has_class("error")
-        await pilot.press("left")  # the numbers' column: not a cell
-        await pilot.press("delete")
+        await press(pilot, "left")  # the numbers' column: not a cell
+        await press(pilot, "delete")
         assert status(app).has_class("error")
 
 
@@ -222,29 +223,29 @@ async def test_weeks_of_classes_and_teachers_and_refresh(demo_db, tmp_path):
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_timetable(pilot, app)
-        await pilot.press("t")
+        await press(pilot, "t")
         await settle(pilot)
         await type_text(pilot, "мельн")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert "Мельник" in bar(app)
         assert cell(app, 1, 2) == "7А Рус\n201"
-        await pilot.press("right_square_bracket")
+        await press(pilot, "right_square_bracket")
         await settle(pilot)
         assert "Мельник" not in bar(app)
-        await pilot.press("left_square_bracket")
+        await press(pilot, "left_square_bracket")
         await settle(pilot)
         assert "Мельник" in bar(app)
-        await pilot.press("c")
+        await press(pilot, "c")
         await settle(pilot)
         assert isinstance(app.screen, ChooseDialog)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert "7А" in bar(app) and cell(app, 1, 1) == "Муз 211\nКоролёва"
-        await pilot.press("f5")
+        await press(pilot, "f5")
         await settle(pilot)
         assert cell(app, 1, 1) == "Муз 211\nКоролёва"
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, AdminScreen)
 
@@ -267,14 +268,14 @@ async def test_applying_from_a_date_keeps_lessons_with_data_and_the_deputy_decid
     app = app_for(demo_db, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_timetable(pilot, app)
-        await pilot.press("delete")  # Monday 1: no music any more
+        await press(pilot, "delete")  # Monday 1: no music any more
         await settle(pilot)
-        await pilot.press("g")
+        await press(pilot, "g")
         await settle(pilot)
         assert isinstance(app.screen, ApplyDialog)
         field = app.screen.query_one("#apply-date", Input)
         assert field.value == "26.11.2026"  # tomorrow
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, KeptLessonsScreen)
         table = app.screen.query_one("#kept-table", DataTable)
@@ -286,26 +287,26 @@ async def test_applying_from_a_date_keeps_lessons_with_data_and_the_deputy_decid
         ]
         assert str(table.get_row_at(0)[4]) == "тема"
         assert str(table.get_row_at(1)[4]) == "домашнее задание"
-        await pilot.press("c")
+        await press(pilot, "c")
         await settle(pilot)
         assert isinstance(app.screen, CancelDialog)
         await type_text(pilot, "нет музыки")
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, KeptLessonsScreen)
         assert str(table.get_row_at(0)[4]) == "отменён"
-        await pilot.press("c")  # done already: said, nothing else
+        await press(pilot, "c")  # done already: said, nothing else
         assert status(app).has_class("error")
-        await pilot.press("down", "m")
+        await press(pilot, "down", "m")
         await settle(pilot)
         assert isinstance(app.screen, MoveDialog)
-        await pilot.press("enter")
+        await press(pilot, "enter")
         app.screen.query_one("#move-number", Input).value = "8"
-        await pilot.press("enter")
+        await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, KeptLessonsScreen)
         assert "8-й урок" in str(table.get_row_at(1)[4])
-        await pilot.press("escape")
+        await press(pilot, "escape")
         await settle(pilot)
         assert isinstance(app.screen, TimetableScreen)
         assert "2" in said(app)
@@ -326,22 +327,22 @@ async def test_a_bad_date_is_refused_and_nothing_is_written(demo_db, tmp_path):
         await open_timetable(pilot, app)
         open_database(demo_db)
         with nothing_written():
-            await pilot.press("g")
+            await press(pilot, "g")
             await settle(pilot)
             field = app.screen.query_one("#apply-date", Input)
             field.value = "32.13.2026"
-            await pilot.press("enter")
+            await press(pilot, "enter")
             await settle(pilot)
             assert isinstance(app.screen, ApplyDialog)
             assert app.screen.query_one("#dialog-status", Static).has_class("error")
             field.value = "01.07.2030"
-            await pilot.press("enter")
+            await press(pilot, "enter")
             await settle(pilot)
             assert isinstance(app.screen, TimetableScreen)
             assert status(app).has_class("error") and "учебный год" in said(app)
-            await pilot.press("enter")  # the cell picker, then Escape: nothing
+            await press(pilot, "enter")  # the cell picker, then Escape: nothing
             await settle(pilot)
-            await pilot.press("escape")
+            await press(pilot, "escape")
             await settle(pilot)
             assert isinstance(app.screen, TimetableScreen)
     assert User.select().count()

@@ -1,52 +1,52 @@
 """Every TUI screen speaks the user's language, Textual's own words included [issue 18].
 
 Each journey signs in, walks through screens, dialogs, the F1 list and the Ctrl+P palette,
-and reads the text drawn on the terminal (the SVG picture's text, line by line). In Russian
-no Latin word may be left that is not a name from the data or an allowed term
-(tests/language.py); in English no Cyrillic word that is not a name from the data. The
-Russian journeys press their letters in the Russian layout («е» for t, «Н» for Y), as a
-Russian teacher's keyboard usually is: every letter key they use fires from there too.
+and reads the text drawn on the terminal, line by line. In Russian no Latin word may be
+left that is not a name from the data or an allowed term (tests/language.py); in English no
+Cyrillic word that is not a name from the data. The Russian journeys press their letters in
+the Russian layout («е» for t, «Н» for Y), as a Russian teacher's keyboard usually is: every
+letter key they use fires from there too.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import re
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
+from textual._compositor import LayoutUpdate
 from textual.binding import Binding
 from textual.command import CommandList
-from textual.pilot import Pilot
 from textual.widgets import DataTable, Footer
 
 from node.cli.app import cli
 from node.i18n import pgettext, use_language
 from tests.language import foreign_words, russian_words, words_of
-from tests.tui.test_journal_tui import PASSWORD, SIZE, settle
+from tests.tui.drive import press, settle
+from tests.tui.test_journal_tui import PASSWORD, SIZE
 from tui.app import EdiaryApp
 from tui.bindings import RUSSIAN_TO_LATIN_KEY, latin_key
 from tui.palette import EdiaryCommandPalette
 from tui.textual_words import TEXTUAL, TEXTUAL_CLASSES, TEXTUAL_WORDS
 
-_LINE = re.compile(r'<text [^>]*clip-path="url\(#[\w-]*-line-(\d+)\)"[^>]*>(.*?)</text>')
-
 
 def screen_text(app: EdiaryApp) -> str:
-    """The terminal's text as drawn, line by line (from the SVG picture Textual exports)."""
-    lines: dict[int, list[str]] = {}
-    for match in _LINE.finditer(app.export_screenshot()):
-        lines.setdefault(int(match.group(1)), []).append(html.unescape(match.group(2)))
-    return "\n".join("".join(lines[n]).replace("\xa0", " ") for n in sorted(lines))
+    """The terminal's text as drawn, line by line: the lines the screen's compositor puts
+    on the terminal (those Textual's SVG picture is made from, without making the picture)."""
+    screen = app.screen
+    drawn = screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    assert isinstance(drawn, LayoutUpdate)
+    return "\n".join("".join(strip.text for strip in line) for line in drawn.strips)
 
 
 def data_words(database: Path) -> set[str]:
     """Every word stored in the database's text columns (names, logins, subjects, topics)
     and the names of ediary's commands (a hint may wrap 'ediary serve' across lines)."""
     words: set[str] = set(cli.commands)
-    with sqlite3.connect(database) as connection:
+    with closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as connection:
         tables = [
             row[0]
             for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
@@ -57,6 +57,12 @@ def data_words(database: Path) -> set[str]:
                     if isinstance(value, str):
                         words |= words_of(value)
     return words
+
+
+@pytest.fixture(scope="session")
+def names(demo_file: Path) -> set[str]:
+    """The demo's words, read once from the template: every test's copy holds the same."""
+    return data_words(demo_file)
 
 
 #: (name, login, steps): each step is the keys to press and the screen they must lead to.
@@ -184,10 +190,7 @@ async def walk(
     async with app.run_test(size=SIZE) as pilot:
         for keys, screen in steps:
             await settle(pilot)
-            for key in keys:
-                await pilot.press((layout or {}).get(key, key))
-                await settle(pilot)
-            await steady(pilot)
+            await press(pilot, *((layout or {}).get(key, key) for key in keys))
             assert type(app.screen).__name__ == screen, (keys, app.screen)
             assert_footer_fits(app)
             texts.append(screen_text(app))
@@ -209,14 +212,8 @@ def squeezed(text: str) -> str:
     return re.sub(" +", " ", text)
 
 
-async def steady(pilot: Pilot[None]) -> None:
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
-
-
 @pytest.mark.parametrize("name, login, steps", JOURNEYS, ids=[j[0] for j in JOURNEYS])
-async def test_every_screen_in_russian_has_no_english(demo_db: Path, name, login, steps):
-    names = data_words(demo_db)
+async def test_every_screen_in_russian_has_no_english(demo_db: Path, names, name, login, steps):
     with use_language("ru"):
         app = EdiaryApp(demo_db, sign_in_as=(login, PASSWORD) if login else None)
         texts = await walk(app, steps, RUSSIAN_LAYOUT)
@@ -225,8 +222,7 @@ async def test_every_screen_in_russian_has_no_english(demo_db: Path, name, login
 
 
 @pytest.mark.parametrize("name, login, steps", JOURNEYS, ids=[j[0] for j in JOURNEYS])
-async def test_every_screen_in_english_has_no_russian(demo_db: Path, name, login, steps):
-    names = data_words(demo_db)
+async def test_every_screen_in_english_has_no_russian(demo_db: Path, names, name, login, steps):
     with use_language("en"):
         app = EdiaryApp(demo_db, sign_in_as=(login, PASSWORD) if login else None)
         texts = await walk(app, steps)
@@ -239,17 +235,17 @@ async def test_the_palette_speaks_russian_down_to_nothing_found(demo_db: Path):
         app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("ctrl+p")
+            await press(pilot, "ctrl+p")
             await settle(pilot)
             assert "Найти команду…" in screen_text(app)
-            await pilot.press("z", "z", "z")
+            await press(pilot, "z", "z", "z")
             palette = app.screen
             assert isinstance(palette, EdiaryCommandPalette)
             async with asyncio.timeout(60):  # Textual shows it after a short countdown
                 listed = palette.query_one(CommandList)
                 while not any(option.id == "--no-matches" for option in listed.options):
                     await pilot.pause()
-            await steady(pilot)
+            await settle(pilot)
             text = screen_text(app)
     assert "Ничего не найдено" in text and foreign_words(text, {"zzz"}) == set(), text
 
@@ -259,11 +255,10 @@ async def test_the_theme_list_is_searched_in_russian(demo_db: Path):
         app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            await pilot.press("ctrl+p", *"Оформление")
+            await press(pilot, "ctrl+p", *"Оформление")
             await settle(pilot)
-            await pilot.press("enter")
+            await press(pilot, "enter")
             await settle(pilot)
-            await steady(pilot)
             text = screen_text(app)
             themes = {word for theme in app.available_themes for word in words_of(theme)}
     assert "Найти оформление…" in text
@@ -274,14 +269,14 @@ async def test_the_key_list_scrolls_with_the_arrow_keys(demo_db: Path):
     app = EdiaryApp(demo_db, sign_in_as=("teacher", PASSWORD))
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        await pilot.press("enter", "f1")  # the journal's list is longer than the screen
+        await press(pilot, "enter", "f1")  # the journal's list is longer than the screen
         await settle(pilot)
         table = app.screen.query_one("#help-keys", DataTable)
         assert table.max_scroll_y > 0
         last = " ".join(app.screen.rows[-1])
         assert last not in squeezed(screen_text(app))
-        await pilot.press(*["down"] * table.row_count)
-        await steady(pilot)
+        await press(pilot, *["down"] * table.row_count)
+        await settle(pilot)
         assert table.cursor_row == table.row_count - 1
         assert table.scroll_y == table.max_scroll_y
         assert last in squeezed(screen_text(app))

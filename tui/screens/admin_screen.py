@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from node.files import private_folder
 from node.i18n import N_, _
@@ -37,6 +37,7 @@ from tui.screens.admin_control import ControlPane
 from tui.screens.admin_finals import FinalsPane
 from tui.screens.admin_pane import AdminPane
 from tui.screens.admin_performance import PerformancePane
+from tui.widgets.footer import Footer
 
 #: Exported reports go here, inside the node's data directory.
 EXPORT_DIR = "reports"

@@ -13,7 +13,7 @@ import datetime as dt
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from node.i18n import N_, _, gettext
 from node.services.base.actor import Actor
@@ -24,6 +24,7 @@ from node.services.gradebook.journal_entry import ATTENDANCE_LETTERS
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.class_base import ServiceScreen
 from tui.screens.class_dialogs import TextDialog
+from tui.widgets.footer import Footer
 
 #: The digit keys and the codes they set, in the journal's order.
 CODE_KEYS = {"1": "absent", "2": "sick", "3": "excused", "4": "late"}

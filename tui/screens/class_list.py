@@ -14,7 +14,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from node.i18n import N_, _
 from node.services.access.codes import IssuedCode
@@ -42,6 +42,7 @@ from tui.screens.class_dialogs import (
     NewStudent,
     StudentDialog,
 )
+from tui.widgets.footer import Footer
 
 
 def short_day(value: object) -> str:

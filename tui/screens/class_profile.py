@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
-from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+from textual.widgets import DataTable, Header, Input, Label, Select, Static
 
 from node.i18n import N_, _
 from node.services.access.codes import IssuedCode
@@ -40,6 +40,7 @@ from tui.screens.class_dialogs import (
     parse_day,
     relation_name,
 )
+from tui.widgets.footer import Footer
 
 
 def gender_options() -> list[tuple[str, str]]:

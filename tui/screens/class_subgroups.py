@@ -13,7 +13,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Header, Select, Static
+from textual.widgets import DataTable, Header, Select, Static
 
 from node.i18n import N_, _
 from node.services.base.actor import Actor
@@ -26,6 +26,7 @@ from node.services.students.class_subgroups import (
 )
 from tui.screens.class_base import ServiceScreen
 from tui.screens.class_dialogs import TextDialog
+from tui.widgets.footer import Footer
 
 MAX_GROUPS = 9
 

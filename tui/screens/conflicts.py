@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from node.i18n import N_, _
@@ -25,6 +25,7 @@ from node.services.replication.conflict_view import ConflictView, conflict_views
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.journal import JournalScreen, JournalTarget
+from tui.widgets.footer import Footer
 
 
 def _side(value: str, who: str, device: str) -> str:

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from node.i18n import N_, _
 from node.services.base.text import one_final_period
@@ -38,6 +38,7 @@ from tui.screens.day_dialogs import (
     SubstituteDialog,
 )
 from tui.screens.journal import JournalScreen, JournalTarget
+from tui.widgets.footer import Footer
 
 #: The subject column's widest (a long subject with its group is cut with «…»).
 SUBJECT_WIDTH = 22

@@ -5,10 +5,11 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import ModalScreen, Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from node.i18n import N_, _, gettext
 from tui.bindings import describe, is_textual, translate_bindings
+from tui.widgets.footer import Footer
 
 
 def help_rows(screen: Screen) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from node.i18n import N_, _
@@ -22,6 +22,7 @@ from tui.backend import Outcome
 from tui.bindings import show_bindings, translate_bindings
 from tui.screens.journal import JournalScreen, JournalTarget
 from tui.screens.plan import PlanScreen
+from tui.widgets.footer import Footer
 
 
 def _day(day: object) -> str:

@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from node.i18n import N_, _
@@ -40,6 +40,7 @@ from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.dialogs import HistoryDialog, JustificationDialog, LessonDialog, LessonEdit
 from tui.screens.plan import PlanScreen
+from tui.widgets.footer import Footer
 from tui.widgets.journal_table import FINAL, JournalTable, mark_style
 
 

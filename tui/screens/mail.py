@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from node.i18n import N_, _
@@ -31,6 +31,7 @@ from tui.screens.mail_dialogs import (
     SummariesDialog,
     SummaryRequest,
 )
+from tui.widgets.footer import Footer
 
 #: How many conversations the inbox shows.
 INBOX_SIZE = 100

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from node.i18n import N_, _, os_reason
 from node.models import PlanItem
@@ -25,6 +25,7 @@ from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.dialogs.confirm import ConfirmDialog
 from tui.screens.plan_dialogs import ImportDialog, PlanLineDialog, PlanLineEdit
+from tui.widgets.footer import Footer
 
 
 def _hours(value: float) -> str:

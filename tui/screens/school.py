@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Header, Static, TabbedContent, TabPane
 
 from node.i18n import N_, _
 from node.services.base.actor import Actor
@@ -30,6 +30,7 @@ from tui.dialogs.dates import show_day
 from tui.screens.school_dialogs import Call, FieldsDialog, Form
 from tui.screens.school_sections import SECTIONS, Removal, Section
 from tui.screens.school_year import grade_scheme_form, new_year_form, year_form
+from tui.widgets.footer import Footer
 
 
 def may_view_school(actor: Actor) -> bool:

@@ -9,12 +9,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, Footer, Input, Label, Static
+from textual.widgets import Button, Input, Label, Static
 
 from node.i18n import _
 from node.services.access import auth
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
+from tui.widgets.footer import Footer
 
 
 class SignInScreen(Screen[None]):

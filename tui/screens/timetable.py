@@ -19,7 +19,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from node.i18n import N_, _
 from node.services.school import regeneration, timetable_week
@@ -35,6 +35,7 @@ from tui.screens.timetable_dialogs import (
     load_label,
 )
 from tui.screens.timetable_report import KeptLessonsScreen
+from tui.widgets.footer import Footer
 
 #: Weekday names as a timetable writes them, Monday first.
 WEEKDAYS = (N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"), N_("Fri"), N_("Sat"), N_("Sun"))

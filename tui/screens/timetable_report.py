@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.widgets import DataTable, Header, Static
 
 from node.i18n import N_, _
 from node.services.school import timetable
@@ -21,6 +21,7 @@ from node.services.school.regeneration import KeptLesson, Regeneration
 from tui.backend import Outcome
 from tui.bindings import translate_bindings
 from tui.screens.day_dialogs import CancelDialog, MoveDialog, MoveRequest
+from tui.widgets.footer import Footer
 
 
 def describe_kept(lesson: KeptLesson) -> str:

@@ -202,7 +202,7 @@ async def test_activity_and_performance_tabs_show_the_services_numbers(
         info = str(app.screen.query_one("#performance-info", Static).render())
         assert "2 четверть" in info and "1 четверть" in info
         assert "2 четверть" in str(app.screen.query_one("#performance-chart", Static).render())
-        await pilot.press("right_square_bracket")  # the 3rd quarter has not begun: said, not done
+        await press(pilot, "right_square_bracket")  # the 3rd quarter has not begun: said, not done
         await settle(pilot)
         assert "2 четверть" in str(app.screen.query_one("#performance-info", Static).render())
         assert "11.01.2027" in str(status(app).render())

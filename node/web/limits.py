@@ -23,8 +23,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from node.config import NodeConfig
-from node.errors import ValidationError
-from node.i18n import _
 
 #: Forms and API calls are small; anything larger is refused before it is read.
 MAX_BODY_BYTES = 64 * 1024
@@ -44,21 +42,9 @@ class WebLimits:
     linger_seconds: float = LINGER_SECONDS
 
 
-def _seconds(config: NodeConfig, name: str, default: float) -> float:
-    value = config.values.get(name, default)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 3600:
-        raise ValidationError(
-            _(
-                "The setting {name} in ediary.toml must be a number of seconds "
-                "above 0 and at most 3600."
-            ).format(name=name)
-        )
-    return float(value)
-
-
 def web_limits(config: NodeConfig) -> WebLimits:
     """The limits ``ediary.toml`` sets (the defaults where it is silent)."""
     return WebLimits(
-        header_seconds=_seconds(config, HEADER_SETTING, HEADER_SECONDS),
-        body_seconds=_seconds(config, BODY_SETTING, BODY_SECONDS),
+        header_seconds=config.seconds(HEADER_SETTING, HEADER_SECONDS),
+        body_seconds=config.seconds(BODY_SETTING, BODY_SECONDS),
     )
